@@ -1,0 +1,80 @@
+package org.vqsim.analysis.arrow;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+import org.vqsim.engine.cost.Actor;
+import org.vqsim.engine.cost.Category;
+import org.vqsim.engine.cost.EventKind;
+
+/** Writes summary.arrow and latency.arrow (requests.arrow is streamed by {@link StrategyRecorder}). */
+public final class ResultFiles {
+  private ResultFiles() {}
+
+  public static final String REQUESTS = "requests.arrow", SUMMARY = "summary.arrow", LATENCY = "latency.arrow";
+
+  public static void writeSummary(Path file, List<SummaryRow> rows, Map<String, String> metadata) throws IOException {
+    try (TableWriter w = new TableWriter(file, ResultSchemas.summary(metadata))) {
+      int c = 0;
+      for (SummaryRow r : rows) {
+        c = 0;
+        w.setString(c++, r.strategy());
+        w.setString(c++, r.profile());
+        w.setString(c++, r.trace());
+        w.setString(c++, r.ring());
+        w.setString(c++, r.backend());
+        w.setInt(c++, r.iodepth());
+        w.setLong(c++, r.requests());
+        w.setLong(c++, r.bytes());
+        w.setLong(c++, r.simTimeNs());
+        w.setDouble(c++, r.iops());
+        w.setDouble(c++, r.mibPerS());
+        w.setDouble(c++, r.latMeanNs());
+        w.setLong(c++, r.latP50Ns());
+        w.setLong(c++, r.latP99Ns());
+        w.setLong(c++, r.latP999Ns());
+        w.setLong(c++, r.latMaxNs());
+        w.setDouble(c++, r.cyclesPerRequest());
+        w.setDouble(c++, r.cyclesPerKib());
+        w.setDouble(c++, r.guestCyclesPerRequest());
+        w.setDouble(c++, r.hostCyclesPerRequest());
+        if (r.slowdownVsDirect() == null) w.setNull(c++);
+        else w.setDouble(c++, r.slowdownVsDirect());
+        if (r.cyclesVsDirect() == null) w.setNull(c++);
+        else w.setDouble(c++, r.cyclesVsDirect());
+        for (int e = 0; e < EventKind.COUNT; e++) w.setDouble(c++, r.eventsPerRequest()[e]);
+        w.setDouble(c++, r.kicksSuppressedPerRequest());
+        w.setLong(c++, r.ringFullStalls());
+        for (int k = 0; k < Category.COUNT; k++) w.setDouble(c++, r.cyclesByCategory()[k]);
+        for (int a = 0; a < Actor.COUNT; a++) w.setDouble(c++, r.cyclesByActor()[a]);
+        w.endRow();
+      }
+      if (c != 0 && c != ResultSchemas.summary(Map.of()).getFields().size()) throw new IllegalStateException("summary columns out of step with the schema");
+    }
+  }
+
+  /** One row per HdrHistogram bucket that holds requests (equivalent-value ranges at 3 significant digits). */
+  public static void writeLatency(Path file, List<StrategyRecorder> recorders, Map<String, String> metadata) throws IOException {
+    try (TableWriter w = new TableWriter(file, ResultSchemas.latency(metadata))) {
+      for (StrategyRecorder rec : recorders) {
+        Histogram h = rec.histogram();
+        long total = h.getTotalCount();
+        long cum = 0;
+        for (HistogramIterationValue v : h.recordedValues()) {
+          long value = v.getValueIteratedTo();
+          cum += v.getCountAtValueIteratedTo();
+          w.setString(0, rec.strategy());
+          w.setLong(1, h.lowestEquivalentValue(value));
+          w.setLong(2, h.highestEquivalentValue(value));
+          w.setLong(3, v.getCountAtValueIteratedTo());
+          w.setLong(4, cum);
+          w.setDouble(5, total == 0 ? 0 : (double) cum / total);
+          w.endRow();
+        }
+      }
+    }
+  }
+}

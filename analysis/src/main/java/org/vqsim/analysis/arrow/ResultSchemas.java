@@ -1,0 +1,92 @@
+package org.vqsim.analysis.arrow;
+
+import static org.vqsim.analysis.arrow.Columns.FLOAT64;
+import static org.vqsim.analysis.arrow.Columns.INT32;
+import static org.vqsim.analysis.arrow.Columns.INT64;
+import static org.vqsim.analysis.arrow.Columns.UTF8;
+import static org.vqsim.analysis.arrow.Columns.col;
+import static org.vqsim.analysis.arrow.Columns.nullable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.vqsim.engine.cost.Actor;
+import org.vqsim.engine.cost.Category;
+import org.vqsim.engine.cost.EventKind;
+
+/**
+ * The schemas of vqsim's result files (DESIGN.md §7), as documented constants: every column has a
+ * unit and a description in its field metadata.
+ */
+public final class ResultSchemas {
+  private ResultSchemas() {}
+
+  public static final String KIND_REQUESTS = "requests", KIND_SUMMARY = "summary", KIND_LATENCY = "latency";
+
+  /** requests.arrow: one row per request per strategy. */
+  public static Schema requests(Map<String, String> metadata) {
+    List<Field> f = new ArrayList<>();
+    f.add(col("strategy", UTF8, "", "DMA strategy id"));
+    f.add(col("request", INT64, "", "request index in trace order, from 0"));
+    f.add(col("op", UTF8, "", "R read, W write, F flush, D discard"));
+    f.add(col("offset", INT64, "bytes", "device offset"));
+    f.add(col("length", INT32, "bytes", "request length"));
+    f.add(col("submit_ns", INT64, "ns", "simulated submission time"));
+    f.add(col("complete_ns", INT64, "ns", "simulated completion time (guest reclaimed the used entry)"));
+    f.add(col("latency_ns", INT64, "ns", "complete_ns - submit_ns"));
+    f.add(col("guest_cycles", INT64, "cycles", "cycles the guest vCPU spent on this request"));
+    f.add(col("host_cycles", INT64, "cycles", "cycles the host (VMM, IOMMU emulation, backend) spent on this request"));
+    for (EventKind e : EventKind.values()) {
+      f.add(col(e.id, e == EventKind.BOUNCE_BYTES ? INT64 : INT32, e == EventKind.BOUNCE_BYTES ? "bytes" : "count", e.description));
+    }
+    return Columns.schema(f, metadata);
+  }
+
+  /** summary.arrow: one row per strategy. */
+  public static Schema summary(Map<String, String> metadata) {
+    List<Field> f = new ArrayList<>();
+    f.add(col("strategy", UTF8, "", "DMA strategy id"));
+    f.add(col("profile", UTF8, "", "cost profile name"));
+    f.add(col("trace", UTF8, "", "trace file name or generated workload"));
+    f.add(col("ring", UTF8, "", "virtqueue layout: split or packed"));
+    f.add(col("backend", UTF8, "", "device model: qemu or vhost"));
+    f.add(col("iodepth", INT32, "requests", "closed-loop depth, or the in-flight limit of an open-loop replay"));
+    f.add(col("requests", INT64, "count", "requests completed"));
+    f.add(col("bytes", INT64, "bytes", "data bytes read and written"));
+    f.add(col("sim_time_ns", INT64, "ns", "simulated time from first submission to last completion"));
+    f.add(col("iops", FLOAT64, "requests/s", "requests / simulated time"));
+    f.add(col("mib_per_s", FLOAT64, "MiB/s", "bytes / simulated time"));
+    f.add(col("lat_mean_ns", FLOAT64, "ns", "mean latency"));
+    f.add(col("lat_p50_ns", INT64, "ns", "median latency (HdrHistogram, 3 significant digits)"));
+    f.add(col("lat_p99_ns", INT64, "ns", "99th percentile latency"));
+    f.add(col("lat_p999_ns", INT64, "ns", "99.9th percentile latency"));
+    f.add(col("lat_max_ns", INT64, "ns", "largest latency"));
+    f.add(col("cycles_per_request", FLOAT64, "cycles", "all cycles (guest and host) per request"));
+    f.add(col("cycles_per_kib", FLOAT64, "cycles/KiB", "all cycles per KiB of data (NaN without data)"));
+    f.add(col("guest_cycles_per_request", FLOAT64, "cycles", "guest vCPU cycles per request"));
+    f.add(col("host_cycles_per_request", FLOAT64, "cycles", "host cycles per request"));
+    f.add(nullable("slowdown_vs_direct", FLOAT64, "ratio", "direct's IOPS / this strategy's IOPS on the same trace and profile (1 = as fast; null when direct was not run)"));
+    f.add(nullable("cycles_vs_direct", FLOAT64, "ratio", "cycles per request / direct's cycles per request (null when direct was not run)"));
+    for (EventKind e : EventKind.values()) {
+      f.add(col(e.id + "_per_request", FLOAT64, e == EventKind.BOUNCE_BYTES ? "bytes" : "count", "mean per request: " + e.description));
+    }
+    f.add(col("kicks_suppressed_per_request", FLOAT64, "count", "publishes after which notification was suppressed (event index)"));
+    f.add(col("ring_full_stalls", INT64, "count", "times a request waited for free descriptors"));
+    for (Category c : Category.values()) f.add(col("cycles_" + c.id, FLOAT64, "cycles", "per request: " + c.description));
+    for (Actor a : Actor.values()) f.add(col("cycles_" + a.id, FLOAT64, "cycles", "per request: " + a.description));
+    return Columns.schema(f, metadata);
+  }
+
+  /** latency.arrow: HdrHistogram buckets per strategy. */
+  public static Schema latency(Map<String, String> metadata) {
+    return Columns.schema(List.of(
+        col("strategy", UTF8, "", "DMA strategy id"),
+        col("bucket_low_ns", INT64, "ns", "lowest latency counted in this bucket"),
+        col("bucket_high_ns", INT64, "ns", "highest latency counted in this bucket (HdrHistogram equivalent range)"),
+        col("count", INT64, "count", "requests in this bucket"),
+        col("cumulative_count", INT64, "count", "requests with latency ≤ bucket_high_ns"),
+        col("cumulative_fraction", FLOAT64, "fraction", "cumulative_count / requests: the latency CDF")), metadata);
+  }
+}

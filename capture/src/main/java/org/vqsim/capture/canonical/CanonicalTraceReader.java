@@ -1,0 +1,124 @@
+package org.vqsim.capture.canonical;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.vqsim.capture.TraceException;
+import org.vqsim.engine.sim.IoOp;
+import org.vqsim.engine.sim.IoRequest;
+import org.vqsim.engine.sim.RequestSource;
+
+/** Streams a canonical trace one record batch at a time: memory stays at one batch whatever the length. */
+public final class CanonicalTraceReader implements RequestSource {
+  private final String name;
+  private final BufferAllocator allocator;
+  private final FileChannel channel;
+  private final ArrowFileReader reader;
+  private final VectorSchemaRoot root;
+  private final Map<String, String> metadata;
+  private BigIntVector ts;
+  private VarCharVector op;
+  private BigIntVector offset;
+  private IntVector length;
+  private int row, rows;
+  private long index;
+
+  public CanonicalTraceReader(Path file) throws IOException {
+    this.name = file.toString();
+    allocator = new RootAllocator();
+    channel = FileChannel.open(file, StandardOpenOption.READ);
+    ArrowFileReader r = null;
+    try {
+      r = new ArrowFileReader(channel, allocator);
+      root = r.getVectorSchemaRoot();
+      Schema schema = root.getSchema();
+      metadata = schema.getCustomMetadata() == null ? Map.of() : schema.getCustomMetadata();
+      ts = column(BigIntVector.class, CanonicalTrace.TS_NS, "int64");
+      op = column(VarCharVector.class, CanonicalTrace.OP, "utf8");
+      offset = column(BigIntVector.class, CanonicalTrace.OFFSET, "int64");
+      length = column(IntVector.class, CanonicalTrace.LENGTH, "int32");
+    } catch (TraceException e) {
+      closeQuietly(r);
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(r);
+      throw new TraceException(name + ": not a readable Arrow IPC file (" + e.getMessage() + ")", e);
+    }
+    reader = r;
+  }
+
+  private void closeQuietly(ArrowFileReader r) {
+    try {
+      if (r != null) r.close();
+      channel.close();
+    } catch (IOException ignored) {
+      // reporting the first error matters more
+    }
+    allocator.close();
+  }
+
+  private <T extends FieldVector> T column(Class<T> type, String col, String arrowType) {
+    FieldVector v = root.getVector(col);
+    if (v == null) throw new TraceException(name + ": not a vqsim trace: no '" + col + "' column (a canonical trace has ts_ns, op, offset, length)");
+    if (!type.isInstance(v)) throw new TraceException(name + ": column '" + col + "' must be " + arrowType + ", not " + v.getField().getType());
+    return type.cast(v);
+  }
+
+  public Map<String, String> metadata() { return metadata; }
+
+  @Override
+  public boolean next(IoRequest into) throws IOException {
+    while (row == rows) {
+      try {
+        if (!reader.loadNextBatch()) return false;
+      } catch (IOException | RuntimeException e) {
+        throw new TraceException(name + ": record batch after row " + index + " cannot be read (" + e.getMessage() + ")", e);
+      }
+      rows = root.getRowCount();
+      row = 0;
+    }
+    int i = row++;
+    long at = index++;
+    if (ts.isNull(i) || op.isNull(i) || offset.isNull(i) || length.isNull(i)) throw new TraceException(name + ": row " + at + ": null value");
+    // read the one-letter op straight from the data buffer: no byte[] per row
+    int o = op.getValueLength(i) == 1 ? opCode(op.getDataBuffer().getByte(op.getStartOffset(i))) : -1;
+    if (o < 0) throw new TraceException(name + ": row " + at + ": op must be R, W, F or D, not '" + new String(op.get(i), java.nio.charset.StandardCharsets.UTF_8) + "'");
+    long off = offset.get(i);
+    int len = length.get(i);
+    if (off < 0) throw new TraceException(name + ": row " + at + ": negative offset " + off);
+    if (len < 0 || (IoOp.hasData(o) && len == 0)) throw new TraceException(name + ": row " + at + ": invalid length " + len + " for op " + IoOp.letter(o));
+    into.set(ts.get(i), (byte) o, off, len);
+    return true;
+  }
+
+  private static int opCode(byte b) {
+    return switch (b) {
+      case 'R' -> IoOp.READ;
+      case 'W' -> IoOp.WRITE;
+      case 'F' -> IoOp.FLUSH;
+      case 'D' -> IoOp.DISCARD;
+      default -> -1;
+    };
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      reader.close();
+    } finally {
+      channel.close();
+      allocator.close();
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package org.vqsim.capture.canonical;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileWriter;
+import org.vqsim.engine.sim.IoOp;
+import org.vqsim.engine.sim.IoRequest;
+
+/** Writes a canonical trace in fixed-size record batches with one reused {@link VectorSchemaRoot}. */
+public final class CanonicalTraceWriter implements AutoCloseable {
+  private static final byte[][] OP_BYTES = {"R".getBytes(StandardCharsets.US_ASCII), "W".getBytes(StandardCharsets.US_ASCII),
+      "F".getBytes(StandardCharsets.US_ASCII), "D".getBytes(StandardCharsets.US_ASCII)};
+
+  private final BufferAllocator allocator;
+  private final VectorSchemaRoot root;
+  private final FileChannel channel;
+  private final ArrowFileWriter writer;
+  private final BigIntVector ts;
+  private final VarCharVector op;
+  private final BigIntVector offset;
+  private final IntVector length;
+  private int rows;
+  private long written;
+
+  public CanonicalTraceWriter(Path file, Map<String, String> metadata) throws IOException {
+    allocator = new RootAllocator();
+    root = VectorSchemaRoot.create(CanonicalTrace.schema(metadata), allocator);
+    ts = (BigIntVector) root.getVector(CanonicalTrace.TS_NS);
+    op = (VarCharVector) root.getVector(CanonicalTrace.OP);
+    offset = (BigIntVector) root.getVector(CanonicalTrace.OFFSET);
+    length = (IntVector) root.getVector(CanonicalTrace.LENGTH);
+    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    writer = new ArrowFileWriter(root, null, channel);
+    writer.start();
+    allocate();
+  }
+
+  private void allocate() {
+    root.clear();
+    ts.allocateNew(CanonicalTrace.BATCH_ROWS);
+    op.allocateNew(CanonicalTrace.BATCH_ROWS, CanonicalTrace.BATCH_ROWS);
+    offset.allocateNew(CanonicalTrace.BATCH_ROWS);
+    length.allocateNew(CanonicalTrace.BATCH_ROWS);
+    rows = 0;
+  }
+
+  public void write(IoRequest r) throws IOException {
+    ts.set(rows, r.tsNs);
+    op.set(rows, OP_BYTES[r.op]);
+    offset.set(rows, r.offset);
+    length.set(rows, r.length);
+    rows++;
+    written++;
+    if (rows == CanonicalTrace.BATCH_ROWS) flush();
+  }
+
+  private void flush() throws IOException {
+    if (rows == 0) return;
+    root.setRowCount(rows);
+    writer.writeBatch();
+    allocate();
+  }
+
+  public long written() { return written; }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      flush();
+      writer.end();
+    } finally {
+      writer.close();
+      root.close();
+      channel.close();
+      allocator.close();
+    }
+  }
+
+  static {
+    if (IoOp.READ != 0 || IoOp.DISCARD != 3) throw new AssertionError("op codes changed");
+  }
+}

@@ -1,0 +1,68 @@
+package org.vqsim.engine.cost;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Every figure a cost profile holds: its key in the profile file, its unit, what it means. A
+ * profile must give each one with its source (see {@link CostProfile}).
+ */
+public enum CostFigure {
+  CPU_GHZ("cpu_ghz", "GHz", "clock that turns cycles into time"),
+  PAGE_SIZE("page_size", "bytes", "guest page size"),
+  IOMMU_PAGE_SIZE("iommu_page_size", "bytes", "IOMMU page size (default TCE window on POWER)"),
+  DDW_PAGE_SIZE("ddw_page_size", "bytes", "IOMMU page size of a POWER dynamic DMA window"),
+  RING_DESC_CYCLES("ring_desc_cycles", "cycles", "guest writes one split-ring descriptor"),
+  RING_PUBLISH_CYCLES("ring_publish_cycles", "cycles", "guest publishes one avail entry and the index, with barrier"),
+  GUEST_USED_CYCLES("guest_used_cycles", "cycles", "guest reads one used entry and frees its descriptors"),
+  DEVICE_POP_CYCLES("device_pop_cycles", "cycles", "device pops one chain from the avail ring"),
+  DEVICE_DESC_CYCLES("device_desc_cycles", "cycles", "device reads and maps one descriptor"),
+  DEVICE_REQUEST_CYCLES("device_request_cycles", "cycles", "device model handles one virtio-blk request"),
+  USED_PUSH_CYCLES("used_push_cycles", "cycles", "device fills and flushes one used entry"),
+  KICK_EXIT_CYCLES("kick_exit_cycles", "cycles", "guest side of a notification exit"),
+  KICK_HANDLER_CYCLES_QEMU("kick_handler_cycles_qemu", "cycles", "QEMU userspace handling of a kick"),
+  KICK_HANDLER_CYCLES_VHOST("kick_handler_cycles_vhost", "cycles", "vhost worker handling of a kick"),
+  IRQ_INJECT_CYCLES("irq_inject_cycles", "cycles", "host injects an interrupt (irqfd)"),
+  IRQ_GUEST_CYCLES("irq_guest_cycles", "cycles", "guest takes an interrupt (delivery, entry/exit, EOI)"),
+  BACKEND_LATENCY_NS("backend_latency_ns", "ns", "storage backend fixed latency per request"),
+  BACKEND_MIB_PER_S("backend_mib_per_s", "MiB/s", "storage backend bandwidth"),
+  BACKEND_SUBMIT_CYCLES("backend_submit_cycles", "cycles", "host submits and completes one I/O on the backing device"),
+  BOUNCE_COPY_CYCLES_PER_KIB("bounce_copy_cycles_per_kib", "cycles/KiB", "copy into or out of a swiotlb slot"),
+  BOUNCE_ALLOC_CYCLES("bounce_alloc_cycles", "cycles", "swiotlb slot search, allocation and release per mapping"),
+  VIOMMU_MAP_CYCLES("viommu_map_cycles", "cycles", "guest intel-iommu map without the invalidation"),
+  VIOMMU_UNMAP_CYCLES("viommu_unmap_cycles", "cycles", "guest intel-iommu unmap without the invalidation"),
+  VIOMMU_INV_EXIT_CYCLES("viommu_inv_exit_cycles", "cycles", "guest side of one trapping IOTLB invalidation"),
+  VIOMMU_INV_QEMU_CYCLES("viommu_inv_qemu_cycles", "cycles", "QEMU handling of one IOTLB invalidation"),
+  IOTLB_HIT_CYCLES("iotlb_hit_cycles", "cycles", "device-side translation that hits the IOTLB cache"),
+  IOTLB_WALK_CYCLES("iotlb_walk_cycles", "cycles", "device-side page walk on an IOTLB miss"),
+  IOTLB_ENTRIES("iotlb_entries", "entries", "device-side IOTLB cache capacity"),
+  FLUSH_QUEUE_ENTRIES("flush_queue_entries", "entries", "Linux lazy IOVA flush queue size per CPU"),
+  FLUSH_QUEUE_TIMEOUT_MS("flush_queue_timeout_ms", "ms", "Linux lazy IOVA flush queue timeout"),
+  VIRTIO_IOMMU_REQ_CYCLES("virtio_iommu_req_cycles", "cycles", "guest side of one virtio-iommu MAP or UNMAP request"),
+  VIRTIO_IOMMU_REQ_QEMU_CYCLES("virtio_iommu_req_qemu_cycles", "cycles", "QEMU handling of one virtio-iommu request"),
+  HCALL_REALMODE_CYCLES("hcall_realmode_cycles", "cycles", "POWER hcall handled in KVM real mode"),
+  HCALL_VIRTMODE_CYCLES("hcall_virtmode_cycles", "cycles", "POWER hcall handled in virtual mode or QEMU"),
+  TCE_PUT_CYCLES("tce_put_cycles", "cycles", "KVM work per TCE written"),
+  TCE_INDIRECT_MAX("tce_indirect_max", "TCEs", "TCEs per H_PUT_TCE_INDIRECT"),
+  TCE_ALLOC_CYCLES("tce_alloc_cycles", "cycles", "guest TCE pool allocation per mapping");
+
+  public static final int COUNT = values().length;
+  private static final Map<String, CostFigure> BY_KEY = new HashMap<>();
+
+  static {
+    for (CostFigure f : values()) BY_KEY.put(f.key, f);
+  }
+
+  public final String key;
+  public final String unit;
+  public final String description;
+
+  CostFigure(String key, String unit, String description) {
+    this.key = key;
+    this.unit = unit;
+    this.description = description;
+  }
+
+  /** The figure with this profile key, or null. */
+  public static CostFigure byKey(String key) { return BY_KEY.get(key); }
+}

@@ -1,0 +1,194 @@
+package org.vqsim.engine.cost;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.vqsim.engine.util.Names;
+
+/**
+ * A platform's cost figures, each with its source. Immutable; {@link #withOverride} makes a copy
+ * (the CLI's {@code --cost NAME=VALUE}).
+ *
+ * <p>File format, one figure per line (see {@code x86-kvm.profile}):
+ *
+ * <pre>
+ * # comment
+ * profile = x86-kvm
+ * platform = x86
+ * description = one line
+ * kick_exit_cycles = 2000   # source: kvm-unit-tests vmexit …
+ * </pre>
+ *
+ * Every figure of {@link CostFigure} must appear exactly once, as a finite non-negative number,
+ * with a {@code # source:} comment.
+ */
+public final class CostProfile {
+  /** Profiles shipped with vqsim, loadable by name. */
+  public static final List<String> BUILT_IN = List.of("x86-kvm", "power9-kvm");
+
+  private final String name;
+  private final String platform;
+  private final String description;
+  private final double[] values;
+  private final String[] sources;
+  private final Map<String, Double> overrides;
+
+  private CostProfile(String name, String platform, String description, double[] values, String[] sources, Map<String, Double> overrides) {
+    this.name = name;
+    this.platform = platform;
+    this.description = description;
+    this.values = values;
+    this.sources = sources;
+    this.overrides = overrides;
+  }
+
+  public String name() { return name; }
+  public String platform() { return platform; }
+  public String description() { return description; }
+  public double get(CostFigure f) { return values[f.ordinal()]; }
+  public long cycles(CostFigure f) { return Math.round(values[f.ordinal()]); }
+  public String source(CostFigure f) { return sources[f.ordinal()]; }
+  /** The {@code --cost} overrides applied to the loaded file, in the order given. */
+  public Map<String, Double> overrides() { return overrides; }
+
+  /** A copy with one figure replaced; its source says so. */
+  public CostProfile withOverride(String key, double value) {
+    CostFigure f = CostFigure.byKey(key);
+    if (f == null) throw new ProfileException("unknown cost figure '" + key + "'" + Names.didYouMean(key, keys()), ProfileException.Kind.USAGE);
+    if (!Double.isFinite(value) || value < 0) throw new ProfileException("cost figure " + key + " must be a finite number ≥ 0, not " + value, ProfileException.Kind.USAGE);
+    double[] v = values.clone();
+    String[] s = sources.clone();
+    v[f.ordinal()] = value;
+    s[f.ordinal()] = "override --cost " + key + "=" + format(value) + " (profile value " + format(values[f.ordinal()]) + ")";
+    Map<String, Double> o = new LinkedHashMap<>(overrides);
+    o.put(key, value);
+    return new CostProfile(name, platform, description, v, s, java.util.Collections.unmodifiableMap(o));
+  }
+
+  /** The figures as "key=value" lines, in declaration order, for run metadata. */
+  public String describe() {
+    StringBuilder b = new StringBuilder();
+    for (CostFigure f : CostFigure.values()) b.append(f.key).append('=').append(format(values[f.ordinal()])).append('\n');
+    return b.toString();
+  }
+
+  public static String format(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%s", v);
+  }
+
+  static List<String> keys() {
+    List<String> k = new ArrayList<>();
+    for (CostFigure f : CostFigure.values()) k.add(f.key);
+    return k;
+  }
+
+  /** A built-in profile by name, or a profile file by path. */
+  public static CostProfile load(String nameOrPath) {
+    if (BUILT_IN.contains(nameOrPath)) return builtIn(nameOrPath);
+    Path p = Path.of(nameOrPath);
+    if (!nameOrPath.contains("/") && !nameOrPath.endsWith(".profile") && !Files.exists(p)) {
+      throw new ProfileException("unknown profile '" + nameOrPath + "'" + Names.didYouMean(nameOrPath, BUILT_IN)
+          + "; built-in profiles: " + String.join(", ", BUILT_IN) + ", or give a profile file path", ProfileException.Kind.USAGE);
+    }
+    try (Reader r = Files.newBufferedReader(p, StandardCharsets.UTF_8)) {
+      return parse(r, p.toString());
+    } catch (NoSuchFileException e) {
+      throw new ProfileException(p + ": profile file not found", ProfileException.Kind.MISSING);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new ProfileException(p + ": not UTF-8 text");
+    } catch (IOException e) {
+      throw new ProfileException(p + ": cannot read: " + e.getMessage());
+    }
+  }
+
+  public static CostProfile builtIn(String name) {
+    String res = name + ".profile";
+    try (InputStream in = CostProfile.class.getResourceAsStream(res)) {
+      if (in == null) throw new IllegalStateException("built-in profile resource missing: " + res);
+      return parse(new InputStreamReader(in, StandardCharsets.UTF_8), "built-in " + res);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Parses a profile; errors name {@code origin}, the line and what is wrong. */
+  public static CostProfile parse(Reader reader, String origin) throws IOException {
+    BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
+    double[] values = new double[CostFigure.COUNT];
+    String[] sources = new String[CostFigure.COUNT];
+    int[] seenAt = new int[CostFigure.COUNT];
+    String name = null, platform = null, description = "";
+    String line;
+    int n = 0;
+    while ((line = in.readLine()) != null) {
+      n++;
+      String t = line.strip();
+      if (t.isEmpty() || t.startsWith("#")) continue;
+      int eq = t.indexOf('=');
+      if (eq <= 0) throw new ProfileException(origin + ":" + n + ": expected 'key = value  # source: …', got '" + abbreviate(t) + "'");
+      String key = t.substring(0, eq).strip();
+      String rest = t.substring(eq + 1);
+      String value = rest, comment = null;
+      int hash = rest.indexOf('#');
+      if (hash >= 0) {
+        value = rest.substring(0, hash);
+        comment = rest.substring(hash + 1).strip();
+      }
+      value = value.strip();
+      switch (key) {
+        case "profile" -> name = value;
+        case "platform" -> platform = value;
+        case "description" -> description = rest.strip();
+        default -> {
+          CostFigure f = CostFigure.byKey(key);
+          if (f == null) throw new ProfileException(origin + ":" + n + ": unknown cost figure '" + key + "'" + Names.didYouMean(key, keys()));
+          if (seenAt[f.ordinal()] != 0) throw new ProfileException(origin + ":" + n + ": " + key + " given twice (first on line " + seenAt[f.ordinal()] + ")");
+          double v;
+          try {
+            v = Double.parseDouble(value);
+          } catch (NumberFormatException e) {
+            throw new ProfileException(origin + ":" + n + ": " + key + " must be a number (" + f.unit + "), not '" + abbreviate(value) + "'");
+          }
+          if (!Double.isFinite(v) || v < 0) throw new ProfileException(origin + ":" + n + ": " + key + " must be a finite number ≥ 0, not " + value);
+          if (comment == null || !comment.toLowerCase(Locale.ROOT).startsWith("source:") || comment.length() <= "source:".length() + 1) {
+            throw new ProfileException(origin + ":" + n + ": " + key + " has no '# source: …' comment; every figure must say where it comes from");
+          }
+          values[f.ordinal()] = v;
+          sources[f.ordinal()] = comment.substring("source:".length()).strip();
+          seenAt[f.ordinal()] = n;
+        }
+      }
+    }
+    if (name == null || name.isEmpty()) throw new ProfileException(origin + ": missing 'profile = NAME' line");
+    if (platform == null || !(platform.equals("x86") || platform.equals("power"))) {
+      throw new ProfileException(origin + ": 'platform' must be x86 or power, not " + (platform == null ? "missing" : "'" + platform + "'"));
+    }
+    List<String> missing = new ArrayList<>();
+    for (CostFigure f : CostFigure.values()) if (seenAt[f.ordinal()] == 0) missing.add(f.key);
+    if (!missing.isEmpty()) throw new ProfileException(origin + ": missing cost figure" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing));
+    if (values[CostFigure.CPU_GHZ.ordinal()] <= 0) throw new ProfileException(origin + ":" + seenAt[CostFigure.CPU_GHZ.ordinal()] + ": cpu_ghz must be > 0");
+    if (values[CostFigure.BACKEND_MIB_PER_S.ordinal()] <= 0) throw new ProfileException(origin + ":" + seenAt[CostFigure.BACKEND_MIB_PER_S.ordinal()] + ": backend_mib_per_s must be > 0");
+    return new CostProfile(name, platform, description, values, sources, Map.of());
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 60 ? s.substring(0, 57) + "..." : s;
+  }
+
+  @Override
+  public String toString() {
+    return name + Arrays.toString(values);
+  }
+}

@@ -1,0 +1,215 @@
+package org.vqsim.engine.memory;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A sparse, addressable byte store for guest-physical addresses.
+ *
+ * <p>Memory is organised in 4 KiB frames that exist once touched: a replay touches only the rings,
+ * the indirect tables, request headers and status bytes, and the bounce pool slots it uses, so a
+ * guest of any size fits a small heap. Reads of untouched memory return zero without creating a
+ * frame. All multi-byte accesses are little-endian, as virtio 1.x requires for modern devices
+ * (virtio 1.2 §2.4: "little-endian").
+ *
+ * <p>The frame index is an open-addressing hash table from frame number to slot ({@code long} keys,
+ * no boxing); after warm-up no access allocates.
+ */
+public final class GuestMemory {
+  public static final int FRAME_SHIFT = 12;
+  public static final int FRAME_SIZE = 1 << FRAME_SHIFT;
+  private static final long FRAME_MASK = FRAME_SIZE - 1;
+  private static final long EMPTY = -1L;
+
+  private static final VarHandle U16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle U32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private final long sizeBytes;
+  private long[] keys;
+  private int[] slots;
+  private byte[][] frames;
+  private int frameCount;
+  // one-entry lookup cache: ring accesses hit the same frame repeatedly
+  private long lastFrame = EMPTY;
+  private byte[] lastBytes;
+
+  /** @param sizeBytes the guest-physical address space, a multiple of 4 KiB; accesses beyond it are rejected */
+  public GuestMemory(long sizeBytes) {
+    if (sizeBytes <= 0) throw new IllegalArgumentException("guest memory size must be positive: " + sizeBytes);
+    // bounds are checked per frame (on a frame-cache miss, at the access's first byte), so the end must be a frame boundary
+    if ((sizeBytes & FRAME_MASK) != 0) throw new IllegalArgumentException("guest memory size must be a multiple of 4 KiB: " + sizeBytes);
+    this.sizeBytes = sizeBytes;
+    this.keys = new long[64];
+    Arrays.fill(keys, EMPTY);
+    this.slots = new int[64];
+    this.frames = new byte[32][];
+  }
+
+  public long size() { return sizeBytes; }
+
+  /** Number of 4 KiB frames that have been written to. */
+  public int touchedFrames() { return frameCount; }
+
+  public int readU8(long gpa) {
+    byte[] f = frameOrNull(gpa);
+    return f == null ? 0 : f[(int) (gpa & FRAME_MASK)] & 0xff;
+  }
+
+  public void writeU8(long gpa, int value) {
+    frame(gpa)[(int) (gpa & FRAME_MASK)] = (byte) value;
+  }
+
+  public int readU16(long gpa) {
+    int off = (int) (gpa & FRAME_MASK);
+    if (off > FRAME_SIZE - 2) return readU8(gpa) | readU8(gpa + 1) << 8;
+    byte[] f = frameOrNull(gpa);
+    return f == null ? 0 : (short) U16.get(f, off) & 0xffff;
+  }
+
+  public void writeU16(long gpa, int value) {
+    int off = (int) (gpa & FRAME_MASK);
+    if (off > FRAME_SIZE - 2) {
+      writeU8(gpa, value);
+      writeU8(gpa + 1, value >>> 8);
+      return;
+    }
+    U16.set(frame(gpa), off, (short) value);
+  }
+
+  public long readU32(long gpa) {
+    int off = (int) (gpa & FRAME_MASK);
+    if (off > FRAME_SIZE - 4) return readU16(gpa) | (long) readU16(gpa + 2) << 16;
+    byte[] f = frameOrNull(gpa);
+    return f == null ? 0 : (int) U32.get(f, off) & 0xffff_ffffL;
+  }
+
+  public void writeU32(long gpa, long value) {
+    int off = (int) (gpa & FRAME_MASK);
+    if (off > FRAME_SIZE - 4) {
+      writeU16(gpa, (int) value & 0xffff);
+      writeU16(gpa + 2, (int) (value >>> 16) & 0xffff);
+      return;
+    }
+    U32.set(frame(gpa), off, (int) value);
+  }
+
+  public long readU64(long gpa) {
+    int off = (int) (gpa & FRAME_MASK);
+    if (off > FRAME_SIZE - 8) return readU32(gpa) | readU32(gpa + 4) << 32;
+    byte[] f = frameOrNull(gpa);
+    return f == null ? 0 : (long) U64.get(f, off);
+  }
+
+  public void writeU64(long gpa, long value) {
+    int off = (int) (gpa & FRAME_MASK);
+    if (off > FRAME_SIZE - 8) {
+      writeU32(gpa, value & 0xffff_ffffL);
+      writeU32(gpa + 4, value >>> 32);
+      return;
+    }
+    U64.set(frame(gpa), off, value);
+  }
+
+  /** Copies {@code length} bytes inside guest memory (memmove semantics are not needed: callers copy between disjoint buffers). */
+  public void copy(long srcGpa, long dstGpa, int length) {
+    int done = 0;
+    while (done < length) {
+      long s = srcGpa + done, d = dstGpa + done;
+      int n = (int) Math.min(length - done, Math.min(FRAME_SIZE - (s & FRAME_MASK), FRAME_SIZE - (d & FRAME_MASK)));
+      byte[] sf = frameOrNull(s);
+      byte[] df = frame(d);
+      if (sf == null) Arrays.fill(df, (int) (d & FRAME_MASK), (int) (d & FRAME_MASK) + n, (byte) 0);
+      else System.arraycopy(sf, (int) (s & FRAME_MASK), df, (int) (d & FRAME_MASK), n);
+      done += n;
+    }
+  }
+
+  /** Fills {@code length} bytes with {@code value}. */
+  public void fill(long gpa, int length, byte value) {
+    int done = 0;
+    while (done < length) {
+      long a = gpa + done;
+      int n = (int) Math.min(length - done, FRAME_SIZE - (a & FRAME_MASK));
+      byte[] f = frame(a);
+      Arrays.fill(f, (int) (a & FRAME_MASK), (int) (a & FRAME_MASK) + n, value);
+      done += n;
+    }
+  }
+
+  private byte[] frameOrNull(long gpa) {
+    long fn = gpa >>> FRAME_SHIFT;
+    if (fn == lastFrame) return lastBytes;
+    check(gpa);
+    int i = find(fn);
+    if (i < 0) return null;
+    lastFrame = fn;
+    lastBytes = frames[slots[i]];
+    return lastBytes;
+  }
+
+  private byte[] frame(long gpa) {
+    long fn = gpa >>> FRAME_SHIFT;
+    if (fn == lastFrame) return lastBytes;
+    check(gpa);
+    int i = find(fn);
+    byte[] f;
+    if (i >= 0) {
+      f = frames[slots[i]];
+    } else {
+      f = new byte[FRAME_SIZE];
+      insert(fn, f);
+    }
+    lastFrame = fn;
+    lastBytes = f;
+    return f;
+  }
+
+  private void check(long gpa) {
+    if (gpa < 0 || gpa >= sizeBytes) {
+      throw new IndexOutOfBoundsException(String.format(java.util.Locale.ROOT,
+          "guest-physical address 0x%x outside guest memory of %d bytes", gpa, sizeBytes));
+    }
+  }
+
+  private static int hash(long fn, int mask) {
+    long h = fn * 0x9E3779B97F4A7C15L;
+    return (int) (h ^ (h >>> 32)) & mask;
+  }
+
+  private int find(long fn) {
+    int mask = keys.length - 1;
+    for (int i = hash(fn, mask); ; i = (i + 1) & mask) {
+      long k = keys[i];
+      if (k == fn) return i;
+      if (k == EMPTY) return -1;
+    }
+  }
+
+  private void insert(long fn, byte[] f) {
+    if ((frameCount + 1) * 2 > keys.length) rehash();
+    if (frameCount == frames.length) frames = Arrays.copyOf(frames, frames.length * 2);
+    frames[frameCount] = f;
+    put(keys, slots, fn, frameCount);
+    frameCount++;
+  }
+
+  private static void put(long[] keys, int[] slots, long fn, int slot) {
+    int mask = keys.length - 1;
+    int i = hash(fn, mask);
+    while (keys[i] != EMPTY) i = (i + 1) & mask;
+    keys[i] = fn;
+    slots[i] = slot;
+  }
+
+  private void rehash() {
+    long[] nk = new long[keys.length * 2];
+    Arrays.fill(nk, EMPTY);
+    int[] ns = new int[nk.length];
+    for (int i = 0; i < keys.length; i++) if (keys[i] != EMPTY) put(nk, ns, keys[i], slots[i]);
+    keys = nk;
+    slots = ns;
+  }
+}

@@ -1,0 +1,47 @@
+package org.vqsim.engine.ring;
+
+import org.vqsim.engine.memory.GuestMemory;
+
+/**
+ * The driver's side of a virtqueue, working on the ring bytes in guest memory as Linux's
+ * {@code virtio_ring.c} does. Implementations are final and chosen once per replay.
+ */
+public sealed interface DriverQueue permits SplitDriverQueue {
+  int NO_SPACE = -1;
+  int NONE = -1;
+
+  int size();
+
+  /** Free descriptors left in the table. */
+  int numFree();
+
+  /** Descriptors a chain of {@code segments} buffers will take, direct or through an indirect table. */
+  int descriptorsNeeded(int segments, boolean indirect);
+
+  /** Adds a chain with one descriptor per buffer; returns the head index, or {@link #NO_SPACE}. */
+  int addDirect(GuestMemory mem, Chain chain, int token);
+
+  /**
+   * Adds a chain through an indirect table: the table's entries are written at {@code tableGpa}
+   * (the driver's own view of it), the ring descriptor points at {@code tableDmaAddr} (the device's
+   * view). Returns the head index, or {@link #NO_SPACE}.
+   */
+  int addIndirect(GuestMemory mem, Chain chain, long tableGpa, long tableDmaAddr, int token);
+
+  /** Decides whether the device must be notified of what was added since the last call (Linux {@code virtqueue_kick_prepare}). */
+  boolean kickPrepare(GuestMemory mem);
+
+  /** Takes the next used buffer: returns its token, or {@link #NONE}. The length the device wrote is in {@link #lastUsedLen()}. */
+  int getBuf(GuestMemory mem);
+
+  int lastUsedLen();
+
+  /** Asks the device not to interrupt (Linux {@code virtqueue_disable_cb}). */
+  void disableCb(GuestMemory mem);
+
+  /** Re-enables interrupts; returns false when more used buffers are already waiting (Linux {@code virtqueue_enable_cb}). */
+  boolean enableCb(GuestMemory mem);
+
+  /** Descriptor chains handed to the device and not yet returned. */
+  int inFlight();
+}

@@ -1,0 +1,124 @@
+package org.vqsim.engine.ring;
+
+import org.vqsim.engine.memory.GuestMemory;
+
+/**
+ * Device side of a split virtqueue (virtio 1.2 §2.7), following QEMU 7.2 {@code
+ * hw/virtio/virtio.c}: {@code virtqueue_split_pop}, {@code virtqueue_split_fill}, {@code
+ * virtqueue_split_flush}, {@code virtio_split_should_notify}, {@code
+ * virtio_queue_split_set_notification}. It validates what the driver wrote as a device must
+ * (descriptor indices in range, no loops, no nested indirect tables, table length a multiple of 16).
+ */
+public final class SplitDeviceQueue implements DeviceQueue {
+  private final RingLayout layout;
+  private final int mask;
+  private final int size;
+  private final boolean eventIdx;
+  private final boolean indirectEnabled;
+
+  private int lastAvailIdx;
+  private int usedIdx;
+  private int pendingFill;
+  private int signalledUsed;
+  private boolean signalledUsedValid;
+
+  public SplitDeviceQueue(RingLayout layout, boolean eventIdx, boolean indirect) {
+    this.layout = layout;
+    this.size = layout.size();
+    this.mask = size - 1;
+    this.eventIdx = eventIdx;
+    this.indirectEnabled = indirect;
+  }
+
+  @Override
+  public boolean hasAvailable(GuestMemory mem) {
+    return mem.readU16(layout.availIdx()) != lastAvailIdx;
+  }
+
+  @Override
+  public boolean pop(GuestMemory mem, Chain out) {
+    int availIdx = mem.readU16(layout.availIdx());
+    int pending = RingIndex.distance(lastAvailIdx, availIdx);
+    if (pending == 0) return false;
+    if (pending > size) throw new VirtqueueException("avail index moved " + pending + " entries ahead of the device, more than the queue size " + size);
+    int head = mem.readU16(layout.availRing(lastAvailIdx & mask));
+    lastAvailIdx = RingIndex.u16(lastAvailIdx + 1);
+    if (eventIdx) mem.writeU16(layout.availEvent(), lastAvailIdx);
+    if (head >= size) throw new VirtqueueException("head descriptor " + head + " out of range for queue size " + size);
+    out.clear();
+    out.head = head;
+    int i = head;
+    for (int steps = 0; ; steps++) {
+      if (steps >= size) throw new VirtqueueException("descriptor chain from " + head + " loops or exceeds the queue size (virtio 1.2 §2.7.5.2)");
+      long d = layout.desc(i);
+      int flags = mem.readU16(d + Descriptor.FLAGS);
+      long addr = mem.readU64(d + Descriptor.ADDR);
+      int len = (int) mem.readU32(d + Descriptor.LEN);
+      if ((flags & Descriptor.F_INDIRECT) != 0) {
+        if (!indirectEnabled) throw new VirtqueueException("indirect descriptor without VIRTIO_F_INDIRECT_DESC");
+        if (steps != 0 || (flags & Descriptor.F_NEXT) != 0) throw new VirtqueueException("indirect descriptor must be alone in its chain (virtio 1.2 §2.7.5.3.1)");
+        if (len == 0 || len % Descriptor.SIZE != 0) throw new VirtqueueException("indirect table length " + len + " is not a multiple of 16 (virtio 1.2 §2.7.5.3.1)");
+        out.indirectAddr = addr;
+        out.indirectLen = len;
+        return true;
+      }
+      out.add(addr, len, (flags & Descriptor.F_WRITE) != 0);
+      if ((flags & Descriptor.F_NEXT) == 0) return true;
+      i = mem.readU16(d + Descriptor.NEXT);
+      if (i >= size) throw new VirtqueueException("next descriptor " + i + " out of range for queue size " + size);
+    }
+  }
+
+  @Override
+  public void readIndirect(GuestMemory mem, long tableGpa, int tableLen, Chain out) {
+    int entries = tableLen / Descriptor.SIZE;
+    if (entries > out.capacity()) throw new VirtqueueException("indirect table of " + entries + " entries exceeds what the device accepts (" + out.capacity() + ")");
+    int i = 0;
+    for (int steps = 0; ; steps++) {
+      if (steps >= entries) throw new VirtqueueException("indirect chain loops or runs past its table");
+      long d = tableGpa + (long) Descriptor.SIZE * i;
+      int flags = mem.readU16(d + Descriptor.FLAGS);
+      if ((flags & Descriptor.F_INDIRECT) != 0) throw new VirtqueueException("nested indirect descriptor (virtio 1.2 §2.7.5.3.1)");
+      out.add(mem.readU64(d + Descriptor.ADDR), (int) mem.readU32(d + Descriptor.LEN), (flags & Descriptor.F_WRITE) != 0);
+      if ((flags & Descriptor.F_NEXT) == 0) return;
+      i = mem.readU16(d + Descriptor.NEXT);
+      if (i >= entries) throw new VirtqueueException("indirect next " + i + " out of table of " + entries);
+    }
+  }
+
+  @Override
+  public void fill(GuestMemory mem, int head, int writtenLen) {
+    long e = layout.usedRing((usedIdx + pendingFill) & mask);
+    mem.writeU32(e, head);
+    mem.writeU32(e + 4, writtenLen & 0xffff_ffffL);
+    pendingFill++;
+  }
+
+  @Override
+  public void flush(GuestMemory mem) {
+    // virtio 1.2 §2.7.8.2: the device writes the used elements before (barrier) updating idx.
+    usedIdx = RingIndex.u16(usedIdx + pendingFill);
+    pendingFill = 0;
+    mem.writeU16(layout.usedIdx(), usedIdx);
+  }
+
+  @Override
+  public boolean shouldNotify(GuestMemory mem) {
+    if (!eventIdx) return (mem.readU16(layout.availFlags()) & 1) == 0; // VIRTQ_AVAIL_F_NO_INTERRUPT
+    boolean valid = signalledUsedValid;
+    int old = signalledUsed;
+    signalledUsedValid = true;
+    signalledUsed = usedIdx;
+    return !valid || RingIndex.needEvent(mem.readU16(layout.usedEvent()), usedIdx, old);
+  }
+
+  @Override
+  public void setNotification(GuestMemory mem, boolean enable) {
+    if (eventIdx) {
+      mem.writeU16(layout.availEvent(), mem.readU16(layout.availIdx()));
+    } else {
+      int flags = mem.readU16(layout.usedFlags());
+      mem.writeU16(layout.usedFlags(), enable ? flags & ~1 : flags | 1); // VIRTQ_USED_F_NO_NOTIFY
+    }
+  }
+}

@@ -1,0 +1,14 @@
+package org.vqsim.engine.sim;
+
+import org.vqsim.engine.cost.CycleLedger;
+
+/**
+ * Receives each request as it completes, with its per-request figures still in the ledger slot.
+ * Called on the engine thread, in completion order; it must copy what it keeps.
+ */
+@FunctionalInterface
+public interface CompletionSink {
+  void completed(long request, int op, long offset, int length, long submitNs, long completeNs, CycleLedger ledger, int slot);
+
+  CompletionSink NONE = (r, op, off, len, s, c, l, slot) -> {};
+}

@@ -1,0 +1,64 @@
+package org.vqsim.engine.sim;
+
+import org.vqsim.engine.ring.Chain;
+
+/**
+ * Where the pages of a request's data buffer lie in guest-physical memory, and so how many
+ * scatter-gather segments the block layer builds (it merges physically contiguous pages, up to the
+ * maximum segment size). Deterministic for a seed: a SplitMix64 stream, no allocation.
+ */
+final class PagePlacer {
+  private final long baseFrame;
+  private final long frames;
+  private final int pageSize;
+  private final long contiguityThreshold;
+  private long state;
+
+  PagePlacer(long dataBase, long dataEnd, int pageSize, double contiguity, long seed) {
+    this.pageSize = pageSize;
+    this.baseFrame = (dataBase + pageSize - 1) / pageSize;
+    this.frames = dataEnd / pageSize - baseFrame;
+    if (frames < 16) throw new IllegalArgumentException("guest memory too small for data buffers");
+    this.contiguityThreshold = contiguity >= 1.0 ? Long.MAX_VALUE : (long) (contiguity * 0x1p53);
+    this.state = seed ^ 0x5DEECE66DL;
+  }
+
+  private long nextLong() {
+    long z = (state += 0x9E3779B97F4A7C15L);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  private long randomFrame() {
+    return baseFrame + Math.floorMod(nextLong(), frames);
+  }
+
+  /**
+   * Appends the data segments of a {@code length}-byte buffer to {@code chain}, at most {@code
+   * maxSegments} of them, each at most {@code maxSegment} bytes.
+   */
+  void place(Chain chain, int length, long maxSegment, int maxSegments, boolean deviceWrites) {
+    long frame = randomFrame();
+    long segStart = frame * pageSize;
+    long segLen = 0;
+    int segs = 0;
+    int remaining = length;
+    long prevFrame = frame - 1;
+    while (remaining > 0) {
+      int chunk = Math.min(remaining, pageSize);
+      boolean contiguous = frame == prevFrame + 1;
+      if (segLen > 0 && (!contiguous || segLen + chunk > maxSegment) && segs + 1 < maxSegments) {
+        chain.add(segStart, (int) segLen, deviceWrites);
+        segs++;
+        segStart = frame * pageSize;
+        segLen = 0;
+      }
+      segLen += chunk;
+      remaining -= chunk;
+      prevFrame = frame;
+      frame = (nextLong() >>> 11) < contiguityThreshold && frame + 1 < baseFrame + frames ? frame + 1 : randomFrame();
+    }
+    chain.add(segStart, (int) segLen, deviceWrites);
+  }
+}

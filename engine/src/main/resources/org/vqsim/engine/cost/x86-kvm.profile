@@ -1,0 +1,46 @@
+# vqsim cost profile: x86-64 host, KVM (VT-x + EPT + APICv), QEMU 7.x virtio-blk-pci, Linux 6.1 guest.
+# Units: cycles = CPU cycles at cpu_ghz (kvm-unit-tests and the papers report TSC cycles); sizes in bytes; ns, MiB/s, ms as named.
+# Kinds of source: "measured" = a published measurement; "derived" = arithmetic on one (shown); "assumption" = our estimate, with reasoning.
+# "(not verified)" = we could not check the number against its source text when writing this file. "verified in source" = read in the code.
+# Nothing here comes from traces/qemu-lab: those runs are TCG, so their timestamps are not KVM costs (see traces/qemu-lab/README.md).
+# Weakest figures (no published number exists): ring_*, device_*, used_push, kick_handler_*, irq_*, bounce_alloc, viommu_map/unmap, viommu_inv_qemu, iotlb_*_cycles, virtio_iommu_*.
+profile = x86-kvm
+platform = x86
+description = x86-64 KVM host with QEMU virtio-blk-pci and a Linux 6.1 guest; published figures where they exist, documented assumptions elsewhere
+cpu_ghz = 3.0   # source: assumption: nominal (TSC) clock of a current 2-socket Xeon host; the published cycle counts used below are TSC cycles, so this only converts cycles to time
+page_size = 4096   # source: x86-64 base page size, PAGE_SHIFT 12 (arch/x86/include/asm/page_types.h)
+iommu_page_size = 4096   # source: VT-d second-level page size 4 KiB (Linux include/linux/intel-iommu.h: "VT-d hardware uses 4KiB page size"; QEMU intel-iommu emulates the same)
+ddw_page_size = 0   # source: not applicable on x86 (dynamic DMA windows are a POWER pseries mechanism)
+ring_desc_cycles = 40   # source: assumption: virtqueue_add_split writes one 16-byte descriptor (4 stores, L1-resident ring) plus free-list bookkeeping, ~15-20 instructions
+ring_publish_cycles = 80   # source: assumption: avail ring store + virtio_wmb (compiler barrier on x86, weak_barriers) + avail idx store + the smp_mb (locked op, ~20-35 cycles) in virtqueue_kick_prepare_split
+guest_used_cycles = 200   # source: assumption: the used entry was written by the device thread on another core, so ~1 cross-core cache miss (~100-150) + virtio_rmb + detach_buf_split free-list relink
+device_pop_cycles = 1000   # source: assumption: QEMU virtqueue_pop fixed part (RCU read lock, avail idx/ring reads via MemoryRegionCache, smp_rmb, element g_malloc, event-idx update); order of magnitude only, not measured
+device_desc_cycles = 300   # source: assumption: vring_split_desc_read + virtqueue_map_desc -> dma_memory_map/address_space_map (flatview lookup) per descriptor; IOMMU translation is charged separately
+device_request_cycles = 6000   # source: assumption: virtio-blk header parse, blk_aio_preadv/pwritev, coroutine + QEMU block layer, completion BH, virtio_blk_req_complete; ~2 us at 3 GHz, not measured
+used_push_cycles = 400   # source: assumption: virtqueue_fill (address_space_unmap of each sg + used element write) + virtqueue_flush (smp_wmb + used idx store) + element free
+kick_exit_cycles = 2500   # source: derived: kvm-unit-tests outl_to_kernel (in-kernel PIO exit round trip) avg 2008 measured (S. Jitindar Singh, kvm@vger 2022-10-05) + ~500 assumed for eventfd_signal; VMX fast-MMIO ioeventfd is "essentially as fast as PIO" (M. Tsirkin, KVM commit 68c3b4d1)
+kick_handler_cycles_qemu = 5000   # source: assumption: QEMU iothread woken from ppoll (scheduler wakeup + context switch ~2-3k), eventfd read syscall (~0.5-1k with mitigations), dispatch to virtio_queue_host_notifier_read; no published figure found
+kick_handler_cycles_vhost = 2000   # source: assumption: vhost_poll_wakeup -> vhost_work_queue -> wake_up_process, worker scheduled in, all in host kernel (no user/kernel crossing); upstream Linux has no in-kernel vhost-blk, vhost-scsi/-net use this path
+irq_inject_cycles = 1500   # source: assumption: eventfd write (a syscall from QEMU; eventfd_signal from vhost) -> irqfd_wakeup -> kvm_arch_set_irq_inatomic MSI fast path -> APICv posted-interrupt notification IPI
+irq_guest_cycles = 2500   # source: assumption: APICv posted interrupt + virtual EOI (no EOI exit): ~1100 light exit/entry when the vCPU has to be kicked (DESIGN 5, kvm-unit-tests vmexit, not verified) + ~1400 vector entry, vring_interrupt, irq_exit; add an EOI exit without APICv
+backend_latency_ns = 77000   # source: Intel SSD DC P4510 product specification: 4 KiB random read latency, typical, QD1 = 77 us (vendor datasheet figure quoted from memory, not verified)
+backend_mib_per_s = 3052   # source: derived: Intel SSD DC P4510 (2 TB and larger) sequential read up to 3200 MB/s (vendor datasheet, not verified): 3200e6 / 1048576 = 3051.8 MiB/s
+backend_submit_cycles = 4900   # source: derived: linux-aio 4 KiB random reads ~608K IOPS on one core (J. Axboe, "Efficient IO with io_uring", 2019; not verified): 1 / 608000 s = 1.64 us x 3.0 GHz = 4934 cycles per submit+complete
+bounce_copy_cycles_per_kib = 307   # source: derived: assumed 10 GB/s single-thread memcpy of a cache-cold buffer (server DRAM; SEV/TDX encryption overhead not included): 1024 B / 10e9 B/s = 102.4 ns x 3.0 GHz = 307 cycles
+bounce_alloc_cycles = 600   # source: assumption: swiotlb_tbl_map_single (area spinlock, slot search in swiotlb_find_slots, orig_addr bookkeeping, ~400) + swiotlb_release_slots (lock, list fix-up, ~200); kernel/dma/swiotlb.c 6.1, uncontended
+viommu_map_cycles = 1500   # source: assumption anchored on Amit et al. vIOMMU (USENIX ATC'11) slides: 4,324 of 34,969 cycles per map+unmap pair under trap&emulate are non-trap work (our reading of the table); per-CPU IOVA rcache (Linux 4.7, Peleg) made IOVA alloc cheap
+viommu_unmap_cycles = 1000   # source: assumption: iommu_dma_unmap_page PTE clear + IOVA free to the per-CPU rcache, excluding the IOTLB invalidation; same anchor as viommu_map_cycles (4,324 per pair on 2011 code)
+viommu_inv_exit_cycles = 15300   # source: derived: Amit et al. vIOMMU (USENIX ATC'11) slides: trap&emulate interaction 30,645 cycles per strict (un)map pair of one page, taken as 2 invalidation traps (map+unmap, caching mode): 30645 / 2 = 15,322; 2011 hardware
+viommu_inv_qemu_cycles = 6000   # source: assumption: vtd_handle_iqt_write: 2 descriptor reads (IOTLB page inv + wait), vtd_iotlb_page_invalidate = g_hash_table_foreach_remove over the whole IOTLB (O(entries), verified in source), notifiers, wait-status write
+iotlb_hit_cycles = 300   # source: assumption: vtd_iommu_translate -> vtd_lookup_iotlb = g_hash_table_lookup under vtd_iommu_lock (QemuMutex), plus the IOMMU MemoryRegion translate call path
+iotlb_walk_cycles = 2500   # source: assumption: miss in vtd_do_iommu_translate: context-cache check, 4-level second-level walk = 4 x 8-byte guest-memory loads (~250-400 each via address_space), vtd_update_iotlb (g_malloc + hash insert)
+iotlb_entries = 1024   # source: QEMU hw/i386/intel_iommu_internal.h VTD_IOTLB_MAX_SIZE 1024 ("Max size of the hash table"), verified in source; vtd_update_iotlb empties the whole table when it is full
+flush_queue_entries = 256   # source: Linux drivers/iommu/dma-iommu.c IOVA_FQ_SIZE 256 (IOVA_DEFAULT_FQ_SIZE in later kernels), verified in source; not used under caching-mode VT-d on 6.1 (commit 29b32839725f per DESIGN 5, not verified)
+flush_queue_timeout_ms = 10   # source: Linux drivers/iommu/dma-iommu.c IOVA_FQ_TIMEOUT 10 ms (IOVA_DEFAULT_FQ_TIMEOUT in later kernels), verified in source
+virtio_iommu_req_cycles = 10500   # source: assumption: guest work ~1500 (IOVA alloc, viommu_add_mapping interval tree, request alloc, virtqueue_add_sgs, get_buf) + spinning until QEMU answers = kick_handler_cycles_qemu 5000 + virtio_iommu_req_qemu_cycles 4000; 1500 if the engine times the wait
+virtio_iommu_req_qemu_cycles = 4000   # source: assumption: virtio_iommu_handle_command: virtqueue_pop, iov_to_buf, MAP = g_tree_insert of an interval (2 g_malloc) or UNMAP = g_tree lookup/remove + IOMMU notifier, virtqueue_push; no interrupt (guest polls)
+hcall_realmode_cycles = 0   # source: not applicable on x86 (POWER KVM-HV real-mode hypercalls)
+hcall_virtmode_cycles = 0   # source: not applicable on x86 (POWER KVM-HV virtual-mode hypercalls)
+tce_put_cycles = 0   # source: not applicable on x86 (PAPR TCE tables exist only on POWER pseries)
+tce_indirect_max = 0   # source: not applicable on x86 (H_PUT_TCE_INDIRECT is a PAPR hypercall)
+tce_alloc_cycles = 0   # source: not applicable on x86 (pseries iommu_alloc TCE pool)

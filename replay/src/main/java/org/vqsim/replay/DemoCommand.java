@@ -1,0 +1,117 @@
+package org.vqsim.replay;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.vqsim.capture.synthetic.WorkloadSpec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = {"Replay the bundled lab traces (samples/) and a generated workload under every strategy of the x86-kvm profile,",
+        "print the summaries and say where the result files are. The demo folder is replaced on every run."},
+    footer = {"", "Examples:", "  vqsim demo", "  vqsim demo -o /tmp/vqsim-demo --count 1000000"})
+final class DemoCommand implements Callable<Integer> {
+  static final String MARKER = ".vqsim-demo";
+  static final List<String> LAB_WORKLOADS = List.of("randread4k", "seqread64k", "seqwrite128k");
+
+  @Spec CommandLine.Model.CommandSpec spec;
+  @Mixin DebugOption debug;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "vqsim-demo", description = "Folder to (re)create (default: ${DEFAULT-VALUE}).")
+  Path outDir;
+
+  @Option(names = "--count", defaultValue = "200000", description = "Requests in the generated workload (default: ${DEFAULT-VALUE}).")
+  long count;
+
+  @Option(names = "--samples", description = "Folder of the bundled lab traces (default: samples/ of the vqsim installation).")
+  Path samples;
+
+  @Override
+  public Integer call() throws IOException {
+    Path samplesDir = samples != null ? samples : Installation.samples();
+    Path x86 = samplesDir.resolve("qemu-lab");
+    if (!Files.isDirectory(x86)) throw new CliException(ExitCodes.NO_INPUT, x86 + ": bundled lab traces not found (use --samples DIR)");
+    recreate(outDir);
+    PrintWriter out = spec.commandLine().getOut();
+    List<Path> folders = new ArrayList<>();
+
+    // 1. A generated workload: 4 KiB random reads, 32 in flight, under every x86 strategy.
+    WorkloadSpec gen = GenerateCommand.spec("randread", 50, "4k", 32, count, null, "10g", "uniform", null, 1);
+    ReplayOptions model = defaults("all");
+    Path genDir = outDir.resolve("generated-randread4k-qd32");
+    out.println("== Generated workload: " + count + " random 4 KiB reads, iodepth 32, every x86-kvm strategy");
+    run(out, model, TraceRef.generated(gen), genDir);
+    folders.add(genDir);
+
+    // 2. The real lab traces (Linux 6.1 guest, QEMU 7.2), replayed at their recorded depth (dd: one at a time).
+    for (String w : LAB_WORKLOADS) {
+      Path trace = x86.resolve(w + ".direct.guest-ftrace.txt.gz");
+      if (!Files.exists(trace)) throw new CliException(ExitCodes.NO_INPUT, trace + ": bundled lab trace missing");
+      Path dir = outDir.resolve("lab-x86-" + w);
+      out.println();
+      out.println("== Lab trace " + samplesDir.relativize(trace) + " (samples/qemu-lab/README.md says what it shows)");
+      run(out, defaults("all"), TraceRef.file(trace, null, "254,0"), dir);
+      folders.add(dir);
+    }
+    out.println();
+    out.println("Demo results are in " + outDir.toAbsolutePath() + ":");
+    for (Path f : folders) out.println("  " + outDir.relativize(f) + "/  summary.arrow, latency.arrow, requests.arrow");
+    out.println("Look at one with:  vqsim show " + outDir.resolve(outDir.relativize(folders.get(0))).resolve("summary.arrow"));
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  private void run(PrintWriter out, ReplayOptions model, TraceRef ref, Path dir) throws IOException {
+    ReplayRunner.Plan plan = ReplayCommand.plan(model, ref, dir, false, true);
+    ReplayRunner.Outcome o = ReplayRunner.run(plan, spec.commandLine().getErr());
+    ReplayCommand.report(out, plan, o);
+  }
+
+  /** The replay options at their defaults, as the CLI would parse them. */
+  private static ReplayOptions defaults(String strategies) {
+    ReplayOptions m = new ReplayOptions();
+    new CommandLine(new Holder(m)).parseArgs("--strategy", strategies);
+    return m;
+  }
+
+  @Command(name = "holder")
+  private static final class Holder {
+    @Mixin final ReplayOptions options;
+
+    Holder(ReplayOptions o) {
+      this.options = o;
+    }
+  }
+
+  /** Deletes a previous demo folder (only one that vqsim made: it carries a marker file) and makes it anew. */
+  private static void recreate(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      if (!Files.exists(dir.resolve(MARKER))) {
+        boolean empty;
+        try (Stream<Path> s = Files.list(dir)) {
+          empty = s.findAny().isEmpty();
+        }
+        if (!empty) throw new CliException(ExitCodes.CANT_CREATE, dir + " exists and is not a vqsim demo folder; give another -o");
+      }
+      try (Stream<Path> s = Files.walk(dir)) {
+        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+      }
+    }
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve(MARKER), "made by vqsim demo; replaced on every run\n");
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.CANT_CREATE, dir + ": cannot create the demo folder (" + e.getMessage() + ")");
+    }
+  }
+}

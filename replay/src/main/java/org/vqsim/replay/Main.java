@@ -1,0 +1,93 @@
+package org.vqsim.replay;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.util.Arrays;
+import java.util.Locale;
+import org.vqsim.analysis.arrow.ArrowTables;
+import org.vqsim.capture.TraceException;
+import org.vqsim.engine.cost.ProfileException;
+import picocli.CommandLine;
+
+/** The {@code vqsim} entry point: runs a command and turns every failure into one clear line and an exit code. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs vqsim with {@code args}; returns the exit code (tests call this directly). */
+  public static int run(String... args) {
+    Locale.setDefault(Locale.ROOT);
+    boolean debug = Arrays.asList(args).contains("--debug");
+    CommandLine cl = commandLine();
+    cl.setExecutionExceptionHandler((ex, line, parse) -> report(line.getErr(), ex, debug));
+    cl.setParameterExceptionHandler((ex, a) -> {
+      PrintWriter err = ex.getCommandLine().getErr();
+      err.println("vqsim: " + ex.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+      err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for more information.");
+      err.flush();
+      return ExitCodes.USAGE;
+    });
+    return cl.execute(args);
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new VqsimCommand());
+    cl.setCaseInsensitiveEnumValuesAllowed(false);
+    cl.setUsageHelpAutoWidth(true);
+    return cl;
+  }
+
+  /** One line for the user, the exit code DESIGN.md §7 documents; a stack trace only with --debug. */
+  static int report(PrintWriter err, Throwable ex, boolean debug) {
+    Throwable e = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+    int code;
+    String msg;
+    if (e instanceof CliException c) {
+      code = c.exitCode();
+      msg = c.getMessage();
+    } else if (e instanceof TraceException t) {
+      code = t.missing() ? ExitCodes.NO_INPUT : ExitCodes.DATA;
+      msg = t.getMessage();
+    } else if (e instanceof ProfileException p) {
+      code = switch (p.kind()) {
+        case USAGE -> ExitCodes.USAGE;
+        case MISSING -> ExitCodes.NO_INPUT;
+        case MALFORMED -> ExitCodes.DATA;
+      };
+      msg = p.getMessage();
+    } else if (e instanceof ArrowTables.BadArrowFile b) {
+      code = ExitCodes.DATA;
+      msg = b.getMessage();
+    } else if (e instanceof IllegalArgumentException) {
+      code = ExitCodes.USAGE;
+      msg = e.getMessage();
+    } else if (e instanceof NoSuchFileException n) {
+      code = ExitCodes.NO_INPUT;
+      msg = n.getFile() + ": no such file";
+    } else if (e instanceof AccessDeniedException a) {
+      code = ExitCodes.IO;
+      msg = a.getFile() + ": permission denied";
+    } else if (e instanceof FileSystemException f) {
+      code = ExitCodes.IO;
+      msg = (f.getFile() == null ? "" : f.getFile() + ": ") + f.getReason();
+    } else if (e instanceof IOException) {
+      code = ExitCodes.IO;
+      msg = "I/O error: " + e.getMessage();
+    } else {
+      code = ExitCodes.INTERNAL;
+      msg = "internal error: " + e + "\nThis is a bug in vqsim: please report it with the output of the same command run with --debug.";
+    }
+    err.println("vqsim: " + msg);
+    if (debug) ex.printStackTrace(err);
+    err.flush();
+    return code;
+  }
+}

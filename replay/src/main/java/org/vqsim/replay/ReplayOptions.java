@@ -1,0 +1,119 @@
+package org.vqsim.replay;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.vqsim.engine.cost.CostProfile;
+import org.vqsim.engine.dma.StrategyId;
+import org.vqsim.engine.sim.Backend;
+import org.vqsim.engine.sim.ReplayConfig;
+import org.vqsim.engine.util.Names;
+import picocli.CommandLine.Option;
+
+/** The model options shared by every command that replays (replay, demo, and later sweep and fleet). */
+final class ReplayOptions {
+  static final List<String> RINGS = List.of("split");
+
+  @Option(names = {"-s", "--strategy"}, split = ",", defaultValue = "direct", paramLabel = "ID[,ID...]",
+      description = "DMA strategies to replay, comma-separated (default: ${DEFAULT-VALUE}). `vqsim profiles` lists them.")
+  List<String> strategies;
+
+  @Option(names = {"-p", "--profile"}, defaultValue = "x86-kvm", paramLabel = "NAME|FILE",
+      description = "Cost profile: a built-in name (x86-kvm, power9-kvm) or a profile file (default: ${DEFAULT-VALUE}).")
+  String profile;
+
+  @Option(names = "--cost", paramLabel = "NAME=VALUE", description = "Override one cost figure of the profile (repeatable), e.g. --cost kick_exit_cycles=1500.")
+  Map<String, String> costs = new LinkedHashMap<>();
+
+  @Option(names = "--iodepth", paramLabel = "N", description = "Requests in flight (closed loop), or the in-flight limit (open loop). Default: the trace's own (generate --iodepth), else 1.")
+  Integer iodepth;
+
+  @Option(names = "--queue-size", defaultValue = "256", paramLabel = "N", description = "Virtqueue size: a power of two up to 32768 (default: ${DEFAULT-VALUE}, QEMU's virtio-blk default).")
+  int queueSize;
+
+  @Option(names = "--arrival", paramLabel = "closed|open", description = "closed: keep --iodepth requests in flight; open: submit at the trace's timestamps. Default: the trace's own, else closed.")
+  String arrival;
+
+  @Option(names = "--ring", defaultValue = "split", paramLabel = "split", description = "Virtqueue layout (default: ${DEFAULT-VALUE}).")
+  String ring;
+
+  @Option(names = "--backend", defaultValue = "qemu", paramLabel = "qemu|vhost", description = "Device model in QEMU userspace or vhost (default: ${DEFAULT-VALUE}).")
+  String backend;
+
+  @Option(names = "--no-event-idx", description = "Do not negotiate VIRTIO_F_EVENT_IDX (notification suppression by flags only).")
+  boolean noEventIdx;
+
+  @Option(names = "--no-indirect", description = "Do not negotiate VIRTIO_F_INDIRECT_DESC (one ring descriptor per buffer).")
+  boolean noIndirect;
+
+  @Option(names = "--page-contiguity", paramLabel = "P", description = "Probability that a buffer's next page is physically contiguous (default: "
+      + ReplayConfig.DEFAULT_PAGE_CONTIGUITY + ", measured on the lab traces).")
+  Double pageContiguity;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed for page placement (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  List<StrategyId> strategyIds(CostProfile p) {
+    LinkedHashSet<String> uniq = new LinkedHashSet<>();
+    for (String s : strategies) {
+      String t = s.strip();
+      if (t.equals("all")) {
+        for (StrategyId id : StrategyId.values()) if (id.availableOn(p.platform())) uniq.add(id.id);
+      } else if (!t.isEmpty()) uniq.add(t);
+    }
+    if (uniq.isEmpty()) throw new IllegalArgumentException("--strategy needs at least one strategy id");
+    List<StrategyId> ids = new ArrayList<>();
+    for (String s : uniq) {
+      StrategyId id = StrategyId.of(s);
+      if (!id.availableOn(p.platform())) throw new IllegalArgumentException("strategy '" + s + "' does not exist on " + p.platform() + " (profile " + p.name() + ")");
+      ids.add(id);
+    }
+    return ids;
+  }
+
+  CostProfile costProfile() {
+    CostProfile p = CostProfile.load(profile);
+    for (Map.Entry<String, String> e : costs.entrySet()) {
+      double v;
+      try {
+        v = Double.parseDouble(e.getValue());
+      } catch (NumberFormatException ex) {
+        throw new IllegalArgumentException("--cost " + e.getKey() + "=" + e.getValue() + ": the value is not a number");
+      }
+      p = p.withOverride(e.getKey(), v);
+    }
+    return p;
+  }
+
+  ReplayConfig baseConfig() {
+    if (!RINGS.contains(ring)) throw new IllegalArgumentException("unknown ring '" + ring + "'" + Names.didYouMean(ring, RINGS) + "; known: " + String.join(", ", RINGS));
+    if (arrival != null && !arrival.equals("open") && !arrival.equals("closed")) throw new IllegalArgumentException("--arrival must be closed or open, not '" + arrival + "'");
+    if (iodepth != null && iodepth < 1) throw new IllegalArgumentException("--iodepth must be at least 1, not " + iodepth);
+    Backend b = Backend.of(backend);
+    ReplayConfig d = ReplayConfig.defaults();
+    return new ReplayConfig(queueSize, iodepth == null ? 1 : iodepth, false, !noEventIdx, !noIndirect, b,
+        d.maxSegmentSize(), pageContiguity == null ? d.pageContiguity() : pageContiguity, d.guestMemoryBytes(), seed);
+  }
+
+  /** The options as recorded in result metadata (no output paths, so identical runs give identical bytes). */
+  Map<String, String> describe(ReplayConfig c, CostProfile p, List<StrategyId> ids) {
+    Map<String, String> m = new LinkedHashMap<>();
+    List<String> s = new ArrayList<>();
+    for (StrategyId id : ids) s.add(id.id);
+    m.put("strategy", String.join(",", s));
+    m.put("profile", p.name());
+    p.overrides().forEach((k, v) -> m.put("cost." + k, CostProfile.format(v)));
+    m.put("iodepth", Integer.toString(c.iodepth()));
+    m.put("queue-size", Integer.toString(c.queueSize()));
+    m.put("arrival", c.openLoop() ? "open" : "closed");
+    m.put("ring", ring);
+    m.put("backend", c.backend().id);
+    m.put("event-idx", Boolean.toString(c.eventIdx()));
+    m.put("indirect", Boolean.toString(c.indirect()));
+    m.put("page-contiguity", Double.toString(c.pageContiguity()));
+    m.put("seed", Long.toString(c.seed()));
+    return m;
+  }
+}

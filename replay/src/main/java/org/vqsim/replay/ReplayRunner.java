@@ -1,0 +1,142 @@
+package org.vqsim.replay;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.vqsim.analysis.arrow.ResultFiles;
+import org.vqsim.analysis.arrow.ResultSchemas;
+import org.vqsim.analysis.arrow.StrategyRecorder;
+import org.vqsim.analysis.arrow.SummaryRow;
+import org.vqsim.analysis.arrow.TableWriter;
+import org.vqsim.analysis.io.AtomicOutput;
+import org.vqsim.capture.Traces;
+import org.vqsim.capture.canonical.CanonicalTrace;
+import org.vqsim.engine.Version;
+import org.vqsim.engine.cost.CostFigure;
+import org.vqsim.engine.cost.CostProfile;
+import org.vqsim.engine.dma.StrategyId;
+import org.vqsim.engine.sim.ReplayConfig;
+import org.vqsim.engine.sim.ReplayEngine;
+import org.vqsim.engine.sim.RunResult;
+
+/**
+ * Wires capture → engine → analysis for one replay: each strategy streams the trace through its
+ * own engine; requests.arrow, summary.arrow and latency.arrow are written under temporary names
+ * and renamed into place only when everything succeeded.
+ */
+final class ReplayRunner {
+  /** A replay, fully resolved and validated before it starts. */
+  record Plan(TraceRef trace, List<StrategyId> strategies, CostProfile profile, ReplayConfig config, String ring,
+      boolean summaryOnly, Path outDir, boolean force, Map<String, String> options) {}
+
+  record Outcome(List<SummaryRow> rows, List<Path> written, long requestsPerStrategy, double wallSeconds) {}
+
+  private ReplayRunner() {}
+
+  /** Resolves what the trace says about defaults: closed-loop depth and arrival mode. */
+  static ReplayConfig applyTraceDefaults(ReplayConfig config, Map<String, String> meta, Integer iodepth, String arrival) {
+    int depth = iodepth != null ? iodepth : parseInt(meta.get(CanonicalTrace.META_IODEPTH), 1);
+    String mode = arrival != null ? arrival : meta.getOrDefault(CanonicalTrace.META_ARRIVAL, "closed");
+    if (iodepth == null && depth > config.queueSize()) depth = config.queueSize();
+    if (config.openLoop() == mode.equals("open") && config.iodepth() == depth) return config;
+    if (mode.equals("open") && iodepth == null) depth = config.queueSize();
+    return config.withIodepth(depth).withOpenLoop(mode.equals("open"));
+  }
+
+  private static int parseInt(String s, int dflt) {
+    if (s == null) return dflt;
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return dflt;
+    }
+  }
+
+  static Map<String, String> metadata(String kind, Plan plan) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("vqsim.kind", kind);
+    m.put("vqsim.version", Version.VERSION);
+    m.put("vqsim.command", "replay");
+    StringBuilder opts = new StringBuilder();
+    plan.options().forEach((k, v) -> opts.append(opts.length() == 0 ? "" : " ").append("--").append(k).append('=').append(v));
+    m.put("vqsim.options", opts.toString());
+    m.put("vqsim.seed", Long.toString(plan.config().seed()));
+    m.put("vqsim.trace", plan.trace().label());
+    m.put("vqsim.profile", plan.profile().name());
+    m.put("vqsim.profile.figures", plan.profile().describe());
+    StringBuilder src = new StringBuilder();
+    for (CostFigure f : CostFigure.values()) src.append(f.key).append(": ").append(plan.profile().source(f)).append('\n');
+    m.put("vqsim.profile.sources", src.toString());
+    StringBuilder ov = new StringBuilder();
+    plan.profile().overrides().forEach((k, v) -> ov.append(ov.length() == 0 ? "" : ",").append(k).append('=').append(CostProfile.format(v)));
+    m.put("vqsim.cost_overrides", ov.toString());
+    return m;
+  }
+
+  static Outcome run(Plan plan, PrintWriter err) throws IOException {
+    List<String> names = new ArrayList<>(List.of(ResultFiles.SUMMARY, ResultFiles.LATENCY));
+    if (!plan.summaryOnly()) names.add(ResultFiles.REQUESTS);
+    OutputDir.prepare(plan.outDir(), names, plan.force());
+    long t0 = System.nanoTime();
+    try (AtomicOutput out = new AtomicOutput()) {
+      Path requestsTmp = plan.summaryOnly() ? null : out.file(plan.outDir().resolve(ResultFiles.REQUESTS));
+      Path summaryTmp = out.file(plan.outDir().resolve(ResultFiles.SUMMARY));
+      Path latencyTmp = out.file(plan.outDir().resolve(ResultFiles.LATENCY));
+      List<StrategyRecorder> recorders = new ArrayList<>();
+      List<SummaryRow> rows = new ArrayList<>();
+      long perStrategy = 0;
+      try (TableWriter requests = requestsTmp == null ? null : new TableWriter(requestsTmp, ResultSchemas.requests(metadata(ResultSchemas.KIND_REQUESTS, plan)))) {
+        for (StrategyId id : plan.strategies()) {
+          StrategyRecorder rec = new StrategyRecorder(id.id, requests);
+          RunResult result;
+          try (Traces.Opened trace = plan.trace().open();
+              Progress progress = Progress.start(err, id.id)) {
+            ReplayEngine engine = new ReplayEngine(id, plan.profile(), plan.config());
+            result = engine.run(progress.wrap(trace.source()), rec);
+            if (engine.strategy().liveMappings() != 0) throw new IllegalStateException(id.id + " leaked " + engine.strategy().liveMappings() + " DMA mappings");
+          }
+          recorders.add(rec);
+          perStrategy = result.requests();
+          rows.add(SummaryRow.of(id.id, new SummaryRow.Context(plan.profile().name(), plan.trace().label(), plan.ring(),
+              plan.config().backend().id, plan.config().iodepth()), result, rec));
+        }
+      }
+      SummaryRow direct = rows.stream().filter(r -> r.strategy().equals("direct")).findFirst().orElse(null);
+      rows.replaceAll(r -> r.against(direct));
+      ResultFiles.writeSummary(summaryTmp, rows, metadata(ResultSchemas.KIND_SUMMARY, plan));
+      ResultFiles.writeLatency(latencyTmp, recorders, metadata(ResultSchemas.KIND_LATENCY, plan));
+      out.commit();
+      List<Path> written = new ArrayList<>();
+      for (String n : List.of(ResultFiles.SUMMARY, ResultFiles.LATENCY, ResultFiles.REQUESTS)) {
+        if (n.equals(ResultFiles.REQUESTS) && plan.summaryOnly()) continue;
+        written.add(plan.outDir().resolve(n));
+      }
+      return new Outcome(rows, written, perStrategy, (System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  /** The summary as a readable table. */
+  static void printSummary(PrintWriter out, List<SummaryRow> rows) {
+    List<String> header = List.of("strategy", "requests", "IOPS", "MiB/s", "p50 us", "p99 us", "p99.9 us", "cycles/req", "guest cyc", "host cyc", "maps/req", "exits/req", "irqs/req", "slowdown");
+    List<String[]> table = new ArrayList<>();
+    for (SummaryRow r : rows) {
+      table.add(new String[] {r.strategy(), Long.toString(r.requests()), fmt("%.0f", r.iops()), fmt("%.1f", r.mibPerS()),
+          fmt("%.1f", r.latP50Ns() / 1e3), fmt("%.1f", r.latP99Ns() / 1e3), fmt("%.1f", r.latP999Ns() / 1e3),
+          fmt("%.0f", r.cyclesPerRequest()), fmt("%.0f", r.guestCyclesPerRequest()), fmt("%.0f", r.hostCyclesPerRequest()),
+          fmt("%.2f", r.eventsPerRequest()[org.vqsim.engine.cost.EventKind.MAPS.ordinal()]),
+          fmt("%.2f", r.eventsPerRequest()[org.vqsim.engine.cost.EventKind.EXITS.ordinal()]),
+          fmt("%.2f", r.eventsPerRequest()[org.vqsim.engine.cost.EventKind.INTERRUPTS.ordinal()]),
+          r.slowdownVsDirect() == null ? "-" : fmt("%.2fx", r.slowdownVsDirect())});
+    }
+    org.vqsim.analysis.arrow.ArrowTables.printAligned(out, header, table);
+  }
+
+  static String fmt(String f, double v) {
+    return String.format(Locale.ROOT, f, v);
+  }
+}

@@ -1,0 +1,43 @@
+package org.vqsim.replay;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import org.vqsim.capture.TraceFormat;
+import org.vqsim.capture.Traces;
+import org.vqsim.capture.canonical.CanonicalTrace;
+import org.vqsim.capture.synthetic.SyntheticSource;
+import org.vqsim.capture.synthetic.WorkloadSpec;
+import org.vqsim.engine.sim.RequestSource;
+
+/** What a replay reads: a trace file (any supported format) or a generated workload. Re-openable, so each strategy streams it anew. */
+record TraceRef(Path file, TraceFormat format, String device, WorkloadSpec generated) {
+
+  static TraceRef file(Path file, TraceFormat format, String device) {
+    return new TraceRef(file, format, device, null);
+  }
+
+  static TraceRef generated(WorkloadSpec spec) {
+    return new TraceRef(null, null, null, spec);
+  }
+
+  /** The name shown in results: the file name, or "generated:rw,bs,…". */
+  String label() {
+    if (generated != null) {
+      Map<String, String> d = generated.describe();
+      return "generated:" + d.get("rw") + "," + d.get("bs");
+    }
+    return file.getFileName().toString();
+  }
+
+  /** Opens the stream and reports the trace's metadata (default iodepth, arrival mode). */
+  Traces.Opened open() throws IOException {
+    if (generated != null) {
+      Map<String, String> m = Map.of(CanonicalTrace.META_IODEPTH, Integer.toString(generated.iodepth()),
+          CanonicalTrace.META_ARRIVAL, generated.rateIops() > 0 ? "open" : "closed");
+      RequestSource s = new SyntheticSource(generated);
+      return new Traces.Opened(s, TraceFormat.CANONICAL, m);
+    }
+    return Traces.open(file, format, device);
+  }
+}
