@@ -55,6 +55,8 @@ public final class ReplayEngine {
   private static final long SLOT_PAGE_BASE = 0x20_0000L; // 2 MiB: one page per request slot (struct virtblk_req)
   private static final long DATA_BASE = 256L << 20;
   private static final int HDR_OFF = 0x100, STATUS_OFF = 0x110, DISCARD_OFF = 0x200, TABLE_OFF = 0x400;
+  // DmaDirection.values() clones its array on every call: look mapDir ordinals up here instead
+  private static final DmaDirection[] DIRECTIONS = DmaDirection.values();
 
   private final String strategyId;
   private final ReplayConfig config;
@@ -440,7 +442,7 @@ public final class ReplayEngine {
   }
 
   private void unmapFrom(int slot, int base, int n) {
-    for (int k = 0; k < n; k++) dma.unmap(slot, mapAddr[base + k], mapLen[base + k], DmaDirection.values()[mapDir[base + k]]);
+    for (int k = 0; k < n; k++) dma.unmap(slot, mapAddr[base + k], mapLen[base + k], DIRECTIONS[mapDir[base + k]]);
   }
 
   private void kick() {
@@ -483,7 +485,7 @@ public final class ReplayEngine {
       ledger.charge(slot, Actor.VCPU, Category.RING, guestUsed);
       int base = slot * maxMaps;
       int n = mapCount[slot];
-      for (int k = 0; k < n; k++) dma.unmap(slot, mapAddr[base + k], mapLen[base + k], DmaDirection.values()[mapDir[base + k]]);
+      for (int k = 0; k < n; k++) dma.unmap(slot, mapAddr[base + k], mapLen[base + k], DIRECTIONS[mapDir[base + k]]);
       mapCount[slot] = 0;
       if (mem.readU8(SLOT_PAGE_BASE + (long) slot * slotPageBytes + STATUS_OFF) != VIRTIO_BLK_S_OK) {
         throw new IllegalStateException("request " + slotRequest[slot] + " completed without an OK status");

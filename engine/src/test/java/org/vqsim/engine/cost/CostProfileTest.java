@@ -1,0 +1,196 @@
+package org.vqsim.engine.cost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Cost profiles: every figure present once, a number, with its source. Validation tests start from
+ * the shipped x86-kvm profile and change one line.
+ */
+class CostProfileTest {
+  private static final String ORIGIN = "test.profile";
+
+  private static List<String> x86Lines() throws IOException {
+    try (InputStream in = CostProfile.class.getResourceAsStream("x86-kvm.profile")) {
+      assertThat(in).isNotNull();
+      return new ArrayList<>(List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n", -1)));
+    }
+  }
+
+  private static int lineOf(List<String> lines, String key) {
+    for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith(key + " ")) return i;
+    throw new AssertionError(key + " not in profile");
+  }
+
+  private static CostProfile parse(List<String> lines) throws IOException {
+    return CostProfile.parse(new StringReader(String.join("\n", lines)), ORIGIN);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"x86-kvm", "power9-kvm"})
+  void builtInProfilesLoadWithEveryFigureAndASource(String name) {
+    CostProfile p = CostProfile.builtIn(name);
+
+    assertThat(p.name()).isEqualTo(name);
+    assertThat(p.platform()).isIn("x86", "power");
+    assertThat(p.overrides()).isEmpty();
+    assertThat(p.get(CostFigure.CPU_GHZ)).isPositive();
+    assertThat(p.get(CostFigure.BACKEND_MIB_PER_S)).isPositive();
+    for (CostFigure f : CostFigure.values()) {
+      assertThat(p.get(f)).as(f.key).isFinite().isGreaterThanOrEqualTo(0);
+      assertThat(p.source(f)).as("source of %s", f.key).isNotBlank();
+    }
+    assertThat(CostProfile.load(name).describe()).isEqualTo(p.describe());
+  }
+
+  @Test
+  void builtInPlatformsAreX86AndPower() {
+    assertThat(CostProfile.builtIn("x86-kvm").platform()).isEqualTo("x86");
+    assertThat(CostProfile.builtIn("power9-kvm").platform()).isEqualTo("power");
+    assertThat(CostProfile.builtIn("x86-kvm").cycles(CostFigure.KICK_EXIT_CYCLES)).isEqualTo(2500);
+  }
+
+  @Test
+  void theUnchangedShippedTextParses() throws IOException {
+    assertThat(parse(x86Lines()).describe()).isEqualTo(CostProfile.builtIn("x86-kvm").describe());
+  }
+
+  @Test
+  void aMissingFigureIsNamed() throws IOException {
+    List<String> lines = x86Lines();
+    lines.remove(lineOf(lines, "kick_exit_cycles"));
+
+    assertThatThrownBy(() -> parse(lines))
+        .isInstanceOf(ProfileException.class)
+        .hasMessageStartingWith(ORIGIN + ": missing cost figure")
+        .hasMessageContaining("kick_exit_cycles");
+  }
+
+  @Test
+  void aMalformedNumberIsReportedWithOriginAndLine() throws IOException {
+    List<String> lines = x86Lines();
+    int i = lineOf(lines, "kick_exit_cycles");
+    lines.set(i, lines.get(i).replace("= 2500", "= 2,500"));
+
+    assertThatThrownBy(() -> parse(lines))
+        .isInstanceOf(ProfileException.class)
+        .hasMessageStartingWith(ORIGIN + ":" + (i + 1) + ": ")
+        .hasMessageContaining("kick_exit_cycles must be a number (cycles)")
+        .hasMessageContaining("'2,500'");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-1", "NaN", "Infinity"})
+  void aNegativeOrNonFiniteFigureIsRejected(String value) throws IOException {
+    List<String> lines = x86Lines();
+    int i = lineOf(lines, "ring_desc_cycles");
+    lines.set(i, "ring_desc_cycles = " + value + "   # source: test");
+
+    assertThatThrownBy(() -> parse(lines))
+        .isInstanceOf(ProfileException.class)
+        .hasMessageStartingWith(ORIGIN + ":" + (i + 1) + ": ")
+        .hasMessageContaining("finite number ≥ 0");
+  }
+
+  @Test
+  void aFigureWithoutSourceIsRejected() throws IOException {
+    List<String> lines = x86Lines();
+    int i = lineOf(lines, "guest_used_cycles");
+    lines.set(i, "guest_used_cycles = 200   # assumption, no source tag");
+
+    assertThatThrownBy(() -> parse(lines))
+        .isInstanceOf(ProfileException.class)
+        .hasMessageStartingWith(ORIGIN + ":" + (i + 1) + ": ")
+        .hasMessageContaining("guest_used_cycles has no '# source: …' comment");
+
+    lines.set(i, "guest_used_cycles = 200");
+    assertThatThrownBy(() -> parse(lines)).hasMessageContaining("has no '# source: …' comment");
+    lines.set(i, "guest_used_cycles = 200  # source:");
+    assertThatThrownBy(() -> parse(lines)).as("an empty source").hasMessageContaining("has no '# source: …' comment");
+  }
+
+  @Test
+  void anUnknownKeySuggestsTheClosestFigure() throws IOException {
+    List<String> lines = x86Lines();
+    lines.add(5, "kick_exit_cylces = 2500   # source: typo");
+
+    assertThatThrownBy(() -> parse(lines))
+        .isInstanceOf(ProfileException.class)
+        .hasMessage(ORIGIN + ":6: unknown cost figure 'kick_exit_cylces' (did you mean 'kick_exit_cycles'?)");
+  }
+
+  @Test
+  void aDuplicateKeyNamesBothLines() throws IOException {
+    List<String> lines = x86Lines();
+    int first = lineOf(lines, "device_pop_cycles");
+    lines.add("device_pop_cycles = 900   # source: again");
+
+    assertThatThrownBy(() -> parse(lines))
+        .isInstanceOf(ProfileException.class)
+        .hasMessageStartingWith(ORIGIN + ":" + lines.size() + ": ")
+        .hasMessageContaining("device_pop_cycles given twice (first on line " + (first + 1) + ")");
+  }
+
+  @Test
+  void aLineWithoutEqualsIsRejectedWithItsLine() throws IOException {
+    List<String> lines = x86Lines();
+    lines.add(3, "this is not a figure");
+
+    assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageStartingWith(ORIGIN + ":4: expected");
+  }
+
+  @Test
+  void anUnknownPlatformIsRejected() throws IOException {
+    List<String> lines = x86Lines();
+    int i = lineOf(lines, "platform");
+    lines.set(i, "platform = arm");
+
+    assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageContaining("'platform' must be x86 or power, not 'arm'");
+  }
+
+  @Test
+  void withOverrideReplacesOneFigureAndSaysSo() {
+    CostProfile base = CostProfile.builtIn("x86-kvm");
+
+    CostProfile p = base.withOverride("kick_exit_cycles", 1234).withOverride("iotlb_entries", 64);
+
+    assertThat(p.cycles(CostFigure.KICK_EXIT_CYCLES)).isEqualTo(1234);
+    assertThat(p.get(CostFigure.IOTLB_ENTRIES)).isEqualTo(64);
+    assertThat(p.source(CostFigure.KICK_EXIT_CYCLES)).contains("override --cost kick_exit_cycles=1234").contains("profile value 2500");
+    assertThat(p.overrides()).containsExactly(java.util.Map.entry("kick_exit_cycles", 1234.0), java.util.Map.entry("iotlb_entries", 64.0));
+    assertThat(base.cycles(CostFigure.KICK_EXIT_CYCLES)).as("the original is unchanged").isEqualTo(2500);
+    assertThat(base.overrides()).isEmpty();
+    assertThat(p.get(CostFigure.RING_DESC_CYCLES)).isEqualTo(base.get(CostFigure.RING_DESC_CYCLES));
+  }
+
+  @Test
+  void withOverrideRejectsUnknownKeysWithASuggestionAndBadValues() {
+    CostProfile base = CostProfile.builtIn("x86-kvm");
+
+    assertThatThrownBy(() -> base.withOverride("kick_cycles", 1))
+        .isInstanceOf(ProfileException.class)
+        .hasMessageContaining("unknown cost figure 'kick_cycles'");
+    assertThatThrownBy(() -> base.withOverride("ring_desc_cycle", 1))
+        .isInstanceOf(ProfileException.class)
+        .hasMessageContaining("did you mean 'ring_desc_cycles'?");
+    assertThatThrownBy(() -> base.withOverride("ring_desc_cycles", -5)).isInstanceOf(ProfileException.class);
+    assertThatThrownBy(() -> base.withOverride("ring_desc_cycles", Double.NaN)).isInstanceOf(ProfileException.class);
+  }
+
+  @Test
+  void anUnknownProfileNameSuggestsABuiltIn() {
+    assertThatThrownBy(() -> CostProfile.load("x86-kv"))
+        .isInstanceOf(ProfileException.class)
+        .hasMessageContaining("did you mean 'x86-kvm'?");
+  }
+}
