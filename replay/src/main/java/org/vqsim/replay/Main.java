@@ -66,6 +66,9 @@ public final class Main {
     } else if (e instanceof ArrowTables.BadArrowFile b) {
       code = ExitCodes.DATA;
       msg = b.getMessage();
+    } else if (e instanceof org.vqsim.engine.sim.ModelException) {
+      code = ExitCodes.USAGE;
+      msg = e.getMessage();
     } else if (e instanceof IllegalArgumentException) {
       code = ExitCodes.USAGE;
       msg = e.getMessage();

@@ -74,7 +74,7 @@ final class ReplayCommand implements Callable<Integer> {
     opts.put("trace", ref.label());
     opts.putAll(model.describe(c, p, ids));
     if (ref.device() != null) opts.put("device", ref.device());
-    return new ReplayRunner.Plan(ref, ids, p, c, model.ring, summaryOnly, outDir, force, opts);
+    return new ReplayRunner.Plan(ref, ids, p, c, model.dmaOptions(), model.ring, summaryOnly, outDir, force, opts);
   }
 
   static void report(PrintWriter out, ReplayRunner.Plan plan, ReplayRunner.Outcome o) {

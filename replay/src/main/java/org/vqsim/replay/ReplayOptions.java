@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.vqsim.engine.cost.CostProfile;
+import org.vqsim.engine.dma.DmaOptions;
 import org.vqsim.engine.dma.StrategyId;
 import org.vqsim.engine.sim.Backend;
 import org.vqsim.engine.sim.ReplayConfig;
@@ -55,19 +56,47 @@ final class ReplayOptions {
   @Option(names = "--seed", defaultValue = "1", description = "Seed for page placement (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--swiotlb-pool", defaultValue = "64m", paramLabel = "SIZE", description = "swiotlb bounce pool size, 256k..1g (default: ${DEFAULT-VALUE}, Linux's IO_TLB_DEFAULT_SIZE).")
+  String swiotlbPool;
+
+  @Option(names = "--swiotlb-areas", defaultValue = "1", paramLabel = "N", description = "swiotlb areas, a power of two (Linux: one per CPU; default: ${DEFAULT-VALUE}, the modelled guest has one vCPU).")
+  int swiotlbAreas;
+
+  @Option(names = "--iotlb-entries", paramLabel = "N", description = "Device-side IOTLB capacity (default: the profile's iotlb_entries).")
+  Integer iotlbEntries;
+
+  @Option(names = "--viommu-batching", description = "Model a host where Linux may batch vIOMMU invalidations (viommu-lazy gets a flush queue). Linux 6.1 refuses it under caching mode.")
+  boolean viommuBatching;
+
+  @Option(names = "--guest-kernel", defaultValue = "6.1", paramLabel = "X.Y", description = "Guest Linux version: virtio-iommu-lazy has a flush queue from 6.7 (default: ${DEFAULT-VALUE}).")
+  String guestKernel;
+
+  @Option(names = "--hcall-mode", defaultValue = "virtual", paramLabel = "real|virtual", description = "POWER: hypercalls handled in KVM real mode or virtual mode (default: ${DEFAULT-VALUE}).")
+  String hcallMode;
+
+  DmaOptions dmaOptions() {
+    if (!hcallMode.equals("real") && !hcallMode.equals("virtual")) throw new IllegalArgumentException("--hcall-mode must be real or virtual, not '" + hcallMode + "'");
+    long pool = org.vqsim.capture.Sizes.parse(swiotlbPool);
+    if (iotlbEntries != null && iotlbEntries < 1) throw new IllegalArgumentException("--iotlb-entries must be at least 1, not " + iotlbEntries);
+    return new DmaOptions(pool, swiotlbAreas, iotlbEntries == null ? 0 : iotlbEntries, viommuBatching, DmaOptions.parseKernel(guestKernel), hcallMode.equals("real"));
+  }
+
   List<StrategyId> strategyIds(CostProfile p) {
     LinkedHashSet<String> uniq = new LinkedHashSet<>();
     for (String s : strategies) {
       String t = s.strip();
       if (t.equals("all")) {
-        for (StrategyId id : StrategyId.values()) if (id.availableOn(p.platform())) uniq.add(id.id);
+        for (StrategyId id : StrategyId.of(p.platform(), true)) uniq.add(id.id);
       } else if (!t.isEmpty()) uniq.add(t);
     }
     if (uniq.isEmpty()) throw new IllegalArgumentException("--strategy needs at least one strategy id");
     List<StrategyId> ids = new ArrayList<>();
     for (String s : uniq) {
       StrategyId id = StrategyId.of(s);
-      if (!id.availableOn(p.platform())) throw new IllegalArgumentException("strategy '" + s + "' does not exist on " + p.platform() + " (profile " + p.name() + ")");
+      if (!id.availableOn(p.platform())) {
+        String other = p.platform().equals("x86") ? "power9-kvm" : "x86-kvm";
+        throw new IllegalArgumentException("strategy '" + s + "' is not a " + p.platform() + " strategy (profile " + p.name() + "); use --profile " + other);
+      }
       ids.add(id);
     }
     return ids;
@@ -114,6 +143,13 @@ final class ReplayOptions {
     m.put("indirect", Boolean.toString(c.indirect()));
     m.put("page-contiguity", Double.toString(c.pageContiguity()));
     m.put("seed", Long.toString(c.seed()));
+    DmaOptions d = dmaOptions();
+    m.put("swiotlb-pool", Long.toString(d.swiotlbPoolBytes()));
+    m.put("swiotlb-areas", Integer.toString(d.swiotlbAreas()));
+    m.put("iotlb-entries", d.iotlbEntries() == 0 ? "profile" : Integer.toString(d.iotlbEntries()));
+    m.put("viommu-batching", Boolean.toString(d.viommuBatching()));
+    m.put("guest-kernel", guestKernel);
+    m.put("hcall-mode", hcallMode);
     return m;
   }
 }

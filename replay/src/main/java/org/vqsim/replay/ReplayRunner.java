@@ -19,6 +19,7 @@ import org.vqsim.capture.canonical.CanonicalTrace;
 import org.vqsim.engine.Version;
 import org.vqsim.engine.cost.CostFigure;
 import org.vqsim.engine.cost.CostProfile;
+import org.vqsim.engine.dma.DmaOptions;
 import org.vqsim.engine.dma.StrategyId;
 import org.vqsim.engine.sim.ReplayConfig;
 import org.vqsim.engine.sim.ReplayEngine;
@@ -31,7 +32,7 @@ import org.vqsim.engine.sim.RunResult;
  */
 final class ReplayRunner {
   /** A replay, fully resolved and validated before it starts. */
-  record Plan(TraceRef trace, List<StrategyId> strategies, CostProfile profile, ReplayConfig config, String ring,
+  record Plan(TraceRef trace, List<StrategyId> strategies, CostProfile profile, ReplayConfig config, DmaOptions dma, String ring,
       boolean summaryOnly, Path outDir, boolean force, Map<String, String> options) {}
 
   record Outcome(List<SummaryRow> rows, List<Path> written, long requestsPerStrategy, double wallSeconds) {}
@@ -96,7 +97,7 @@ final class ReplayRunner {
           RunResult result;
           try (Traces.Opened trace = plan.trace().open();
               Progress progress = Progress.start(err, id.id)) {
-            ReplayEngine engine = new ReplayEngine(id, plan.profile(), plan.config());
+            ReplayEngine engine = new ReplayEngine(id, plan.profile(), plan.config(), plan.dma());
             result = engine.run(progress.wrap(trace.source()), rec);
             if (engine.strategy().liveMappings() != 0) throw new IllegalStateException(id.id + " leaked " + engine.strategy().liveMappings() + " DMA mappings");
           }

@@ -48,6 +48,7 @@ public final class ResultFiles {
         for (int e = 0; e < EventKind.COUNT; e++) w.setDouble(c++, r.eventsPerRequest()[e]);
         w.setDouble(c++, r.kicksSuppressedPerRequest());
         w.setLong(c++, r.ringFullStalls());
+        w.setLong(c++, r.mapStalls());
         for (int k = 0; k < Category.COUNT; k++) w.setDouble(c++, r.cyclesByCategory()[k]);
         for (int a = 0; a < Actor.COUNT; a++) w.setDouble(c++, r.cyclesByActor()[a]);
         w.endRow();

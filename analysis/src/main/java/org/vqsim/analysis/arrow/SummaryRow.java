@@ -17,7 +17,7 @@ public record SummaryRow(
     double latMeanNs, long latP50Ns, long latP99Ns, long latP999Ns, long latMaxNs,
     double cyclesPerRequest, double cyclesPerKib, double guestCyclesPerRequest, double hostCyclesPerRequest,
     Double slowdownVsDirect, Double cyclesVsDirect,
-    double[] eventsPerRequest, double kicksSuppressedPerRequest, long ringFullStalls,
+    double[] eventsPerRequest, double kicksSuppressedPerRequest, long ringFullStalls, long mapStalls,
     double[] cyclesByCategory, double[] cyclesByActor) {
 
   /** What identifies a run besides its strategy. */
@@ -44,7 +44,7 @@ public record SummaryRow(
         h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue(),
         total * perReq, r.bytes() == 0 ? Double.NaN : total / (r.bytes() / 1024.0),
         guest * perReq, (total - guest) * perReq,
-        null, null, events, r.kicksSuppressed() * perReq, r.ringFullStalls(), byCat, byActor);
+        null, null, events, r.kicksSuppressed() * perReq, r.ringFullStalls(), r.mapStalls(), byCat, byActor);
   }
 
   /** This row with its ratios against the {@code direct} row of the same run. */
@@ -53,6 +53,6 @@ public record SummaryRow(
     Double cyc = direct == null || direct.cyclesPerRequest() == 0 ? null : cyclesPerRequest / direct.cyclesPerRequest();
     return new SummaryRow(strategy, profile, trace, ring, backend, iodepth, requests, bytes, simTimeNs, iops, mibPerS,
         latMeanNs, latP50Ns, latP99Ns, latP999Ns, latMaxNs, cyclesPerRequest, cyclesPerKib, guestCyclesPerRequest,
-        hostCyclesPerRequest, slow, cyc, eventsPerRequest, kicksSuppressedPerRequest, ringFullStalls, cyclesByCategory, cyclesByActor);
+        hostCyclesPerRequest, slow, cyc, eventsPerRequest, kicksSuppressedPerRequest, ringFullStalls, mapStalls, cyclesByCategory, cyclesByActor);
   }
 }

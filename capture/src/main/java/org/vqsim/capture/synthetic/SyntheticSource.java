@@ -50,7 +50,7 @@ public final class SyntheticSource implements RequestSource {
       long block = zipf != null ? scramble(zipf.sample(rng) - 1) : rng.nextLong(blocks);
       offset = spec.offsetStart() + block * align;
       if (offset + bs > spec.offsetEnd()) offset = spec.offsetEnd() - bs;
-      offset -= offset % align;
+      offset -= (offset - spec.offsetStart()) % align; // aligned from the region's start, as fio does
     } else {
       if (seqOffset + bs > spec.offsetEnd()) seqOffset = spec.offsetStart();
       offset = seqOffset;

@@ -35,6 +35,7 @@ public enum CostFigure {
   VIOMMU_INV_QEMU_CYCLES("viommu_inv_qemu_cycles", "cycles", "QEMU handling of one IOTLB invalidation"),
   IOTLB_HIT_CYCLES("iotlb_hit_cycles", "cycles", "device-side translation that hits the IOTLB cache"),
   IOTLB_WALK_CYCLES("iotlb_walk_cycles", "cycles", "device-side page walk on an IOTLB miss"),
+  VHOST_IOTLB_MISS_CYCLES("vhost_iotlb_miss_cycles", "cycles", "vhost device IOTLB miss resolved by QEMU"),
   IOTLB_ENTRIES("iotlb_entries", "entries", "device-side IOTLB cache capacity"),
   FLUSH_QUEUE_ENTRIES("flush_queue_entries", "entries", "Linux lazy IOVA flush queue size per CPU"),
   FLUSH_QUEUE_TIMEOUT_MS("flush_queue_timeout_ms", "ms", "Linux lazy IOVA flush queue timeout"),

@@ -26,6 +26,11 @@ public final class DirectStrategy implements DmaStrategy {
     return dmaAddr;
   }
 
+  @Override
+  public long mapCoherent(long paddr, int length) {
+    return paddr;
+  }
+
   @Override public long maxMappingSize() { return Long.MAX_VALUE; }
 
   @Override public long liveMappings() { return live; }

@@ -3,6 +3,15 @@ package org.vqsim.engine.dma;
 import org.vqsim.engine.cost.CostProfile;
 import org.vqsim.engine.cost.CycleLedger;
 import org.vqsim.engine.memory.GuestMemory;
+import org.vqsim.engine.sim.SimClock;
 
-/** What a strategy is built with: where it charges, what it costs, the memory it maps. */
-public record DmaContext(CycleLedger ledger, CostProfile profile, GuestMemory memory) {}
+/**
+ * What a strategy is built with: where it charges, what it costs, the memory it maps, its model
+ * parameters, the timeline's clock, and whether the device runs in vhost (which changes what an
+ * IOTLB miss costs).
+ *
+ * @param reservedBase guest-physical base of the region the strategy may use for its own
+ *     structures (the swiotlb pool, request buffers of a virtio-iommu queue)
+ */
+public record DmaContext(CycleLedger ledger, CostProfile profile, GuestMemory memory, DmaOptions options, SimClock clock,
+    boolean vhost, long reservedBase) {}

@@ -11,7 +11,7 @@ package org.vqsim.engine.dma;
  * events, on behalf of the request {@code slot}. A strategy is chosen once per replay; the
  * implementations are final.
  */
-public sealed interface DmaStrategy permits DirectStrategy {
+public sealed interface DmaStrategy permits DirectStrategy, BounceStrategy, IntelViommuStrategy, VirtioIommuStrategy, TceStrategy {
   /** Returned by {@link #map} when the mapping cannot be made (Linux {@code DMA_MAPPING_ERROR}). */
   long MAPPING_ERROR = -1L;
 
@@ -26,6 +26,12 @@ public sealed interface DmaStrategy permits DirectStrategy {
 
   /** Device side: the guest-physical address behind a device address. */
   long translate(int slot, long dmaAddr, int length, boolean deviceWrites);
+
+  /**
+   * Maps memory for the lifetime of the device, as {@code dma_alloc_coherent} does for the rings;
+   * returns the device address. Set-up cost is not charged to any request.
+   */
+  long mapCoherent(long paddr, int length);
 
   /** The largest single mapping this strategy can make (Linux {@code dma_max_mapping_size}). */
   long maxMappingSize();

@@ -28,6 +28,16 @@ public sealed interface DriverQueue permits SplitDriverQueue {
    */
   int addIndirect(GuestMemory mem, Chain chain, long tableGpa, long tableDmaAddr, int token);
 
+  /**
+   * Writes the indirect table of {@code chain} at {@code tableGpa}. Linux fills the table before it
+   * maps it (the mapping may copy it into a bounce slot), then adds it with {@link
+   * #addIndirectTable}.
+   */
+  void writeIndirect(GuestMemory mem, Chain chain, long tableGpa);
+
+  /** Adds a table of {@code entries} descriptors already written and mapped at {@code tableDmaAddr}; returns the head or {@link #NO_SPACE}. */
+  int addIndirectTable(GuestMemory mem, int entries, long tableDmaAddr, int token);
+
   /** Decides whether the device must be notified of what was added since the last call (Linux {@code virtqueue_kick_prepare}). */
   boolean kickPrepare(GuestMemory mem);
 
@@ -41,6 +51,9 @@ public sealed interface DriverQueue permits SplitDriverQueue {
 
   /** Re-enables interrupts; returns false when more used buffers are already waiting (Linux {@code virtqueue_enable_cb}). */
   boolean enableCb(GuestMemory mem);
+
+  /** The descriptor the next add will use as its head. */
+  int peekFreeHead();
 
   /** Descriptor chains handed to the device and not yet returned. */
   int inFlight();

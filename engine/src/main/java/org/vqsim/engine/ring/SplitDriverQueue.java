@@ -51,6 +51,7 @@ public final class SplitDriverQueue implements DriverQueue {
   @Override public int numFree() { return numFree; }
   @Override public int inFlight() { return inFlight; }
   @Override public int lastUsedLen() { return lastUsedLen; }
+  @Override public int peekFreeHead() { return freeHead; }
 
   @Override
   public int descriptorsNeeded(int segments, boolean indirect) {
@@ -85,9 +86,15 @@ public final class SplitDriverQueue implements DriverQueue {
 
   @Override
   public int addIndirect(GuestMemory mem, Chain chain, long tableGpa, long tableDmaAddr, int tok) {
-    int n = chain.count;
     if (!indirectEnabled) throw new IllegalStateException("VIRTIO_F_INDIRECT_DESC was not negotiated");
     if (numFree < 1) return NO_SPACE;
+    writeIndirect(mem, chain, tableGpa);
+    return addIndirectTable(mem, chain.count, tableDmaAddr, tok);
+  }
+
+  @Override
+  public void writeIndirect(GuestMemory mem, Chain chain, long tableGpa) {
+    int n = chain.count;
     for (int s = 0; s < n; s++) {
       long d = tableGpa + (long) Descriptor.SIZE * s;
       // virtio 1.2 §2.7.5.3.1: the driver MUST NOT set VIRTQ_DESC_F_INDIRECT inside an indirect table.
@@ -97,10 +104,16 @@ public final class SplitDriverQueue implements DriverQueue {
       mem.writeU16(d + Descriptor.FLAGS, flags);
       mem.writeU16(d + Descriptor.NEXT, s + 1 < n ? s + 1 : 0);
     }
+  }
+
+  @Override
+  public int addIndirectTable(GuestMemory mem, int entries, long tableDmaAddr, int tok) {
+    if (!indirectEnabled) throw new IllegalStateException("VIRTIO_F_INDIRECT_DESC was not negotiated");
+    if (numFree < 1) return NO_SPACE;
     int head = freeHead;
     long d = layout.desc(head);
     mem.writeU64(d + Descriptor.ADDR, tableDmaAddr);
-    mem.writeU32(d + Descriptor.LEN, (long) Descriptor.SIZE * n);
+    mem.writeU32(d + Descriptor.LEN, (long) Descriptor.SIZE * entries);
     mem.writeU16(d + Descriptor.FLAGS, Descriptor.F_INDIRECT);
     freeHead = nextFree[head];
     numFree -= 1;

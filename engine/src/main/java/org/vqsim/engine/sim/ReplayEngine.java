@@ -9,6 +9,7 @@ import org.vqsim.engine.cost.CycleLedger;
 import org.vqsim.engine.cost.EventKind;
 import org.vqsim.engine.dma.DmaContext;
 import org.vqsim.engine.dma.DmaDirection;
+import org.vqsim.engine.dma.DmaOptions;
 import org.vqsim.engine.dma.DmaStrategy;
 import org.vqsim.engine.dma.StrategyId;
 import org.vqsim.engine.memory.GuestMemory;
@@ -53,7 +54,7 @@ public final class ReplayEngine {
   // guest-physical layout
   private static final long RING_BASE = 0x10_0000L; // 1 MiB
   private static final long SLOT_PAGE_BASE = 0x20_0000L; // 2 MiB: one page per request slot (struct virtblk_req)
-  private static final long DATA_BASE = 256L << 20;
+  private static final long DATA_BASE = 256L << 20; // data pages from here to half of guest memory; DMA structures above
   private static final int HDR_OFF = 0x100, STATUS_OFF = 0x110, DISCARD_OFF = 0x200, TABLE_OFF = 0x400;
   // DmaDirection.values() clones its array on every call: look mapDir ordinals up here instead
   private static final DmaDirection[] DIRECTIONS = DmaDirection.values();
@@ -68,6 +69,9 @@ public final class ReplayEngine {
   private final DeviceQueue device;
   private final PagePlacer placer;
   private final EventQueue events = new EventQueue();
+  private final SimClock clock = new SimClock();
+  private final long ringDma;
+  private int lastDeviceSlot;
   private final Chain chain;
   private final Chain popped;
   private final IoRequest cursor = new IoRequest();
@@ -122,17 +126,26 @@ public final class ReplayEngine {
   private long lastArrivalPs;
 
   // results
-  private long completed, bytes, kicks, kicksSuppressed, interrupts, ringFullStalls, lastCompletionPs, firstSubmitPs = -1;
+  private long completed, bytes, kicks, kicksSuppressed, interrupts, ringFullStalls, mapStalls, lastCompletionPs, firstSubmitPs = -1;
   private int inFlight, maxInFlight;
 
   public ReplayEngine(StrategyId strategy, CostProfile profile, ReplayConfig config) {
+    this(strategy, profile, config, DmaOptions.defaults());
+  }
+
+  public ReplayEngine(StrategyId strategy, CostProfile profile, ReplayConfig config, DmaOptions dmaOptions) {
     this.strategyId = strategy.id;
     this.config = config;
     this.profile = profile;
     this.mem = new GuestMemory(config.guestMemoryBytes());
     this.slots = config.iodepth();
     this.ledger = new CycleLedger(slots);
-    this.dma = strategy.create(new DmaContext(ledger, profile, mem));
+    long reservedBase = config.guestMemoryBytes() / 2;
+    if (reservedBase - DATA_BASE < (64L << 20) || dmaOptions.swiotlbPoolBytes() + (2L << 20) > config.guestMemoryBytes() - reservedBase) {
+      throw new ModelException("guest memory of " + (config.guestMemoryBytes() >> 20) + " MiB is too small for a " + (dmaOptions.swiotlbPoolBytes() >> 20)
+          + " MiB swiotlb pool (the model keeps data pages in the lower half and DMA structures in the upper half)");
+    }
+    this.dma = strategy.create(new DmaContext(ledger, profile, mem, dmaOptions, clock, config.backend() == Backend.VHOST, reservedBase));
     int q = config.queueSize();
     // QEMU virtio-blk: seg_max = queue_size - 2 (header and status take the other two)
     this.maxDataSegments = q - 2 < 1 ? 1 : q - 2;
@@ -141,13 +154,14 @@ public final class ReplayEngine {
     this.maxSegment = config.maxSegmentSize() > 0 ? Math.min(config.maxSegmentSize(), strategyMax) : Math.min(strategyMax, Integer.MAX_VALUE);
     this.slotPageBytes = align(TABLE_OFF + (maxDataSegments + 2) * 16, 4096);
     RingLayout layout = RingLayout.contiguous(q, RING_BASE, 64);
+    this.ringDma = dma.mapCoherent(RING_BASE, (int) (layout.end() - RING_BASE));
     if (layout.end() > SLOT_PAGE_BASE) throw new IllegalStateException("ring overlaps request pages");
     if (SLOT_PAGE_BASE + (long) slots * slotPageBytes > DATA_BASE) throw new IllegalArgumentException("too many request slots for the guest layout");
     this.driver = new SplitDriverQueue(mem, layout, config.eventIdx(), config.indirect());
     this.device = new SplitDeviceQueue(layout, config.eventIdx(), config.indirect());
     int pageSize = (int) profile.get(CostFigure.PAGE_SIZE);
     if (pageSize < 512 || Integer.bitCount(pageSize) != 1) throw new IllegalArgumentException("profile page_size must be a power of two ≥ 512");
-    this.placer = new PagePlacer(DATA_BASE, config.guestMemoryBytes(), pageSize, config.pageContiguity(), config.seed());
+    this.placer = new PagePlacer(DATA_BASE, reservedBase, pageSize, config.pageContiguity(), config.seed());
     this.chain = new Chain(maxMaps);
     this.popped = new Chain(maxMaps);
 
@@ -223,7 +237,7 @@ public final class ReplayEngine {
       throw new IllegalStateException("replay stalled with " + pendCount + " waiting and " + inFlight + " in flight");
     }
     long start = firstSubmitPs < 0 ? 0 : firstSubmitPs;
-    return new RunResult(completed, bytes, (lastCompletionPs - start) / 1000, ledger, kicks, kicksSuppressed, interrupts, ringFullStalls, maxInFlight);
+    return new RunResult(completed, bytes, (lastCompletionPs - start) / 1000, ledger, kicks, kicksSuppressed, interrupts, ringFullStalls, mapStalls, maxInFlight);
   }
 
   // ---- the request stream ----------------------------------------------------------------
@@ -297,6 +311,7 @@ public final class ReplayEngine {
 
   private void beginPass(long t, long free) {
     passStartPs = Math.max(t, free);
+    clock.nowPs = passStartPs;
     passStartCycles = ledger.grandTotal();
   }
 
@@ -340,6 +355,11 @@ public final class ReplayEngine {
       pendCount--;
       if (!addRequest(slot)) {
         // the strategy could not map (e.g. bounce pool exhausted): give the slot back and wait
+        mapStalls++;
+        if (inFlight == 0) {
+          throw new ModelException("request " + pendIdx[p] + " (" + IoOp.letter(op) + " of " + len + " bytes) cannot be mapped by " + strategyId
+              + " even with nothing else in flight: the bounce pool is too small for it");
+        }
         freeSlots[freeSlotCount++] = slot;
         pendHead = (pendHead - 1 + pendTs.length) % pendTs.length;
         pendCount++;
@@ -412,7 +432,8 @@ public final class ReplayEngine {
     if (indirect) {
       long table = page + TABLE_OFF;
       int tableLen = 16 * chain.count;
-      // the table is written first, then mapped TO_DEVICE (virtqueue_add_split)
+      // the table is written first, then mapped TO_DEVICE (virtqueue_add_split): a bounce copies it
+      driver.writeIndirect(mem, chain, table);
       long tableDma = dma.map(slot, table, tableLen, DmaDirection.TO_DEVICE);
       if (tableDma == DmaStrategy.MAPPING_ERROR) {
         unmapFrom(slot, base, n);
@@ -429,7 +450,7 @@ public final class ReplayEngine {
       mapDir[base] = (byte) DmaDirection.TO_DEVICE.ordinal();
       n++;
       ledger.charge(slot, Actor.VCPU, Category.RING, ringDesc);
-      head = driver.addIndirect(mem, chain, table, tableDma, slot);
+      head = driver.addIndirectTable(mem, chain.count, tableDma, slot);
     } else {
       head = driver.addDirect(mem, chain, slot);
     }
@@ -539,14 +560,24 @@ public final class ReplayEngine {
     }
   }
 
-  /** virtio_blk_handle_vq: notifications off, pop every available chain, notifications back on at the end. */
+  /**
+   * virtio_blk_handle_vq: notifications off, pop every available chain, notifications back on at
+   * the end. The device reaches the ring through the DMA path too (QEMU translates each access to
+   * an IOMMU-mapped ring): two accesses to turn notifications off (avail idx, avail_event), three
+   * per pop (avail entry, avail_event, descriptor), two to turn them back on.
+   */
   private void devicePass(long t, int kickedBy) {
     beginPass(t, vmmFree);
     deviceRunning = true;
     if (kickedBy >= 0) ledger.charge(kickedBy, Actor.VMM, Category.NOTIFY, kickHandler);
     device.setNotification(mem, false);
+    int owed = 2; // ring accesses of set_notification(false), charged to the first request popped
+    int last = kickedBy;
     while (device.pop(mem, popped)) {
       int slot = headToSlot[popped.head];
+      last = slot;
+      ringAccesses(slot, owed + 3);
+      owed = 0;
       ledger.charge(slot, Actor.VMM, Category.RING, devicePop);
       if (popped.count == 0) {
         long tableGpa = dma.translate(slot, popped.indirectAddr, popped.indirectLen, false);
@@ -572,8 +603,14 @@ public final class ReplayEngine {
       backendBwFree = start + xfer;
       events.push(backendBwFree + backendLatencyPs, BACKEND_DONE, slot);
     }
+    if (last >= 0) ringAccesses(last, owed + 2); // set_notification(true) at the end of the pass
     vmmFree = passNow();
     events.push(vmmFree, DEVICE_RECHECK, 0);
+  }
+
+  /** Device accesses to the ring itself, each translated like any other DMA. */
+  private void ringAccesses(int slot, int n) {
+    for (int i = 0; i < n; i++) dma.translate(slot, ringDma, 2, false);
   }
 
   /** virtio_blk_req_complete: status, used ring, interrupt. */
@@ -584,6 +621,7 @@ public final class ReplayEngine {
     device.fill(mem, slotHead[slot], written);
     device.flush(mem);
     ledger.charge(slot, Actor.VMM, Category.RING, usedPush);
+    ringAccesses(slot, config.eventIdx() ? 3 : 2); // used element, used idx, used_event
     if (device.shouldNotify(mem)) {
       ledger.charge(slot, Actor.VMM, Category.INTERRUPT, irqInject);
       interrupts++;

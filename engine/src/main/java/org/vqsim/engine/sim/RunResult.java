@@ -13,6 +13,7 @@ import org.vqsim.engine.cost.CycleLedger;
  * @param kicksSuppressed publishes after which the driver did not have to kick
  * @param interrupts interrupts the device raised
  * @param ringFullStalls times a request had to wait because the ring had no free descriptors
+ * @param mapStalls times a request had to wait because a DMA mapping failed (bounce pool full)
  * @param maxInFlight most requests in flight at once
  */
 public record RunResult(
@@ -24,4 +25,5 @@ public record RunResult(
     long kicksSuppressed,
     long interrupts,
     long ringFullStalls,
+    long mapStalls,
     int maxInFlight) {}

@@ -35,6 +35,7 @@ viommu_inv_exit_cycles = 0   # source: not applicable on POWER (TCE updates are 
 viommu_inv_qemu_cycles = 0   # source: not applicable on POWER (no vtd_* invalidation handling)
 iotlb_hit_cycles = 200   # source: assumption: device-side TCE translation in QEMU spapr_tce_translate_iommu = one read of the TCE table (kernel table mmapped into QEMU) + the IOMMU MemoryRegion call path; no IOTLB cache
 iotlb_walk_cycles = 200   # source: assumption: the TCE table is single-level, so there is no walk: a miss costs the same as a hit
+vhost_iotlb_miss_cycles = 0   # source: not applicable: the sPAPR TCE model has no IOTLB, so vhost never misses (assumption: vhost device IOTLB is used only with an emulated IOMMU that caches)
 iotlb_entries = 0   # source: not applicable: QEMU's sPAPR TCE model keeps no IOTLB cache; every device access reads the TCE table
 flush_queue_entries = 0   # source: not applicable: pseries DMA goes through arch/powerpc/kernel/iommu.c (dma_iommu_ops), which clears TCEs at unmap by hcall; no dma-iommu flush queue
 flush_queue_timeout_ms = 0   # source: not applicable on pseries (no dma-iommu flush queue, see flush_queue_entries)

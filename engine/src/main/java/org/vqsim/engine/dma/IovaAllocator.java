@@ -1,0 +1,58 @@
+package org.vqsim.engine.dma;
+
+import java.util.Arrays;
+
+/**
+ * IOVA allocation as Linux's dma-iommu does it ({@code iommu_dma_alloc_iova} → {@code
+ * alloc_iova_fast}): sizes below 32 pages are rounded up to a power of two; PCI devices get
+ * addresses below 4 GiB first, allocated top-down; freed ranges go to per-size caches and are
+ * reused last-in first-out (the per-CPU rcache magazines), which is why the lab traces show the
+ * same IOVAs over and over.
+ */
+public final class IovaAllocator {
+  /** {@code IOVA_RANGE_CACHE_MAX_SIZE} 6: sizes below 2^5 pages are rounded up to a power of two. */
+  private static final int ROUND_LIMIT_PAGES = 1 << 5;
+  private static final int CACHED_SIZES = 4097;
+
+  private final int pageShift;
+  private final long limitPage;
+  private long nextTopPage;
+  private final long[][] stacks = new long[CACHED_SIZES][];
+  private final int[] depth = new int[CACHED_SIZES];
+  private long live;
+
+  /** @param pageSize IOMMU page size; @param limit highest address + 1 (4 GiB for a 32-bit-first PCI device) */
+  public IovaAllocator(int pageSize, long limit) {
+    this.pageShift = Integer.numberOfTrailingZeros(pageSize);
+    this.limitPage = limit >>> pageShift;
+    this.nextTopPage = limitPage;
+  }
+
+  /** Pages an allocation of {@code pages} pages really takes. */
+  public static long roundedPages(long pages) {
+    return pages < ROUND_LIMIT_PAGES ? Long.highestOneBit(Math.max(1, pages - 1)) << (pages > 1 ? 1 : 0) : pages;
+  }
+
+  /** Allocates {@code pages} IOMMU pages; returns the first IOVA (page aligned). */
+  public long alloc(long pages) {
+    long n = roundedPages(pages);
+    live++;
+    if (n < CACHED_SIZES && depth[(int) n] > 0) return stacks[(int) n][--depth[(int) n]] << pageShift;
+    if (nextTopPage - n < 1) throw new IllegalStateException("IOVA space exhausted");
+    nextTopPage -= n;
+    return nextTopPage << pageShift;
+  }
+
+  /** Frees an allocation made with the same {@code pages}. */
+  public void free(long iova, long pages) {
+    long n = roundedPages(pages);
+    live--;
+    if (n >= CACHED_SIZES) return; // large ranges are not cached; the model never runs out below 4 GiB
+    int i = (int) n;
+    if (stacks[i] == null) stacks[i] = new long[16];
+    if (depth[i] == stacks[i].length) stacks[i] = Arrays.copyOf(stacks[i], depth[i] * 2);
+    stacks[i][depth[i]++] = iova >>> pageShift;
+  }
+
+  public long live() { return live; }
+}

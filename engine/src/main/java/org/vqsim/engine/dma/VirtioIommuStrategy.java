@@ -1,0 +1,270 @@
+package org.vqsim.engine.dma;
+
+import org.vqsim.engine.cost.Actor;
+import org.vqsim.engine.cost.Category;
+import org.vqsim.engine.cost.CostFigure;
+import org.vqsim.engine.cost.CycleLedger;
+import org.vqsim.engine.cost.EventKind;
+import org.vqsim.engine.memory.GuestMemory;
+import org.vqsim.engine.ring.Chain;
+import org.vqsim.engine.ring.DriverQueue;
+import org.vqsim.engine.ring.RingLayout;
+import org.vqsim.engine.ring.SplitDeviceQueue;
+import org.vqsim.engine.ring.SplitDriverQueue;
+import org.vqsim.engine.sim.SimClock;
+
+/**
+ * virtio-iommu (Linux 6.1 {@code drivers/iommu/virtio-iommu.c}, QEMU {@code hw/virtio/virtio-iommu.c}).
+ *
+ * <p>Every map and unmap is a request on the virtio-iommu request virtqueue, modelled with the
+ * same ring code as the block device, in guest memory: the driver writes a {@code
+ * virtio_iommu_req_map} / {@code _unmap} (out) and a 4-byte tail (in), adds the chain, kicks, and
+ * spins on {@code get_buf} until QEMU has applied it ({@code viommu_send_req_sync}). The device pops
+ * the request, reads it from guest memory, updates its own mapping tree, writes the status and
+ * returns the buffer. The queue has no interrupt (the driver polls).
+ *
+ * <ul>
+ *   <li>strict: one synchronous request per map and per unmap;
+ *   <li>lazy: from Linux 6.7 an unmap is queued without a kick and the IOVA waits in a flush queue
+ *       (256 entries, 10 ms); the next synchronous request carries the queued ones. Linux 6.1
+ *       cannot allocate a flush-queue domain for virtio-iommu and falls back to strict — the guest
+ *       kernel version is a model parameter;
+ *   <li>bypass: an identity domain attached with {@code VIRTIO_IOMMU_ATTACH_F_BYPASS}
+ *       ({@code VIRTIO_IOMMU_F_BYPASS_CONFIG}): dma-direct in the guest, QEMU switches the device
+ *       to the untranslated address space — no map, unmap or translation.
+ * </ul>
+ *
+ * Device-side translation looks the address up in QEMU's mapping tree on every access (no IOTLB).
+ */
+public final class VirtioIommuStrategy implements DmaStrategy {
+  public enum Mode { STRICT, LAZY, BYPASS }
+
+  private static final int PAGE_SHIFT = 12;
+  private static final long PAGE_MASK = (1L << PAGE_SHIFT) - 1;
+  private static final int QUEUE_SIZE = 256; // QEMU VIOMMU_DEFAULT_QUEUE_SIZE
+  private static final int T_MAP = 3, T_UNMAP = 4;
+  private static final int MAP_F_READ = 1, MAP_F_WRITE = 2;
+  private static final int REQ_BYTES = 36, TAIL_BYTES = 4, REQ_STRIDE = 64;
+  private static final long DMA_32BIT_LIMIT = 1L << 32;
+
+  private final String id;
+  private final Mode mode;
+  private final boolean lazy;
+  private final CycleLedger ledger;
+  private final GuestMemory mem;
+  private final SimClock clock;
+  private final SwiotlbBouncer bouncer;
+  private final IovaAllocator iovas = new IovaAllocator(1 << PAGE_SHIFT, DMA_32BIT_LIMIT);
+  private final PageMap guestMappings = new PageMap(4096); // the driver's interval tree
+  private final PageMap deviceMappings = new PageMap(4096); // QEMU's mapping tree
+  private final SplitDriverQueue reqDriver;
+  private final SplitDeviceQueue reqDevice;
+  private final Chain chain = new Chain(2);
+  private final Chain popped = new Chain(2);
+  private final long reqBase;
+  private final int[] tokenSlot = new int[QUEUE_SIZE];
+  private final long reqCycles, reqQemuCycles, ringDesc, ringPublish, guestUsed, kickExit, kickHandler, devicePop, deviceDesc, usedPush, lookupCycles;
+  private final long[] fqIova;
+  private final long[] fqPages;
+  private int fqCount;
+  private long fqOldestPs;
+  private final long fqTimeoutPs;
+  private long live;
+
+  VirtioIommuStrategy(String id, Mode mode, boolean bounce, DmaContext ctx) {
+    this.id = id;
+    this.mode = mode;
+    this.lazy = mode == Mode.LAZY && ctx.options().guestKernel() >= DmaOptions.VIRTIO_IOMMU_LAZY_SINCE;
+    this.ledger = ctx.ledger();
+    this.mem = ctx.memory();
+    this.clock = ctx.clock();
+    this.bouncer = bounce ? new SwiotlbBouncer(ctx, ctx.reservedBase()) : null;
+    long base = ctx.reservedBase() + ctx.options().swiotlbPoolBytes(); // after the bounce pool
+    RingLayout layout = RingLayout.contiguous(QUEUE_SIZE, base, 64);
+    this.reqDriver = new SplitDriverQueue(mem, layout, true, false);
+    this.reqDevice = new SplitDeviceQueue(layout, true, false);
+    this.reqDriver.disableCb(mem); // the request queue has no callback: the driver polls
+    this.reqBase = (layout.end() + 4095) & ~4095L;
+    var p = ctx.profile();
+    reqCycles = p.cycles(CostFigure.VIRTIO_IOMMU_REQ_CYCLES);
+    reqQemuCycles = p.cycles(CostFigure.VIRTIO_IOMMU_REQ_QEMU_CYCLES);
+    ringDesc = p.cycles(CostFigure.RING_DESC_CYCLES);
+    ringPublish = p.cycles(CostFigure.RING_PUBLISH_CYCLES);
+    guestUsed = p.cycles(CostFigure.GUEST_USED_CYCLES);
+    kickExit = p.cycles(CostFigure.KICK_EXIT_CYCLES);
+    kickHandler = p.cycles(CostFigure.KICK_HANDLER_CYCLES_QEMU);
+    devicePop = p.cycles(CostFigure.DEVICE_POP_CYCLES);
+    deviceDesc = p.cycles(CostFigure.DEVICE_DESC_CYCLES);
+    usedPush = p.cycles(CostFigure.USED_PUSH_CYCLES);
+    lookupCycles = p.cycles(CostFigure.IOTLB_HIT_CYCLES);
+    int fq = (int) Math.max(1, p.get(CostFigure.FLUSH_QUEUE_ENTRIES));
+    fqIova = new long[fq];
+    fqPages = new long[fq];
+    fqTimeoutPs = Math.round(p.get(CostFigure.FLUSH_QUEUE_TIMEOUT_MS) * 1e9);
+  }
+
+  @Override public String id() { return id; }
+
+  private static long pagesSpanned(long addr, long length) {
+    return ((addr & PAGE_MASK) + length + PAGE_MASK) >>> PAGE_SHIFT;
+  }
+
+  @Override
+  public long map(int slot, long paddr, int length, DmaDirection dir) {
+    long phys = paddr;
+    if (bouncer != null) {
+      phys = bouncer.map(slot, paddr, length, dir);
+      if (phys == MAPPING_ERROR) return MAPPING_ERROR;
+    }
+    live++;
+    if (mode == Mode.BYPASS) return phys;
+    long pages = pagesSpanned(phys, length);
+    long iova = iovas.alloc(pages);
+    long iovaPage = iova >>> PAGE_SHIFT, physPage = phys >>> PAGE_SHIFT;
+    for (long k = 0; k < pages; k++) guestMappings.put(iovaPage + k, physPage + k);
+    int flags = dir == DmaDirection.TO_DEVICE ? MAP_F_READ : dir == DmaDirection.FROM_DEVICE ? MAP_F_WRITE : MAP_F_READ | MAP_F_WRITE;
+    ledger.charge(slot, Actor.VCPU, Category.MAP, reqCycles);
+    ledger.count(slot, EventKind.MAPS, 1);
+    send(slot, T_MAP, iova, iova + (pages << PAGE_SHIFT) - 1, physPage << PAGE_SHIFT, flags, true);
+    return iova | (phys & PAGE_MASK);
+  }
+
+  @Override
+  public void unmap(int slot, long dmaAddr, int length, DmaDirection dir) {
+    live--;
+    long phys = dmaAddr;
+    if (mode != Mode.BYPASS) {
+      long pages = pagesSpanned(dmaAddr, length);
+      long iovaPage = dmaAddr >>> PAGE_SHIFT;
+      long physPage = guestMappings.get(iovaPage, -1);
+      if (physPage < 0) throw new IllegalStateException(String.format(java.util.Locale.ROOT, "unmap of IOVA 0x%x, which is not mapped", dmaAddr));
+      phys = (physPage << PAGE_SHIFT) | (dmaAddr & PAGE_MASK);
+      for (long k = 0; k < pages; k++) guestMappings.remove(iovaPage + k);
+      ledger.charge(slot, Actor.VCPU, Category.UNMAP, reqCycles);
+      ledger.count(slot, EventKind.UNMAPS, 1);
+      ledger.count(slot, EventKind.INVALIDATIONS, 1);
+      long iova = iovaPage << PAGE_SHIFT;
+      if (lazy) {
+        send(slot, T_UNMAP, iova, iova + (pages << PAGE_SHIFT) - 1, 0, 0, false);
+        deferFree(slot, iova, pages);
+      } else {
+        send(slot, T_UNMAP, iova, iova + (pages << PAGE_SHIFT) - 1, 0, 0, true);
+        iovas.free(iova, pages);
+      }
+    }
+    if (bouncer != null) bouncer.unmap(slot, phys, length, dir);
+  }
+
+  private void deferFree(int slot, long iova, long pages) {
+    long now = clock.nowPs();
+    if ((fqCount > 0 && now - fqOldestPs >= fqTimeoutPs) || fqCount == fqIova.length) flush(slot);
+    if (fqCount == 0) fqOldestPs = now;
+    fqIova[fqCount] = iova;
+    fqPages[fqCount] = pages;
+    fqCount++;
+  }
+
+  /** iotlb_sync of the flush queue: make the queued UNMAPs take effect, then reuse their IOVAs. */
+  private void flush(int slot) {
+    sync(slot);
+    for (int i = 0; i < fqCount; i++) iovas.free(fqIova[i], fqPages[i]);
+    fqCount = 0;
+  }
+
+  /** Writes one request into guest memory and adds it to the request queue; synchronous requests kick and wait. */
+  private void send(int slot, int type, long start, long end, long physStart, int flags, boolean synchronous) {
+    if (reqDriver.numFree() < 2) sync(slot); // viommu_add_req: -ENOSPC → viommu_sync_req, then retry
+    int head = peekFreeHead();
+    long req = reqBase + (long) head * REQ_STRIDE;
+    mem.writeU8(req, type);
+    mem.writeU32(req + 4, 1); // domain
+    mem.writeU64(req + 8, start);
+    mem.writeU64(req + 16, end);
+    if (type == T_MAP) {
+      mem.writeU64(req + 24, physStart);
+      mem.writeU32(req + 32, flags);
+    }
+    long tail = req + 40;
+    mem.writeU8(tail, 0xff);
+    chain.clear();
+    chain.add(req, type == T_MAP ? REQ_BYTES : 24, false);
+    chain.add(tail, TAIL_BYTES, true);
+    int h = reqDriver.addDirect(mem, chain, head);
+    if (h != head) throw new IllegalStateException("virtio-iommu request queue handed out descriptor " + h + ", expected " + head);
+    tokenSlot[head] = slot;
+    ledger.charge(slot, Actor.VCPU, Category.RING, 2 * ringDesc + ringPublish);
+    if (synchronous) sync(slot);
+  }
+
+  /** The next head the free list will hand out (requests use the buffer of their head descriptor). */
+  private int peekFreeHead() {
+    return reqDriver.peekFreeHead();
+  }
+
+  /** Kick if needed, let QEMU process everything queued, and collect the answers (viommu_sync_req). */
+  private void sync(int slot) {
+    if (reqDriver.kickPrepare(mem)) {
+      ledger.charge(slot, Actor.VCPU, Category.NOTIFY, kickExit);
+      ledger.count(slot, EventKind.EXITS, 1);
+      ledger.charge(slot, Actor.IOMMU, Category.NOTIFY, kickHandler);
+    }
+    while (reqDevice.pop(mem, popped)) {
+      int owner = tokenSlot[popped.head];
+      long req = popped.addr[0];
+      int type = mem.readU8(req);
+      long start = mem.readU64(req + 8), end = mem.readU64(req + 16);
+      long pages = (end - start + 1) >>> PAGE_SHIFT;
+      long firstPage = start >>> PAGE_SHIFT;
+      Category cat = type == T_MAP ? Category.MAP : Category.UNMAP;
+      ledger.charge(owner, Actor.IOMMU, Category.RING, devicePop + 2 * deviceDesc);
+      ledger.charge(owner, Actor.IOMMU, cat, reqQemuCycles);
+      if (type == T_MAP) {
+        long physPage = mem.readU64(req + 24) >>> PAGE_SHIFT;
+        for (long k = 0; k < pages; k++) deviceMappings.put(firstPage + k, physPage + k);
+      } else {
+        for (long k = 0; k < pages; k++) deviceMappings.remove(firstPage + k);
+      }
+      mem.writeU8(popped.addr[1], 0); // VIRTIO_IOMMU_S_OK
+      reqDevice.fill(mem, popped.head, TAIL_BYTES);
+      reqDevice.flush(mem);
+      ledger.charge(owner, Actor.IOMMU, Category.RING, usedPush);
+    }
+    reqDevice.setNotification(mem, true);
+    int tok;
+    while ((tok = reqDriver.getBuf(mem)) != DriverQueue.NONE) {
+      ledger.charge(tokenSlot[tok], Actor.VCPU, Category.RING, guestUsed);
+      if (mem.readU8(reqBase + (long) tok * REQ_STRIDE + 40) != 0) throw new IllegalStateException("virtio-iommu request failed");
+    }
+  }
+
+  @Override
+  public long translate(int slot, long dmaAddr, int length, boolean deviceWrites) {
+    if (mode == Mode.BYPASS) return dmaAddr;
+    long first = dmaAddr >>> PAGE_SHIFT;
+    long pages = pagesSpanned(dmaAddr, Math.max(1, length));
+    long physFirst = -1;
+    for (long k = 0; k < pages; k++) {
+      long phys = deviceMappings.get(first + k, -1);
+      if (phys < 0) throw new IllegalStateException(String.format(java.util.Locale.ROOT, "virtio-iommu fault: device accessed unmapped IOVA 0x%x", (first + k) << PAGE_SHIFT));
+      if (k == 0) physFirst = phys;
+      ledger.charge(slot, Actor.IOMMU, Category.TRANSLATE, lookupCycles);
+    }
+    return (physFirst << PAGE_SHIFT) | (dmaAddr & PAGE_MASK);
+  }
+
+  @Override
+  public long mapCoherent(long paddr, int length) {
+    if (mode == Mode.BYPASS) return paddr;
+    long pages = pagesSpanned(paddr, length);
+    long iova = iovas.alloc(pages);
+    for (long k = 0; k < pages; k++) {
+      guestMappings.put((iova >>> PAGE_SHIFT) + k, (paddr >>> PAGE_SHIFT) + k);
+      deviceMappings.put((iova >>> PAGE_SHIFT) + k, (paddr >>> PAGE_SHIFT) + k);
+    }
+    return iova | (paddr & PAGE_MASK);
+  }
+
+  @Override public long maxMappingSize() { return bouncer != null ? SwiotlbPool.MAX_MAPPING : Long.MAX_VALUE; }
+
+  @Override public long liveMappings() { return live; }
+}
