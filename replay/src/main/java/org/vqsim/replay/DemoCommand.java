@@ -47,10 +47,10 @@ final class DemoCommand implements Callable<Integer> {
 
     // 1. A generated workload: 4 KiB random reads, 32 in flight, under every x86 strategy.
     WorkloadSpec gen = GenerateCommand.spec("randread", 50, "4k", 32, count, null, "10g", "uniform", null, 1);
-    ReplayOptions model = defaults("all");
+    ReplayOptions model = defaults();
     Path genDir = outDir.resolve("generated-randread4k-qd32");
     out.println("== Generated workload: " + count + " random 4 KiB reads, iodepth 32, every x86-kvm strategy");
-    run(out, model, TraceRef.generated(gen), genDir);
+    run(out, model, "x86-kvm", TraceRef.generated(gen), genDir);
     folders.add(genDir);
 
     // 2. The real lab traces (Linux 6.1 guest, QEMU 7.2), replayed at their recorded depth (dd: one at a time).
@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
       Path dir = outDir.resolve("lab-x86-" + w);
       out.println();
       out.println("== Lab trace " + samplesDir.relativize(trace) + " (samples/qemu-lab/README.md says what it shows)");
-      run(out, defaults("all"), TraceRef.file(trace, null, "254,0"), dir);
+      run(out, defaults(), "x86-kvm", TraceRef.file(trace, null, "254,0"), dir);
       folders.add(dir);
     }
     out.println();
@@ -71,16 +71,17 @@ final class DemoCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private void run(PrintWriter out, ReplayOptions model, TraceRef ref, Path dir) throws IOException {
-    ReplayRunner.Plan plan = ReplayCommand.plan(model, ref, dir, false, true);
+  private void run(PrintWriter out, ReplayOptions model, String profile, TraceRef ref, Path dir) throws IOException {
+    org.vqsim.engine.cost.CostProfile p = org.vqsim.engine.cost.CostProfile.builtIn(profile);
+    ReplayRunner.Plan plan = ReplayCommand.plan(model, p, StrategyOptions.resolve(List.of("all"), p), ref, dir, false, true);
     ReplayRunner.Outcome o = ReplayRunner.run(plan, spec.commandLine().getErr());
     ReplayCommand.report(out, plan, o);
   }
 
   /** The replay options at their defaults, as the CLI would parse them. */
-  private static ReplayOptions defaults(String strategies) {
+  static ReplayOptions defaults() {
     ReplayOptions m = new ReplayOptions();
-    new CommandLine(new Holder(m)).parseArgs("--strategy", strategies);
+    new CommandLine(new Holder(m)).parseArgs();
     return m;
   }
 

@@ -28,12 +28,13 @@ import picocli.CommandLine.Spec;
 final class ReplayCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
+  @Mixin StrategyOptions strategies;
   @Mixin ReplayOptions model;
 
-  @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file: canonical .arrow or ftrace text (.gz is fine).")
+  @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file in any supported format (canonical .arrow, ftrace, QEMU log, blkparse, fio iolog, MSR CSV; .gz is fine).")
   Path trace;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "Force the trace format instead of detecting it: arrow, ftrace.")
+  @Option(names = "--format", paramLabel = "FORMAT", description = "Force the trace format instead of detecting it: arrow, ftrace, qemu, blkparse, fio, msr.")
   String format;
 
   @Option(names = "--device", paramLabel = "MAJ,MIN", description = "Only this block device from a text trace (e.g. 254,0).")
@@ -41,6 +42,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR", description = "Folder for the result files.")
   Path outDir;
+
 
   @Option(names = "--summary-only", description = "Do not write requests.arrow (for huge traces).")
   boolean summaryOnly;
@@ -53,7 +55,8 @@ final class ReplayCommand implements Callable<Integer> {
     TraceFormat f = format == null ? null : TraceFormat.of(format);
     if (device != null && !device.matches("\\d+,\\d+")) throw new IllegalArgumentException("--device must be MAJOR,MINOR (e.g. 254,0), not '" + device + "'");
     TraceRef ref = TraceRef.file(trace, f, device);
-    ReplayRunner.Plan plan = plan(model, ref, outDir, summaryOnly, force);
+    CostProfile p = strategies.costProfile();
+    ReplayRunner.Plan plan = plan(model, p, strategies.strategyIds(p), ref, outDir, summaryOnly, force);
     PrintWriter out = spec.commandLine().getOut();
     ReplayRunner.Outcome o = ReplayRunner.run(plan, spec.commandLine().getErr());
     report(out, plan, o);
@@ -61,9 +64,8 @@ final class ReplayCommand implements Callable<Integer> {
   }
 
   /** Validates every option and reads the trace's defaults before anything runs. */
-  static ReplayRunner.Plan plan(ReplayOptions model, TraceRef ref, Path outDir, boolean summaryOnly, boolean force) throws IOException {
-    CostProfile p = model.costProfile();
-    List<StrategyId> ids = model.strategyIds(p);
+  static ReplayRunner.Plan plan(ReplayOptions model, CostProfile p, List<StrategyId> ids, TraceRef ref, Path outDir, boolean summaryOnly, boolean force)
+      throws IOException {
     ReplayConfig base = model.baseConfig();
     Map<String, String> meta;
     try (Traces.Opened t = ref.open()) {
@@ -72,7 +74,8 @@ final class ReplayCommand implements Callable<Integer> {
     ReplayConfig c = ReplayRunner.applyTraceDefaults(base, meta, model.iodepth, model.arrival);
     Map<String, String> opts = new java.util.LinkedHashMap<>();
     opts.put("trace", ref.label());
-    opts.putAll(model.describe(c, p, ids));
+    opts.putAll(StrategyOptions.describe(p, ids));
+    opts.putAll(model.describe(c));
     if (ref.device() != null) opts.put("device", ref.device());
     return new ReplayRunner.Plan(ref, ids, p, c, model.dmaOptions(), model.ring, summaryOnly, outDir, force, opts);
   }

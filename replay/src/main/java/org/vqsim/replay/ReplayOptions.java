@@ -2,7 +2,6 @@ package org.vqsim.replay;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.vqsim.engine.cost.CostProfile;
@@ -13,20 +12,9 @@ import org.vqsim.engine.sim.ReplayConfig;
 import org.vqsim.engine.util.Names;
 import picocli.CommandLine.Option;
 
-/** The model options shared by every command that replays (replay, demo, and later sweep and fleet). */
+/** The model options shared by every command that replays (replay, demo, fleet, and later sweep). */
 final class ReplayOptions {
   static final List<String> RINGS = List.of("split");
-
-  @Option(names = {"-s", "--strategy"}, split = ",", defaultValue = "direct", paramLabel = "ID[,ID...]",
-      description = "DMA strategies to replay, comma-separated (default: ${DEFAULT-VALUE}). `vqsim profiles` lists them.")
-  List<String> strategies;
-
-  @Option(names = {"-p", "--profile"}, defaultValue = "x86-kvm", paramLabel = "NAME|FILE",
-      description = "Cost profile: a built-in name (x86-kvm, power9-kvm) or a profile file (default: ${DEFAULT-VALUE}).")
-  String profile;
-
-  @Option(names = "--cost", paramLabel = "NAME=VALUE", description = "Override one cost figure of the profile (repeatable), e.g. --cost kick_exit_cycles=1500.")
-  Map<String, String> costs = new LinkedHashMap<>();
 
   @Option(names = "--iodepth", paramLabel = "N", description = "Requests in flight (closed loop), or the in-flight limit (open loop). Default: the trace's own (generate --iodepth), else 1.")
   Integer iodepth;
@@ -81,41 +69,6 @@ final class ReplayOptions {
     return new DmaOptions(pool, swiotlbAreas, iotlbEntries == null ? 0 : iotlbEntries, viommuBatching, DmaOptions.parseKernel(guestKernel), hcallMode.equals("real"));
   }
 
-  List<StrategyId> strategyIds(CostProfile p) {
-    LinkedHashSet<String> uniq = new LinkedHashSet<>();
-    for (String s : strategies) {
-      String t = s.strip();
-      if (t.equals("all")) {
-        for (StrategyId id : StrategyId.of(p.platform(), true)) uniq.add(id.id);
-      } else if (!t.isEmpty()) uniq.add(t);
-    }
-    if (uniq.isEmpty()) throw new IllegalArgumentException("--strategy needs at least one strategy id");
-    List<StrategyId> ids = new ArrayList<>();
-    for (String s : uniq) {
-      StrategyId id = StrategyId.of(s);
-      if (!id.availableOn(p.platform())) {
-        String other = p.platform().equals("x86") ? "power9-kvm" : "x86-kvm";
-        throw new IllegalArgumentException("strategy '" + s + "' is not a " + p.platform() + " strategy (profile " + p.name() + "); use --profile " + other);
-      }
-      ids.add(id);
-    }
-    return ids;
-  }
-
-  CostProfile costProfile() {
-    CostProfile p = CostProfile.load(profile);
-    for (Map.Entry<String, String> e : costs.entrySet()) {
-      double v;
-      try {
-        v = Double.parseDouble(e.getValue());
-      } catch (NumberFormatException ex) {
-        throw new IllegalArgumentException("--cost " + e.getKey() + "=" + e.getValue() + ": the value is not a number");
-      }
-      p = p.withOverride(e.getKey(), v);
-    }
-    return p;
-  }
-
   ReplayConfig baseConfig() {
     if (!RINGS.contains(ring)) throw new IllegalArgumentException("unknown ring '" + ring + "'" + Names.didYouMean(ring, RINGS) + "; known: " + String.join(", ", RINGS));
     if (arrival != null && !arrival.equals("open") && !arrival.equals("closed")) throw new IllegalArgumentException("--arrival must be closed or open, not '" + arrival + "'");
@@ -127,13 +80,8 @@ final class ReplayOptions {
   }
 
   /** The options as recorded in result metadata (no output paths, so identical runs give identical bytes). */
-  Map<String, String> describe(ReplayConfig c, CostProfile p, List<StrategyId> ids) {
+  Map<String, String> describe(ReplayConfig c) {
     Map<String, String> m = new LinkedHashMap<>();
-    List<String> s = new ArrayList<>();
-    for (StrategyId id : ids) s.add(id.id);
-    m.put("strategy", String.join(",", s));
-    m.put("profile", p.name());
-    p.overrides().forEach((k, v) -> m.put("cost." + k, CostProfile.format(v)));
     m.put("iodepth", Integer.toString(c.iodepth()));
     m.put("queue-size", Integer.toString(c.queueSize()));
     m.put("arrival", c.openLoop() ? "open" : "closed");

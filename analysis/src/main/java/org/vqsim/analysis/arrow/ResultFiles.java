@@ -14,7 +14,26 @@ import org.vqsim.engine.cost.EventKind;
 public final class ResultFiles {
   private ResultFiles() {}
 
-  public static final String REQUESTS = "requests.arrow", SUMMARY = "summary.arrow", LATENCY = "latency.arrow";
+  public static final String REQUESTS = "requests.arrow", SUMMARY = "summary.arrow", LATENCY = "latency.arrow", FLEET = "fleet.arrow";
+
+  public static void writeFleet(Path file, List<FleetRow> rows, Map<String, String> metadata) throws IOException {
+    try (TableWriter w = new TableWriter(file, ResultSchemas.fleet(metadata))) {
+      for (FleetRow r : rows) {
+        w.setString(0, r.platform());
+        w.setBool(1, r.accessPlatform());
+        w.setString(2, r.guest());
+        w.setString(3, r.outcome());
+        w.setString(4, r.strategy() == null ? "" : r.strategy());
+        w.setString(5, r.reason());
+        w.setString(6, r.profile());
+        if (r.iops() == null) w.setNull(7);
+        else w.setDouble(7, r.iops());
+        if (r.slowdownVsDirect() == null) w.setNull(8);
+        else w.setDouble(8, r.slowdownVsDirect());
+        w.endRow();
+      }
+    }
+  }
 
   public static void writeSummary(Path file, List<SummaryRow> rows, Map<String, String> metadata) throws IOException {
     try (TableWriter w = new TableWriter(file, ResultSchemas.summary(metadata))) {

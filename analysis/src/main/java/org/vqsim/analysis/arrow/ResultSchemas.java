@@ -80,6 +80,22 @@ public final class ResultSchemas {
     return Columns.schema(f, metadata);
   }
 
+  public static final String KIND_FLEET = "fleet";
+
+  /** fleet.arrow: one row per platform × ACCESS_PLATFORM offered or not × guest kind. */
+  public static Schema fleet(Map<String, String> metadata) {
+    return Columns.schema(List.of(
+        col("platform", UTF8, "", "host configuration (x86-intel-iommu, …, pseries-tce-bypass)"),
+        col("access_platform", Columns.BOOL, "", "whether the host offers VIRTIO_F_ACCESS_PLATFORM"),
+        col("guest", UTF8, "", "guest kind (legacy, modern, modern-virtio-iommu, secure, secure-old)"),
+        col("outcome", UTF8, "", "OK, FAILED (the device does not come up) or BROKEN (it comes up and cannot work)"),
+        col("strategy", UTF8, "", "the DMA strategy the guest ends up with; empty when it does not run"),
+        col("reason", UTF8, "", "why, in words"),
+        col("profile", UTF8, "", "cost profile the platform was replayed with"),
+        nullable("iops", FLOAT64, "requests/s", "replayed throughput; null when the guest does not run"),
+        nullable("slowdown_vs_direct", FLOAT64, "ratio", "direct's IOPS / this IOPS on the same profile; null when the guest does not run")), metadata);
+  }
+
   /** latency.arrow: HdrHistogram buckets per strategy. */
   public static Schema latency(Map<String, String> metadata) {
     return Columns.schema(List.of(
