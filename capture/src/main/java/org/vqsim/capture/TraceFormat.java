@@ -7,7 +7,11 @@ import org.vqsim.engine.util.Names;
 /** The trace formats vqsim reads, registered once with their CLI name. */
 public enum TraceFormat {
   CANONICAL("arrow", "the canonical vqsim trace (Arrow IPC file)"),
-  FTRACE("ftrace", "Linux ftrace text: block_rq_issue events (trace or trace-cmd report)");
+  FTRACE("ftrace", "Linux ftrace text: block requests and DMA events (trace or trace-cmd report)"),
+  QEMU("qemu", "QEMU trace log backend: virtio-blk requests, virtqueue, vIOMMU and TCE events"),
+  BLKPARSE("blkparse", "blkparse default text output (D issue, C complete)"),
+  FIO("fio", "fio iolog, version 2 or 3 (--write_iolog)"),
+  MSR("msr", "SNIA / MSR Cambridge block trace CSV (Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime)");
 
   public final String id;
   public final String description;

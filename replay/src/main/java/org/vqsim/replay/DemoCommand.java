@@ -86,7 +86,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   @Command(name = "holder")
-  private static final class Holder {
+  static final class Holder {
     @Mixin final ReplayOptions options;
 
     Holder(ReplayOptions o) {

@@ -79,9 +79,14 @@ final class GenerateCommand implements Callable<Integer> {
         WorkloadSpec.parseDistribution(distribution), rate == null ? 0 : rate, seed);
   }
 
+  /** The workload these parsed options describe. */
+  WorkloadSpec spec() {
+    return spec(rw, rwmixread, bs, iodepth, count, size, offsetRange, distribution, rate, seed);
+  }
+
   @Override
   public Integer call() throws IOException {
-    WorkloadSpec w = spec(rw, rwmixread, bs, iodepth, count, size, offsetRange, distribution, rate, seed);
+    WorkloadSpec w = spec();
     Path target = OutputDir.prepareFile(output, force);
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put(CanonicalTrace.META_KIND, CanonicalTrace.KIND);

@@ -43,6 +43,8 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR", description = "Folder for the result files.")
   Path outDir;
 
+  @Option(names = "--skip-bad-lines", description = "Skip malformed lines of a text trace (and report how many) instead of stopping at the first.")
+  boolean skipBadLines;
 
   @Option(names = "--summary-only", description = "Do not write requests.arrow (for huge traces).")
   boolean summaryOnly;
@@ -54,11 +56,19 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     TraceFormat f = format == null ? null : TraceFormat.of(format);
     if (device != null && !device.matches("\\d+,\\d+")) throw new IllegalArgumentException("--device must be MAJOR,MINOR (e.g. 254,0), not '" + device + "'");
-    TraceRef ref = TraceRef.file(trace, f, device);
+    TraceRef ref = TraceRef.file(trace, f, device, skipBadLines);
     CostProfile p = strategies.costProfile();
     ReplayRunner.Plan plan = plan(model, p, strategies.strategyIds(p), ref, outDir, summaryOnly, force);
     PrintWriter out = spec.commandLine().getOut();
     ReplayRunner.Outcome o = ReplayRunner.run(plan, spec.commandLine().getErr());
+    if (skipBadLines) {
+      // the replay streamed the trace once per strategy; one more cheap pass counts what was skipped
+      try (Traces.Opened t = ref.open()) {
+        org.vqsim.engine.sim.IoRequest r = new org.vqsim.engine.sim.IoRequest();
+        while (t.source().next(r)) { /* read to the end */ }
+        out.printf("Skipped %d malformed lines of %s%n", t.skippedLines(), trace);
+      }
+    }
     report(out, plan, o);
     return ExitCodes.OK;
   }

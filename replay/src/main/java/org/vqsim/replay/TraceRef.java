@@ -3,6 +3,7 @@ package org.vqsim.replay;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import org.vqsim.capture.ReadOptions;
 import org.vqsim.capture.TraceFormat;
 import org.vqsim.capture.Traces;
 import org.vqsim.capture.canonical.CanonicalTrace;
@@ -11,10 +12,19 @@ import org.vqsim.capture.synthetic.WorkloadSpec;
 import org.vqsim.engine.sim.RequestSource;
 
 /** What a replay reads: a trace file (any supported format) or a generated workload. Re-openable, so each strategy streams it anew. */
-record TraceRef(Path file, TraceFormat format, String device, WorkloadSpec generated) {
+record TraceRef(Path file, TraceFormat format, String device, WorkloadSpec generated, boolean skipBadLines) {
+
+  TraceRef(Path file, TraceFormat format, String device, WorkloadSpec generated) {
+    this(file, format, device, generated, false);
+  }
 
   static TraceRef file(Path file, TraceFormat format, String device) {
     return new TraceRef(file, format, device, null);
+  }
+
+  /** A trace file read with malformed lines skipped and counted rather than fatal. */
+  static TraceRef file(Path file, TraceFormat format, String device, boolean skipBadLines) {
+    return new TraceRef(file, format, device, null, skipBadLines);
   }
 
   static TraceRef generated(WorkloadSpec spec) {
@@ -38,6 +48,6 @@ record TraceRef(Path file, TraceFormat format, String device, WorkloadSpec gener
       RequestSource s = new SyntheticSource(generated);
       return new Traces.Opened(s, TraceFormat.CANONICAL, m);
     }
-    return Traces.open(file, format, device);
+    return Traces.open(file, ReadOptions.defaults().withFormat(format).withDevice(device).withSkipBadLines(skipBadLines));
   }
 }

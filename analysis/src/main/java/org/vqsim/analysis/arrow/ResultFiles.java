@@ -14,7 +14,21 @@ import org.vqsim.engine.cost.EventKind;
 public final class ResultFiles {
   private ResultFiles() {}
 
-  public static final String REQUESTS = "requests.arrow", SUMMARY = "summary.arrow", LATENCY = "latency.arrow", FLEET = "fleet.arrow";
+  public static final String REQUESTS = "requests.arrow", SUMMARY = "summary.arrow", LATENCY = "latency.arrow", FLEET = "fleet.arrow",
+      SWEEP = "sweep.arrow";
+
+  /** sweep.arrow: the swept parameters' columns (utf8), then every summary column. */
+  public static void writeSweep(Path file, List<String> paramColumns, List<Map<String, String>> params, List<SummaryRow> rows, Map<String, String> metadata)
+      throws IOException {
+    try (TableWriter w = new TableWriter(file, ResultSchemas.sweep(paramColumns, metadata))) {
+      for (int i = 0; i < rows.size(); i++) {
+        int c = 0;
+        for (String p : paramColumns) w.setString(c++, params.get(i).get(p));
+        setSummary(w, c, rows.get(i));
+        w.endRow();
+      }
+    }
+  }
 
   public static void writeFleet(Path file, List<FleetRow> rows, Map<String, String> metadata) throws IOException {
     try (TableWriter w = new TableWriter(file, ResultSchemas.fleet(metadata))) {
@@ -37,44 +51,54 @@ public final class ResultFiles {
 
   public static void writeSummary(Path file, List<SummaryRow> rows, Map<String, String> metadata) throws IOException {
     try (TableWriter w = new TableWriter(file, ResultSchemas.summary(metadata))) {
-      int c = 0;
       for (SummaryRow r : rows) {
-        c = 0;
-        w.setString(c++, r.strategy());
-        w.setString(c++, r.profile());
-        w.setString(c++, r.trace());
-        w.setString(c++, r.ring());
-        w.setString(c++, r.backend());
-        w.setInt(c++, r.iodepth());
-        w.setLong(c++, r.requests());
-        w.setLong(c++, r.bytes());
-        w.setLong(c++, r.simTimeNs());
-        w.setDouble(c++, r.iops());
-        w.setDouble(c++, r.mibPerS());
-        w.setDouble(c++, r.latMeanNs());
-        w.setLong(c++, r.latP50Ns());
-        w.setLong(c++, r.latP99Ns());
-        w.setLong(c++, r.latP999Ns());
-        w.setLong(c++, r.latMaxNs());
-        w.setDouble(c++, r.cyclesPerRequest());
-        w.setDouble(c++, r.cyclesPerKib());
-        w.setDouble(c++, r.guestCyclesPerRequest());
-        w.setDouble(c++, r.hostCyclesPerRequest());
-        if (r.slowdownVsDirect() == null) w.setNull(c++);
-        else w.setDouble(c++, r.slowdownVsDirect());
-        if (r.cyclesVsDirect() == null) w.setNull(c++);
-        else w.setDouble(c++, r.cyclesVsDirect());
-        for (int e = 0; e < EventKind.COUNT; e++) w.setDouble(c++, r.eventsPerRequest()[e]);
-        w.setDouble(c++, r.kicksSuppressedPerRequest());
-        w.setLong(c++, r.ringFullStalls());
-        w.setLong(c++, r.mapStalls());
-        for (int k = 0; k < Category.COUNT; k++) w.setDouble(c++, r.cyclesByCategory()[k]);
-        for (int a = 0; a < Actor.COUNT; a++) w.setDouble(c++, r.cyclesByActor()[a]);
+        setSummary(w, 0, r);
         w.endRow();
       }
-      if (c != 0 && c != ResultSchemas.summary(Map.of()).getFields().size()) throw new IllegalStateException("summary columns out of step with the schema");
     }
   }
+
+  /**
+   * Sets the summary columns of the current row, starting at column {@code c0} (the summary
+   * schema's columns in order); returns the next column.
+   */
+  public static int setSummary(TableWriter w, int c0, SummaryRow r) {
+    int c = c0;
+    w.setString(c++, r.strategy());
+    w.setString(c++, r.profile());
+    w.setString(c++, r.trace());
+    w.setString(c++, r.ring());
+    w.setString(c++, r.backend());
+    w.setInt(c++, r.iodepth());
+    w.setLong(c++, r.requests());
+    w.setLong(c++, r.bytes());
+    w.setLong(c++, r.simTimeNs());
+    w.setDouble(c++, r.iops());
+    w.setDouble(c++, r.mibPerS());
+    w.setDouble(c++, r.latMeanNs());
+    w.setLong(c++, r.latP50Ns());
+    w.setLong(c++, r.latP99Ns());
+    w.setLong(c++, r.latP999Ns());
+    w.setLong(c++, r.latMaxNs());
+    w.setDouble(c++, r.cyclesPerRequest());
+    w.setDouble(c++, r.cyclesPerKib());
+    w.setDouble(c++, r.guestCyclesPerRequest());
+    w.setDouble(c++, r.hostCyclesPerRequest());
+    if (r.slowdownVsDirect() == null) w.setNull(c++);
+    else w.setDouble(c++, r.slowdownVsDirect());
+    if (r.cyclesVsDirect() == null) w.setNull(c++);
+    else w.setDouble(c++, r.cyclesVsDirect());
+    for (int e = 0; e < EventKind.COUNT; e++) w.setDouble(c++, r.eventsPerRequest()[e]);
+    w.setDouble(c++, r.kicksSuppressedPerRequest());
+    w.setLong(c++, r.ringFullStalls());
+    w.setLong(c++, r.mapStalls());
+    for (int k = 0; k < Category.COUNT; k++) w.setDouble(c++, r.cyclesByCategory()[k]);
+    for (int a = 0; a < Actor.COUNT; a++) w.setDouble(c++, r.cyclesByActor()[a]);
+    if (c - c0 != SUMMARY_COLUMNS) throw new IllegalStateException("summary columns out of step with the schema");
+    return c;
+  }
+
+  private static final int SUMMARY_COLUMNS = ResultSchemas.summary(Map.of()).getFields().size();
 
   /** One row per HdrHistogram bucket that holds requests (equivalent-value ranges at 3 significant digits). */
   public static void writeLatency(Path file, List<StrategyRecorder> recorders, Map<String, String> metadata) throws IOException {

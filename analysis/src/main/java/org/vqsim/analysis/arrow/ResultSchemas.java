@@ -80,7 +80,15 @@ public final class ResultSchemas {
     return Columns.schema(f, metadata);
   }
 
-  public static final String KIND_FLEET = "fleet";
+  public static final String KIND_FLEET = "fleet", KIND_SWEEP = "sweep";
+
+  /** sweep.arrow: one utf8 column per swept parameter (named as in --param), then every summary column. */
+  public static Schema sweep(List<String> paramColumns, Map<String, String> metadata) {
+    List<Field> f = new ArrayList<>();
+    for (String p : paramColumns) f.add(col(p, UTF8, "", "swept parameter " + p + " as given on the command line"));
+    f.addAll(summary(Map.of()).getFields());
+    return Columns.schema(f, metadata);
+  }
 
   /** fleet.arrow: one row per platform × ACCESS_PLATFORM offered or not × guest kind. */
   public static Schema fleet(Map<String, String> metadata) {

@@ -18,7 +18,7 @@ public record SummaryRow(
     double cyclesPerRequest, double cyclesPerKib, double guestCyclesPerRequest, double hostCyclesPerRequest,
     Double slowdownVsDirect, Double cyclesVsDirect,
     double[] eventsPerRequest, double kicksSuppressedPerRequest, long ringFullStalls, long mapStalls,
-    double[] cyclesByCategory, double[] cyclesByActor) {
+    double[] cyclesByCategory, double[] cyclesByActor) implements java.io.Serializable {
 
   /** What identifies a run besides its strategy. */
   public record Context(String profile, String trace, String ring, String backend, int iodepth) {}

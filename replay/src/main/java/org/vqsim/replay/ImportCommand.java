@@ -1,0 +1,169 @@
+package org.vqsim.replay;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vqsim.analysis.io.AtomicOutput;
+import org.vqsim.capture.ReadOptions;
+import org.vqsim.capture.TraceException;
+import org.vqsim.capture.Traces;
+import org.vqsim.capture.canonical.CanonicalTrace;
+import org.vqsim.capture.canonical.CanonicalTraceWriter;
+import org.vqsim.capture.observed.ObservedEvents;
+import org.vqsim.capture.observed.ObservedEvents.Counter;
+import org.vqsim.capture.observed.ObservedSource;
+import org.vqsim.capture.observed.TraceInspector;
+import org.vqsim.engine.Version;
+import org.vqsim.engine.sim.IoRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Convert traces (ftrace, QEMU log, blkparse, fio iolog, MSR CSV, or a canonical trace) into the canonical Arrow trace.",
+        "Several files are joined one after the other, each continuing where the previous one ended."},
+    footer = {"", "Examples:",
+        "  vqsim import samples/qemu-lab/randread4k.direct.guest-ftrace.txt.gz -o lab.arrow",
+        "  vqsim import blkparse.txt --device 8,0 --from 10 --to 70 -o minute.arrow",
+        "  vqsim import hm_0.csv.gz --disk 0 -o hm0.arrow",
+        "", "The file's metadata records the sources, format, filters, skipped lines and the observed per-request event means."})
+final class ImportCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin DebugOption debug;
+  @Mixin TraceReadOptions read;
+
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Trace files (.gz is fine).")
+  List<Path> files;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE.arrow", description = "Canonical trace to write.")
+  Path output;
+
+  @Option(names = "--from", paramLabel = "SEC", description = "Keep requests submitted at or after SEC seconds from the start of the trace.")
+  Double from;
+
+  @Option(names = "--to", paramLabel = "SEC", description = "Keep requests submitted before SEC seconds from the start of the trace.")
+  Double to;
+
+  @Option(names = "--force", description = "Overwrite an existing file.")
+  boolean force;
+
+  @Override
+  public Integer call() throws IOException {
+    ReadOptions opts = read.options();
+    if (from != null && !(from >= 0)) throw new IllegalArgumentException("--from must be ≥ 0 seconds, not " + from);
+    if (to != null && !(to > 0)) throw new IllegalArgumentException("--to must be > 0 seconds, not " + to);
+    if (from != null && to != null && to <= from) throw new IllegalArgumentException("--to (" + to + ") must be after --from (" + from + ")");
+    for (Path f : files) {
+      if (!Files.exists(f)) throw new TraceException(f + ": no such file", true, null);
+      if (output.toAbsolutePath().normalize().equals(f.toAbsolutePath().normalize())) throw new IllegalArgumentException(f + ": the output would overwrite an input");
+    }
+    Path target = OutputDir.prepareFile(output, force);
+    long fromNs = from == null ? 0 : (long) (from * 1e9);
+    long toNs = to == null ? Long.MAX_VALUE : (long) (to * 1e9);
+
+    // pass 1: what the trace holds (for the metadata); pass 2: write it
+    TraceInspector stats = new TraceInspector();
+    List<String> formats = new ArrayList<>();
+    long skipped = 0, unknown = 0;
+    long offsetNs = 0;
+    for (Path f : files) {
+      try (Traces.Opened t = Traces.open(f, opts)) {
+        formats.add(t.format().id);
+        offsetNs = copy(t, fromNs, toNs, offsetNs, null, stats);
+        if (t.counters() != null) {
+          skipped += t.counters().skippedLines;
+          unknown += t.counters().unknownEvents;
+        }
+      }
+    }
+    if (stats.requests == 0) throw new TraceException(String.join(", ", files.stream().map(Path::toString).toList()) + ": no requests to import"
+        + (from != null || to != null ? " in the --from/--to window" : ""));
+
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put(CanonicalTrace.META_KIND, CanonicalTrace.KIND);
+    meta.put("vqsim.version", Version.VERSION);
+    meta.put("vqsim.command", "import");
+    meta.put("vqsim.options", describe(opts));
+    meta.put("vqsim.sources", String.join(",", files.stream().map(p -> p.getFileName().toString()).toList()));
+    meta.put("vqsim.format", String.join(",", formats));
+    meta.put("vqsim.skipped_lines", Long.toString(skipped));
+    meta.put("vqsim.unknown_events", Long.toString(unknown));
+    meta.put("vqsim.requests", Long.toString(stats.requests));
+    if (stats.completed > 0) {
+      meta.put("vqsim.observed.max_in_flight", Integer.toString(stats.maxInFlight));
+      meta.put("vqsim.observed.mean_in_flight", String.format(Locale.ROOT, "%.3f", stats.meanInFlight()));
+    }
+    if (stats.observedEvents) {
+      for (Counter c : Counter.values()) {
+        if (stats.totalOf(c) > 0) meta.put("vqsim.observed." + c.id + "_per_request", String.format(Locale.ROOT, "%.4f", stats.perRequest(c)));
+      }
+    }
+    long n = 0;
+    try (AtomicOutput out = new AtomicOutput()) {
+      Path tmp = out.file(target);
+      try (CanonicalTraceWriter writer = new CanonicalTraceWriter(tmp, meta)) {
+        long off = 0;
+        for (Path f : files) {
+          try (Traces.Opened t = Traces.open(f, opts)) {
+            off = copy(t, fromNs, toNs, off, writer, null);
+          }
+        }
+        n = writer.written();
+      }
+      out.commit();
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    o.printf(Locale.ROOT, "%s: %d requests (%d read, %d write, %d flush, %d discard) over %.3f s%n", String.join(",", formats), n,
+        stats.byOp[0], stats.byOp[1], stats.byOp[2], stats.byOp[3], stats.durationNs() / 1e9);
+    if (skipped > 0) o.printf("Skipped %d malformed lines%n", skipped);
+    o.printf("Wrote %d requests to %s%n", n, output);
+    o.flush();
+    return ExitCodes.OK;
+  }
+
+  /** Streams one file's requests in the window, shifted by {@code offsetNs}; returns where the next file starts. */
+  private static long copy(Traces.Opened t, long fromNs, long toNs, long offsetNs, CanonicalTraceWriter writer, TraceInspector stats) throws IOException {
+    IoRequest r = new IoRequest();
+    ObservedSource o = t.observed();
+    ObservedEvents shifted = new ObservedEvents();
+    long last = offsetNs;
+    while (t.source().next(r)) {
+      long ts = r.tsNs + offsetNs;
+      if (ts < fromNs) continue;
+      if (ts >= toNs) break;
+      r.tsNs = ts - fromNs;
+      last = Math.max(last, ts);
+      if (writer != null) writer.write(r);
+      if (stats != null) {
+        if (o != null) {
+          shifted.copyFrom(o.observed());
+          if (shifted.completeNs >= 0) shifted.completeNs += offsetNs - fromNs;
+          stats.add(r, shifted);
+        } else stats.add(r, null);
+      }
+    }
+    if (stats != null && o != null) stats.observedEvents |= o.counters().hasObservedEvents;
+    return last;
+  }
+
+  private String describe(ReadOptions o) {
+    StringBuilder s = new StringBuilder();
+    if (o.format() != null) s.append("--format=").append(o.format().id).append(' ');
+    if (o.device() != null) s.append("--device=").append(o.device()).append(' ');
+    if (o.disk() != null) s.append("--disk=").append(o.disk()).append(' ');
+    if (from != null) s.append("--from=").append(from).append(' ');
+    if (to != null) s.append("--to=").append(to).append(' ');
+    if (o.skipBadLines()) s.append("--skip-bad-lines ");
+    s.append("--idle-gap=").append(o.idleGapSeconds());
+    return s.toString().strip();
+  }
+}

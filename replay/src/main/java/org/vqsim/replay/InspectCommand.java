@@ -1,0 +1,121 @@
+package org.vqsim.replay;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.vqsim.capture.ReadOptions;
+import org.vqsim.capture.TraceFormat;
+import org.vqsim.capture.Traces;
+import org.vqsim.capture.observed.ObservedEvents.Counter;
+import org.vqsim.capture.observed.ReaderCounters;
+import org.vqsim.capture.observed.TraceInspector;
+import org.vqsim.engine.sim.IoOp;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Print what a trace holds: format, requests, read/write mix, sizes, observed queue depth, duration,",
+        "and the DMA and notification events observed per request when the trace has them."},
+    footer = {"", "Examples:",
+        "  vqsim inspect samples/qemu-lab/randread4k.viommu-strict.guest-ftrace.txt.gz",
+        "  vqsim inspect samples/qemu-lab/randread4k.viommu-strict.qemu-trace.log.gz",
+        "  vqsim inspect blkparse.txt --device 8,0",
+        "  vqsim inspect msr.csv --disk 1"})
+final class InspectCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin DebugOption debug;
+  @Mixin TraceReadOptions read;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Trace file in any supported format (.gz is fine).")
+  Path file;
+
+  @Override
+  public Integer call() throws IOException {
+    ReadOptions opts = read.options();
+    PrintWriter out = spec.commandLine().getOut();
+    try (Traces.Opened t = Traces.open(file, opts)) {
+      TraceInspector s = new TraceInspector().read(t.source());
+      print(out, file.toString(), t.format(), s, t.counters());
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  static void print(PrintWriter out, String name, TraceFormat format, TraceInspector s, ReaderCounters c) {
+    out.println(name);
+    row(out, "format", format.id + " (" + format.description + ")");
+    row(out, "requests", String.format(Locale.ROOT, "%d: %d read, %d write, %d flush, %d discard", s.requests, s.byOp[IoOp.READ], s.byOp[IoOp.WRITE],
+        s.byOp[IoOp.FLUSH], s.byOp[IoOp.DISCARD]));
+    if (s.requests > 0) {
+      row(out, "mix", String.format(Locale.ROOT, "%.1f%% read, %.1f%% write, %.1f%% flush, %.1f%% discard", pct(s.byOp[0], s.requests),
+          pct(s.byOp[1], s.requests), pct(s.byOp[2], s.requests), pct(s.byOp[3], s.requests)));
+      row(out, "bytes", String.format(Locale.ROOT, "%d (%.2f MiB), mean %.0f per request", s.bytes, s.bytes / 1048576.0, s.bytes / (double) s.requests));
+      row(out, "duration", String.format(Locale.ROOT, "%.6f s (first submission to last %s)", s.durationNs() / 1e9,
+          s.completed > 0 ? "completion" : "submission"));
+      if (s.durationNs() > 0) row(out, "rate", String.format(Locale.ROOT, "%.0f requests/s", s.requests / (s.durationNs() / 1e9)));
+      if (s.completed > 0) {
+        row(out, "queue depth", String.format(Locale.ROOT, "max %d, mean %.2f in flight (from issue/completion pairs; %d of %d requests completed)",
+            s.maxInFlight, s.meanInFlight(), s.completed, s.requests));
+        row(out, "latency", String.format(Locale.ROOT, "mean %.1f us (observed, completion − issue)", s.latencySumNs / 1e3 / s.completed));
+      } else {
+        row(out, "queue depth", "not observed (the trace has no completions)");
+      }
+      out.println("  sizes:");
+      for (Map.Entry<Integer, Long> e : histogram(s.sizes).entrySet()) {
+        out.printf(Locale.ROOT, "    %-10s %10d  %5.1f%%%n", sizeLabel(e.getKey()), e.getValue(), pct(e.getValue(), s.requests));
+      }
+    }
+    if (s.observedEvents && s.requests > 0) {
+      out.println("  observed per request (mean [min..max], total):");
+      for (Counter k : Counter.values()) {
+        long total = s.totalOf(k);
+        if (total == 0) continue;
+        out.printf(Locale.ROOT, "    %-18s %9.2f  [%d..%d]  %d  %s%n", k.id, s.perRequest(k), s.min[k.ordinal()], s.max[k.ordinal()], total, k.description);
+      }
+      if (!s.segmentCounts.isEmpty()) {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<Integer, Long> e : s.segmentCounts.entrySet()) b.append(b.length() == 0 ? "" : ", ").append(e.getKey()).append(" segments: ").append(e.getValue());
+        out.println("    scatter-gather shape  " + b);
+      }
+    }
+    if (c != null) {
+      out.printf(Locale.ROOT, "  reading: %d lines, %d malformed lines skipped, %d unknown events, %d issues without completion, %d completions without issue%s%s%n",
+          c.lines, c.skippedLines, c.unknownEvents, c.issuesWithoutCompletion, c.completionsWithoutIssue,
+          c.filtered > 0 ? ", " + c.filtered + " requests of other devices/disks" : "", c.otherOps > 0 ? ", " + c.otherOps + " requests of other ops" : "");
+      for (Map.Entry<String, String> e : c.notes.entrySet()) out.println("    " + e.getKey() + ": " + e.getValue());
+      if (c.firstSkipped != null) out.println("    first skipped: " + c.firstSkipped);
+    }
+  }
+
+  private static void row(PrintWriter out, String k, String v) {
+    out.printf(Locale.ROOT, "  %-12s %s%n", k, v);
+  }
+
+  static double pct(long n, long of) {
+    return of == 0 ? 0 : 100.0 * n / of;
+  }
+
+  /** Exact sizes when there are few; power-of-two buckets (labelled by their upper bound) otherwise. */
+  static TreeMap<Integer, Long> histogram(TreeMap<Integer, Long> sizes) {
+    if (sizes.size() <= 16) return sizes;
+    TreeMap<Integer, Long> b = new TreeMap<>();
+    for (Map.Entry<Integer, Long> e : sizes.entrySet()) {
+      int v = e.getKey();
+      int bucket = v <= 512 ? 512 : Integer.highestOneBit(v - 1) << 1;
+      b.merge(bucket > 0 ? bucket : Integer.MAX_VALUE, e.getValue(), Long::sum);
+    }
+    return b;
+  }
+
+  static String sizeLabel(int bytes) {
+    if (bytes == 0) return "0";
+    return org.vqsim.capture.Sizes.format(bytes);
+  }
+}

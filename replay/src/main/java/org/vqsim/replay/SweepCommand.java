@@ -1,0 +1,293 @@
+package org.vqsim.replay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.vqsim.analysis.arrow.ArrowTables;
+import org.vqsim.analysis.arrow.ResultFiles;
+import org.vqsim.analysis.arrow.ResultSchemas;
+import org.vqsim.analysis.arrow.SummaryRow;
+import org.vqsim.analysis.io.AtomicOutput;
+import org.vqsim.engine.Version;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Replay a grid: traces × strategies × rings × parameter values, on all cores. Each combination is an",
+        "independent, deterministic unit; the result is one row per combination in OUTDIR/sweep.arrow (the swept",
+        "parameters' columns, then every summary column), and OUTDIR/sweep.toml records the sweep as run."},
+    footer = {"", "Examples:",
+        "  vqsim sweep trace.arrow --strategy direct,viommu-strict --param iodepth=1,16 --ring split,packed -o sweep/",
+        "  vqsim sweep --generate \"--rw randread --count 100000\" --strategy direct,bounce,viommu-strict \\",
+        "      --param bs=4k,16k,64k,256k --param iodepth=1,32 -o sweep/",
+        "  vqsim sweep --generate \"--rw randread --count 100000\" --strategy bounce --param cost.bounce_copy_cycles_per_kib=150,307,600 -o s/",
+        "  vqsim sweep --sweep-file sweep/sweep.toml -o sweep2/      (a sweep file; block-size mixes go there: param.bs = 4k; 4k:70,64k:30)",
+        "  vqsim sweep … -o sweep/ --resume                            (finish an interrupted sweep)",
+        "", "Parameters: iodepth, queue-size, backend, page-contiguity, seed, arrival, swiotlb.pool, swiotlb.areas, iotlb.entries,",
+        "guest-kernel, hcall-mode, cost.FIGURE (any cost-profile figure), and for --generate: bs, rw, rwmixread, count,",
+        "random-distribution, offset-range, rate."})
+final class SweepCommand implements java.util.concurrent.Callable<Integer> {
+  static final String PARTS = ".sweep-parts", TOML = "sweep.toml";
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin DebugOption debug;
+
+  @Parameters(arity = "0..*", paramLabel = "TRACE", description = "Trace files (any supported format).")
+  List<Path> traces = new ArrayList<>();
+
+  @Option(names = "--generate", paramLabel = "\"OPTIONS\"", description = "A generated workload, with the options of `vqsim generate` (no -o).")
+  String generate;
+
+  @Option(names = {"-s", "--strategy"}, split = ",", defaultValue = "direct", paramLabel = "ID[,ID...]", description = "Strategies (default: ${DEFAULT-VALUE}); 'all' for the profile's platform.")
+  List<String> strategies;
+
+  @Option(names = "--ring", split = ",", defaultValue = "split", paramLabel = "split|packed", description = "Rings to sweep (default: ${DEFAULT-VALUE}).")
+  List<String> rings;
+
+  @Option(names = {"-p", "--profile"}, defaultValue = "x86-kvm", paramLabel = "NAME|FILE", description = "Cost profile (default: ${DEFAULT-VALUE}).")
+  String profile;
+
+  @Option(names = "--param", paramLabel = "NAME=V1,V2,...", description = "A parameter and its values (repeatable).")
+  List<String> params = new ArrayList<>();
+
+  @Option(names = "--replay", paramLabel = "\"OPTIONS\"", description = "Other replay options fixed for every unit, e.g. \"--backend vhost --queue-size 1024\".")
+  String replayOptions;
+
+  @Option(names = "--sweep-file", paramLabel = "FILE", description = "Read the sweep from a file (sweep.toml format) instead of the options above.")
+  Path sweepFile;
+
+  @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "Parallel units (default: the number of cores).")
+  Integer jobs;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR", description = "Folder for sweep.arrow and sweep.toml.")
+  Path outDir;
+
+  @Option(names = "--resume", description = "Finish an interrupted sweep in OUTDIR: completed combinations are kept.")
+  boolean resume;
+
+  @Option(names = "--force", description = "Overwrite an existing sweep in OUTDIR.")
+  boolean force;
+
+  SweepPlan plan() throws IOException {
+    if (sweepFile != null) return SweepPlan.read(sweepFile);
+    Map<String, List<String>> p = new LinkedHashMap<>();
+    for (String s : params) {
+      int eq = s.indexOf('=');
+      if (eq <= 0) throw new IllegalArgumentException("--param must be NAME=V1,V2,..., not '" + s + "'");
+      p.put(s.substring(0, eq).strip(), SweepPlan.split(s.substring(eq + 1), ","));
+    }
+    List<String> t = new ArrayList<>();
+    for (Path x : traces) t.add(x.toString());
+    List<String> strat = new ArrayList<>();
+    for (String s : strategies) strat.add(s.strip());
+    return new SweepPlan(t, generate, strat, rings, profile, p, replayOptions == null ? "" : replayOptions);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    SweepPlan plan = plan();
+    // expand 'all' and validate every unit's options before anything runs
+    List<String> expanded = new ArrayList<>();
+    for (org.vqsim.engine.dma.StrategyId id : StrategyOptions.resolve(plan.strategies(), org.vqsim.engine.cost.CostProfile.load(plan.profile()))) expanded.add(id.id);
+    plan = new SweepPlan(plan.traces(), plan.generate(), expanded, plan.rings(), plan.profile(), plan.params(), plan.replayOptions());
+    for (String t : plan.traces()) if (!Files.exists(Path.of(t))) throw new CliException(ExitCodes.NO_INPUT, t + ": no such file");
+    List<SweepPlan.Unit> units = plan.units();
+    for (SweepPlan.Unit u : units) {
+      SweepExecutor.replayOptions(plan, u).baseConfig();
+      SweepExecutor.profile(plan, u);
+      if (u.trace().equals("generated")) SweepExecutor.workload(plan, u);
+    }
+    Path parts = outDir.resolve(PARTS);
+    prepare(plan, parts);
+
+    Map<Integer, SummaryRow> done = new HashMap<>();
+    if (resume) done.putAll(readParts(parts));
+    List<SweepPlan.Unit> todo = new ArrayList<>();
+    for (SweepPlan.Unit u : units) if (!done.containsKey(u.index())) todo.add(u);
+    int n = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
+    if (n < 1) throw new IllegalArgumentException("--jobs must be at least 1");
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter out = spec.commandLine().getOut();
+    if (resume && !done.isEmpty()) err.printf("Resuming: %d of %d combinations already done%n", done.size(), units.size());
+    long t0 = System.nanoTime();
+    AtomicInteger finished = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
+      Thread th = new Thread(r, "vqsim-sweep");
+      th.setDaemon(true);
+      return th;
+    });
+    try {
+      final SweepPlan fp = plan;
+      List<Future<SummaryRow>> futures = new ArrayList<>();
+      for (SweepPlan.Unit u : todo) {
+        futures.add(pool.submit(() -> {
+          SummaryRow row = SweepExecutor.run(fp, u);
+          writePart(parts, u.index(), row);
+          progress(err, finished.incrementAndGet(), todo.size(), t0);
+          return row;
+        }));
+      }
+      for (int i = 0; i < todo.size(); i++) {
+        try {
+          done.put(todo.get(i).index(), futures.get(i).get());
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof Exception ex ? ex : new RuntimeException(e.getCause());
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+
+    // slowdown against direct within each (trace, parameters, ring) group
+    List<SummaryRow> rows = new ArrayList<>();
+    List<Map<String, String>> paramValues = new ArrayList<>();
+    for (SweepPlan.Unit u : units) {
+      SummaryRow r = done.get(u.index());
+      SummaryRow direct = null;
+      for (SweepPlan.Unit v : units) {
+        if (v.strategy().equals("direct") && v.trace().equals(u.trace()) && v.ring().equals(u.ring()) && v.params().equals(u.params())) direct = done.get(v.index());
+      }
+      rows.add(r.against(direct));
+      paramValues.add(u.params());
+    }
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("vqsim.kind", ResultSchemas.KIND_SWEEP);
+    meta.put("vqsim.version", Version.VERSION);
+    meta.put("vqsim.command", "sweep");
+    meta.put("vqsim.sweep", plan.toToml());
+    Path target = outDir.resolve(ResultFiles.SWEEP);
+    try (AtomicOutput ao = new AtomicOutput()) {
+      ResultFiles.writeSweep(ao.file(target), plan.paramColumns(), paramValues, rows, meta);
+      ao.commit();
+    }
+    deleteParts(parts);
+    printTable(out, plan, units, rows);
+    out.printf(Locale.ROOT, "%d combinations (%d run now) in %.1f s on %d threads: %.2f s per combination%n", units.size(), todo.size(), seconds, n,
+        todo.isEmpty() ? 0 : seconds * n / todo.size());
+    out.println("Wrote " + units.size() + " rows to " + target);
+    out.println("Wrote the sweep as run to " + outDir.resolve(TOML));
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  private void prepare(SweepPlan plan, Path parts) throws IOException {
+    Path toml = outDir.resolve(TOML);
+    boolean existing = Files.exists(outDir.resolve(ResultFiles.SWEEP)) || Files.exists(parts);
+    if (resume) {
+      if (Files.exists(toml) && !Files.readString(toml, StandardCharsets.UTF_8).equals(plan.toToml())) {
+        throw new CliException(ExitCodes.USAGE, toml + " describes a different sweep; --resume needs the same sweep (or drop --resume and use --force)");
+      }
+    } else if (existing && !force) {
+      throw new CliException(ExitCodes.CANT_CREATE, outDir + " already holds a sweep; use --resume to finish it or --force to start over");
+    }
+    OutputDir.prepare(outDir, List.of(), true);
+    if (force && !resume) {
+      deleteParts(parts);
+      Files.deleteIfExists(outDir.resolve(ResultFiles.SWEEP));
+    }
+    Files.createDirectories(parts);
+    Path tmp = outDir.resolve("." + TOML + ".tmp");
+    Files.writeString(tmp, plan.toToml(), StandardCharsets.UTF_8);
+    Files.move(tmp, toml, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static Path partFile(Path parts, int index) {
+    return parts.resolve(String.format(Locale.ROOT, "unit-%06d.ser", index));
+  }
+
+  /** Each finished unit is kept (written under a temporary name, then renamed) so that --resume can skip it. */
+  private static void writePart(Path parts, int index, SummaryRow row) throws IOException {
+    Path f = partFile(parts, index);
+    Path tmp = parts.resolve(f.getFileName() + ".tmp");
+    try (OutputStream os = Files.newOutputStream(tmp); ObjectOutputStream oos = new ObjectOutputStream(os)) {
+      oos.writeObject(row);
+    }
+    Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static Map<Integer, SummaryRow> readParts(Path parts) throws IOException {
+    Map<Integer, SummaryRow> m = new HashMap<>();
+    if (!Files.isDirectory(parts)) return m;
+    try (Stream<Path> s = Files.list(parts)) {
+      for (Path f : s.toList()) {
+        String name = f.getFileName().toString();
+        if (!name.matches("unit-\\d{6}\\.ser")) continue;
+        try (InputStream is = Files.newInputStream(f); ObjectInputStream ois = new ObjectInputStream(is)) {
+          m.put(Integer.parseInt(name.substring(5, 11)), (SummaryRow) ois.readObject());
+        } catch (ClassNotFoundException | java.io.InvalidClassException | java.io.StreamCorruptedException e) {
+          Files.delete(f); // written by another vqsim version or damaged: run it again
+        }
+      }
+    }
+    return m;
+  }
+
+  private static void deleteParts(Path parts) throws IOException {
+    if (!Files.exists(parts)) return;
+    try (Stream<Path> s = Files.walk(parts)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
+  }
+
+  private static synchronized void progress(PrintWriter err, int done, int total, long t0) {
+    double elapsed = (System.nanoTime() - t0) / 1e9;
+    double eta = done == 0 ? 0 : elapsed / done * (total - done);
+    boolean tty = System.console() != null;
+    if (tty || done == total || done % Math.max(1, total / 10) == 0) {
+      err.printf(Locale.ROOT, "%s[%d/%d] %.0f%% elapsed %s, ETA %s%s", tty ? "\r" : "", done, total, 100.0 * done / total, clock(elapsed), clock(eta), tty && done < total ? "" : "\n");
+      err.flush();
+    }
+  }
+
+  private static String clock(double s) {
+    long t = Math.round(s);
+    return String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60);
+  }
+
+  private static void printTable(PrintWriter out, SweepPlan plan, List<SweepPlan.Unit> units, List<SummaryRow> rows) {
+    List<String> header = new ArrayList<>();
+    if (plan.traces().size() + (plan.generate() == null ? 0 : 1) > 1) header.add("trace");
+    header.addAll(plan.params().keySet());
+    header.addAll(List.of("ring", "strategy", "IOPS", "p99 us", "cycles/req", "slowdown"));
+    List<String[]> table = new ArrayList<>();
+    for (int i = 0; i < units.size(); i++) {
+      SweepPlan.Unit u = units.get(i);
+      SummaryRow r = rows.get(i);
+      List<String> cells = new ArrayList<>();
+      if (header.get(0).equals("trace")) cells.add(r.trace());
+      for (String p : plan.params().keySet()) cells.add(u.params().get(p));
+      cells.add(u.ring());
+      cells.add(u.strategy());
+      cells.add(String.format(Locale.ROOT, "%.0f", r.iops()));
+      cells.add(String.format(Locale.ROOT, "%.1f", r.latP99Ns() / 1e3));
+      cells.add(String.format(Locale.ROOT, "%.0f", r.cyclesPerRequest()));
+      cells.add(r.slowdownVsDirect() == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.slowdownVsDirect()));
+      table.add(cells.toArray(new String[0]));
+    }
+    ArrowTables.printAligned(out, header, table);
+  }
+}

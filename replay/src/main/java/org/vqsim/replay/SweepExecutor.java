@@ -1,0 +1,105 @@
+package org.vqsim.replay;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.vqsim.analysis.arrow.StrategyRecorder;
+import org.vqsim.analysis.arrow.SummaryRow;
+import org.vqsim.capture.Traces;
+import org.vqsim.capture.synthetic.WorkloadSpec;
+import org.vqsim.engine.cost.CostProfile;
+import org.vqsim.engine.dma.StrategyId;
+import org.vqsim.engine.sim.ReplayConfig;
+import org.vqsim.engine.sim.ReplayEngine;
+import org.vqsim.engine.sim.RunResult;
+import picocli.CommandLine;
+
+/**
+ * Runs one sweep unit: a pure function of the plan and the unit (no shared state), single-threaded
+ * and deterministic, so units run in any order, on any thread or machine, give the same row.
+ */
+public final class SweepExecutor {
+  private SweepExecutor() {}
+
+  /** The replay options of a unit, parsed as the CLI would parse them. */
+  static ReplayOptions replayOptions(SweepPlan plan, SweepPlan.Unit unit) {
+    List<String> args = new ArrayList<>(SweepPlan.split(plan.replayOptions() == null ? "" : plan.replayOptions().replace(' ', ','), ","));
+    args.add("--ring");
+    args.add(unit.ring());
+    for (Map.Entry<String, String> e : unit.params().entrySet()) {
+      String opt = SweepPlan.REPLAY_PARAMS.get(e.getKey());
+      if (opt != null) {
+        args.add(opt);
+        args.add(e.getValue());
+      }
+    }
+    ReplayOptions m = new ReplayOptions();
+    new CommandLine(new DemoCommand.Holder(m)).parseArgs(args.toArray(new String[0]));
+    return m;
+  }
+
+  /** The generated workload of a unit: --generate's options with the unit's generate parameters on top. */
+  static WorkloadSpec workload(SweepPlan plan, SweepPlan.Unit unit) {
+    List<String> args = new ArrayList<>(SweepPlan.split(plan.generate().replace(' ', ','), ","));
+    for (Map.Entry<String, String> e : unit.params().entrySet()) {
+      String opt = SweepPlan.GENERATE_PARAMS.get(e.getKey());
+      if (opt != null) {
+        args.add(opt);
+        args.add(e.getValue());
+      }
+    }
+    if (unit.params().containsKey("iodepth")) {
+      args.add("--iodepth");
+      args.add(unit.params().get("iodepth"));
+    }
+    args.add("-o");
+    args.add("unused.arrow");
+    GenerateCommand g = new GenerateCommand();
+    try {
+      new CommandLine(g).parseArgs(args.toArray(new String[0]));
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": " + e.getMessage());
+    }
+    return g.spec();
+  }
+
+  static CostProfile profile(SweepPlan plan, SweepPlan.Unit unit) {
+    CostProfile p = CostProfile.load(plan.profile());
+    for (Map.Entry<String, String> e : unit.params().entrySet()) {
+      if (!e.getKey().startsWith("cost.")) continue;
+      double v;
+      try {
+        v = Double.parseDouble(e.getValue());
+      } catch (NumberFormatException ex) {
+        throw new IllegalArgumentException("--param " + e.getKey() + "=" + e.getValue() + ": not a number");
+      }
+      p = p.withOverride(e.getKey().substring(5), v);
+    }
+    return p;
+  }
+
+  static TraceRef traceRef(SweepPlan plan, SweepPlan.Unit unit) {
+    return unit.trace().equals("generated") ? TraceRef.generated(workload(plan, unit)) : TraceRef.file(Path.of(unit.trace()), null, null);
+  }
+
+  /** Runs one unit and returns its summary row (slowdown_vs_direct is filled in later, across units). */
+  public static SummaryRow run(SweepPlan plan, SweepPlan.Unit unit) throws IOException {
+    CostProfile p = profile(plan, unit);
+    StrategyId id = StrategyOptions.resolve(List.of(unit.strategy()), p).get(0);
+    ReplayOptions model = replayOptions(plan, unit);
+    TraceRef ref = traceRef(plan, unit);
+    Map<String, String> meta;
+    try (Traces.Opened t = ref.open()) {
+      meta = t.metadata();
+    }
+    ReplayConfig c = ReplayRunner.applyTraceDefaults(model.baseConfig(), meta, model.iodepth, model.arrival);
+    StrategyRecorder rec = new StrategyRecorder(id.id, null);
+    RunResult r;
+    try (Traces.Opened t = ref.open()) {
+      r = new ReplayEngine(id, p, c, model.dmaOptions()).run(t.source(), rec);
+    }
+    return SummaryRow.of(id.id, new SummaryRow.Context(p.name(), ref.label(), unit.ring(), c.backend().id, c.iodepth()), r, rec);
+  }
+}
