@@ -67,6 +67,9 @@ final class DemoCommand implements Callable<Integer> {
     out.println("Demo results are in " + outDir.toAbsolutePath() + ":");
     for (Path f : folders) out.println("  " + outDir.relativize(f) + "/  summary.arrow, latency.arrow, requests.arrow");
     out.println("Look at one with:  vqsim show " + outDir.resolve(outDir.relativize(folders.get(0))).resolve("summary.arrow"));
+    // one report over every folder of the demo (the generated workload and the lab traces)
+    Path report = ReportCommand.write(outDir, outDir.resolve(org.vqsim.analysis.report.ReportFiles.REPORT), null, true).get(0);
+    out.println("Wrote the report of all " + folders.size() + " runs to " + report);
     out.flush();
     return ExitCodes.OK;
   }

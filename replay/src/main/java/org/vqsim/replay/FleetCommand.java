@@ -76,6 +76,9 @@ final class FleetCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite existing results.")
   boolean force;
 
+  @Option(names = "--report", description = "Also write OUTDIR/report.html, the HTML report of the results, at the end.")
+  boolean writeReport;
+
   @Override
   public Integer call() throws IOException {
     List<Platform> plats = new ArrayList<>();
@@ -94,6 +97,7 @@ final class FleetCommand implements Callable<Integer> {
     if (!x86.platform().equals("x86")) throw new IllegalArgumentException("--x86-profile " + x86Profile + " is a " + x86.platform() + " profile");
     if (!power.platform().equals("power")) throw new IllegalArgumentException("--power-profile " + powerProfile + " is a " + power.platform() + " profile");
     OutputDir.prepare(outDir, List.of(ResultFiles.FLEET), force);
+    if (writeReport) ReportCommand.checkWritable(outDir, force);
 
     // 1. negotiate every combination; collect the strategies each profile must replay
     record Cell(Platform platform, boolean ap, GuestKind guest, Negotiation.Outcome outcome) {}
@@ -154,6 +158,7 @@ final class FleetCommand implements Callable<Integer> {
     }
     ArrowTables.printAligned(out, List.of("platform", "ACCESS_PLATFORM", "guest", "outcome", "strategy", "IOPS", "slowdown"), table);
     out.println("Wrote the fleet table to " + target);
+    if (writeReport) ReportCommand.writeAfterRun(out, outDir, force);
     out.flush();
     return ExitCodes.OK;
   }

@@ -52,9 +52,13 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite existing results in OUTDIR.")
   boolean force;
 
+  @Option(names = "--report", description = "Also write OUTDIR/report.html, the HTML report of the results, at the end.")
+  boolean writeReport;
+
   @Override
   public Integer call() throws IOException {
     TraceFormat f = format == null ? null : TraceFormat.of(format);
+    if (writeReport) ReportCommand.checkWritable(outDir, force);
     if (device != null && !device.matches("\\d+,\\d+")) throw new IllegalArgumentException("--device must be MAJOR,MINOR (e.g. 254,0), not '" + device + "'");
     TraceRef ref = TraceRef.file(trace, f, device, skipBadLines);
     CostProfile p = strategies.costProfile();
@@ -70,6 +74,7 @@ final class ReplayCommand implements Callable<Integer> {
       }
     }
     report(out, plan, o);
+    if (writeReport) ReportCommand.writeAfterRun(out, outDir, force);
     return ExitCodes.OK;
   }
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.vqsim.engine.cost.CostProfile;
 import org.vqsim.engine.dma.DmaOptions;
 import org.vqsim.engine.dma.StrategyId;
+import org.vqsim.engine.ring.Ring;
 import org.vqsim.engine.sim.Backend;
 import org.vqsim.engine.sim.ReplayConfig;
 import org.vqsim.engine.util.Names;
@@ -14,18 +15,19 @@ import picocli.CommandLine.Option;
 
 /** The model options shared by every command that replays (replay, demo, fleet, and later sweep). */
 final class ReplayOptions {
-  static final List<String> RINGS = List.of("split");
+  static final List<String> RINGS = Ring.ids();
 
   @Option(names = "--iodepth", paramLabel = "N", description = "Requests in flight (closed loop), or the in-flight limit (open loop). Default: the trace's own (generate --iodepth), else 1.")
   Integer iodepth;
 
-  @Option(names = "--queue-size", defaultValue = "256", paramLabel = "N", description = "Virtqueue size: a power of two up to 32768 (default: ${DEFAULT-VALUE}, QEMU's virtio-blk default).")
+  @Option(names = "--queue-size", defaultValue = "256", paramLabel = "N", description = "Virtqueue size up to 32768, a power of two for the split ring, any size for the packed ring (default: ${DEFAULT-VALUE}, QEMU's virtio-blk default).")
   int queueSize;
 
   @Option(names = "--arrival", paramLabel = "closed|open", description = "closed: keep --iodepth requests in flight; open: submit at the trace's timestamps. Default: the trace's own, else closed.")
   String arrival;
 
-  @Option(names = "--ring", defaultValue = "split", paramLabel = "split", description = "Virtqueue layout (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--ring", defaultValue = "split", paramLabel = "split|packed",
+      description = "Virtqueue layout: split (virtio 1.2 §2.7) or packed (VIRTIO_F_RING_PACKED, §2.8) (default: ${DEFAULT-VALUE}).")
   String ring;
 
   @Option(names = "--backend", defaultValue = "qemu", paramLabel = "qemu|vhost", description = "Device model in QEMU userspace or vhost (default: ${DEFAULT-VALUE}).")
@@ -71,6 +73,8 @@ final class ReplayOptions {
 
   ReplayConfig baseConfig() {
     if (!RINGS.contains(ring)) throw new IllegalArgumentException("unknown ring '" + ring + "'" + Names.didYouMean(ring, RINGS) + "; known: " + String.join(", ", RINGS));
+    String sizeErr = Ring.of(ring).queueSizeError(queueSize);
+    if (sizeErr != null) throw new IllegalArgumentException(sizeErr + (Ring.of(ring) == Ring.SPLIT ? "; --ring packed takes any size" : ""));
     if (arrival != null && !arrival.equals("open") && !arrival.equals("closed")) throw new IllegalArgumentException("--arrival must be closed or open, not '" + arrival + "'");
     if (iodepth != null && iodepth < 1) throw new IllegalArgumentException("--iodepth must be at least 1, not " + iodepth);
     Backend b = Backend.of(backend);

@@ -21,6 +21,7 @@ import org.vqsim.engine.cost.CostFigure;
 import org.vqsim.engine.cost.CostProfile;
 import org.vqsim.engine.dma.DmaOptions;
 import org.vqsim.engine.dma.StrategyId;
+import org.vqsim.engine.ring.Ring;
 import org.vqsim.engine.sim.ReplayConfig;
 import org.vqsim.engine.sim.ReplayEngine;
 import org.vqsim.engine.sim.RunResult;
@@ -97,7 +98,7 @@ final class ReplayRunner {
           RunResult result;
           try (Traces.Opened trace = plan.trace().open();
               Progress progress = Progress.start(err, id.id)) {
-            ReplayEngine engine = new ReplayEngine(id, plan.profile(), plan.config(), plan.dma());
+            ReplayEngine engine = new ReplayEngine(id, plan.profile(), plan.config(), plan.dma(), Ring.of(plan.ring()));
             result = engine.run(progress.wrap(trace.source()), rec);
             if (engine.strategy().liveMappings() != 0) throw new IllegalStateException(id.id + " leaked " + engine.strategy().liveMappings() + " DMA mappings");
           }

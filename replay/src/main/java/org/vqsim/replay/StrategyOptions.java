@@ -49,7 +49,7 @@ final class StrategyOptions {
     for (String s : names) {
       String t = s.strip();
       if (t.equals("all")) {
-        for (StrategyId id : StrategyId.of(p.platform(), true)) uniq.add(id.id);
+        for (StrategyId id : StrategyId.forPlatform(p.platform())) uniq.add(id.id);
       } else if (!t.isEmpty()) uniq.add(t);
     }
     if (uniq.isEmpty()) throw new IllegalArgumentException("--strategy needs at least one strategy id");

@@ -95,11 +95,17 @@ public final class SweepExecutor {
       meta = t.metadata();
     }
     ReplayConfig c = ReplayRunner.applyTraceDefaults(model.baseConfig(), meta, model.iodepth, model.arrival);
+    return summarize(ref, id, p, c, model.dmaOptions(), unit.ring());
+  }
+
+  /** Replays a trace under one strategy without writing anything; returns its summary row. */
+  static SummaryRow summarize(TraceRef ref, StrategyId id, CostProfile p, ReplayConfig c, org.vqsim.engine.dma.DmaOptions dma, String ring)
+      throws IOException {
     StrategyRecorder rec = new StrategyRecorder(id.id, null);
     RunResult r;
     try (Traces.Opened t = ref.open()) {
-      r = new ReplayEngine(id, p, c, model.dmaOptions()).run(t.source(), rec);
+      r = new ReplayEngine(id, p, c, dma, org.vqsim.engine.ring.Ring.of(ring)).run(t.source(), rec);
     }
-    return SummaryRow.of(id.id, new SummaryRow.Context(p.name(), ref.label(), unit.ring(), c.backend().id, c.iodepth()), r, rec);
+    return SummaryRow.of(id.id, new SummaryRow.Context(p.name(), ref.label(), ring, c.backend().id, c.iodepth()), r, rec);
   }
 }

@@ -110,6 +110,7 @@ public final class FtraceEventReader implements ObservedSource {
         into.set(p.issueNs - firstTsNs, p.op, p.offset, p.length);
         observed.copyFrom(p.events);
         if (observed.completeNs >= 0) observed.completeNs -= firstTsNs;
+        org.vqsim.capture.observed.CapturedShape.apply(observed, into);
         if (p == mapTarget) mapTarget = null;
         pairer.release(p);
         return true;

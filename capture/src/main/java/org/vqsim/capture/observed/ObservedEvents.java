@@ -35,7 +35,7 @@ public final class ObservedEvents {
     UNMAPS("unmaps", "DMA mappings removed (iommu:unmap, dma_iommu_unmap_*, virtio_iommu_unmap)"),
     BOUNCES("bounces", "buffers bounced through swiotlb (swiotlb_bounced)"),
     BOUNCE_BYTES("bounce_bytes", "bytes bounced through swiotlb"),
-    INVALIDATIONS("invalidations", "IOMMU invalidation descriptors processed by QEMU (vtd_inv_desc_*)"),
+    INVALIDATIONS("invalidations", "IOMMU invalidations processed by QEMU (vtd_inv_desc_iotlb_*; virtio_iommu_unmap)"),
     IOTLB_MISSES("iotlb_misses", "IOTLB misses that walked the page table (vtd_iotlb_page_update)"),
     IOTLB_HITS("iotlb_hits", "IOTLB hits (vtd_iotlb_page_hit)"),
     TRANSLATIONS("translations", "device accesses translated by the IOMMU model"),

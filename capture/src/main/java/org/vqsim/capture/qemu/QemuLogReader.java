@@ -259,7 +259,10 @@ public final class QemuLogReader implements ObservedSource {
       case E_IOTLB_MISS -> dma(Counter.IOTLB_MISSES);
       case E_TRANSLATE -> dma(Counter.TRANSLATIONS);
       case E_VIOMMU_MAP -> dma(Counter.MAPS);
-      case E_VIOMMU_UNMAP -> dma(Counter.UNMAPS);
+      case E_VIOMMU_UNMAP -> { // an UNMAP request is virtio-iommu's invalidation: QEMU drops the mapping and notifies its IOMMU listeners
+        dma(Counter.UNMAPS);
+        dma(Counter.INVALIDATIONS);
+      }
       case E_VIOMMU_ATTACH -> attaches++;
       case E_PUT -> hcall(Counter.PUT_TCE);
       case E_INDIRECT -> hcall(Counter.PUT_TCE_INDIRECT);

@@ -71,7 +71,8 @@ public final class IntelViommuStrategy implements DmaStrategy {
     this.invQemuCycles = p.cycles(CostFigure.VIOMMU_INV_QEMU_CYCLES);
     this.hitCycles = p.cycles(CostFigure.IOTLB_HIT_CYCLES);
     this.missCycles = p.cycles(ctx.vhost() ? CostFigure.VHOST_IOTLB_MISS_CYCLES : CostFigure.IOTLB_WALK_CYCLES);
-    int fq = (int) Math.max(1, p.get(CostFigure.FLUSH_QUEUE_ENTRIES));
+    // dma-iommu fq_full(): ((tail + 1) % IOVA_FQ_SIZE) == head, so a ring of 256 holds 255 IOVAs
+    int fq = (int) Math.max(1, p.get(CostFigure.FLUSH_QUEUE_ENTRIES) - 1);
     this.fqIova = new long[fq];
     this.fqPages = new long[fq];
     this.fqTimeoutPs = Math.round(p.get(CostFigure.FLUSH_QUEUE_TIMEOUT_MS) * 1e9);
@@ -119,7 +120,6 @@ public final class IntelViommuStrategy implements DmaStrategy {
 
   @Override
   public void unmap(int slot, long dmaAddr, int length, DmaDirection dir) {
-    live--;
     long phys = dmaAddr;
     if (mode != Mode.PASSTHROUGH) {
       long pages = pagesSpanned(dmaAddr, length);
@@ -138,6 +138,7 @@ public final class IntelViommuStrategy implements DmaStrategy {
       }
     }
     if (bouncer != null) bouncer.unmap(slot, phys, length, dir);
+    live--; // counted once the unmap succeeded
   }
 
   /** Lazy mode: queue_iova; the queue is flushed when full or when its oldest entry is 10 ms old. */

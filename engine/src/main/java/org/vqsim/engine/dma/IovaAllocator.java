@@ -5,7 +5,8 @@ import java.util.Arrays;
 /**
  * IOVA allocation as Linux's dma-iommu does it ({@code iommu_dma_alloc_iova} → {@code
  * alloc_iova_fast}): sizes below 32 pages are rounded up to a power of two; PCI devices get
- * addresses below 4 GiB first, allocated top-down; freed ranges go to per-size caches and are
+ * addresses below 4 GiB first, allocated top-down and aligned to their size rounded up to a power of
+ * two ({@code alloc_iova} with {@code size_aligned}); freed ranges go to per-size caches and are
  * reused last-in first-out (the per-CPU rcache magazines), which is why the lab traces show the
  * same IOVAs over and over.
  */
@@ -38,8 +39,11 @@ public final class IovaAllocator {
     long n = roundedPages(pages);
     live++;
     if (n < CACHED_SIZES && depth[(int) n] > 0) return stacks[(int) n][--depth[(int) n]] << pageShift;
-    if (nextTopPage - n < 1) throw new IllegalStateException("IOVA space exhausted");
-    nextTopPage -= n;
+    // alloc_iova(..., size_aligned = true): new_pfn = (high_pfn - size) & (~0UL << fls_long(size - 1))
+    long align = n > 1 ? Long.highestOneBit(n - 1) << 1 : 1;
+    long page = (nextTopPage - n) & -align;
+    if (page < 1) throw new IllegalStateException("IOVA space exhausted");
+    nextTopPage = page;
     return nextTopPage << pageShift;
   }
 

@@ -75,7 +75,7 @@ public enum StrategyId {
   }
 
   /** Every strategy of a platform, the +bounce variants included: what {@code --strategy all} runs. */
-  public static List<StrategyId> of(String platform, boolean all) {
+  public static List<StrategyId> forPlatform(String platform) {
     List<StrategyId> l = new ArrayList<>();
     for (StrategyId s : values()) if (s.availableOn(platform)) l.add(s);
     return l;

@@ -47,6 +47,10 @@ public final class TceStrategy implements DmaStrategy {
     this.ledger = ctx.ledger();
     this.bouncer = bounce ? new SwiotlbBouncer(ctx, ctx.reservedBase()) : null;
     var p = ctx.profile();
+    if (!"power".equals(p.platform())) {
+      // TCE tables and their hcalls exist only on pseries; an x86 profile has iommu_page_size 4096 but no hcall costs
+      throw new IllegalArgumentException(id + " needs a POWER cost profile such as power9-kvm; profile " + p.name() + " is for platform " + p.platform());
+    }
     int page = (int) (mode == Mode.DDW ? p.get(CostFigure.DDW_PAGE_SIZE) : p.get(CostFigure.IOMMU_PAGE_SIZE));
     if (page < 4096 || Integer.bitCount(page) != 1) {
       throw new IllegalArgumentException("profile " + p.name() + " has no usable " + (mode == Mode.DDW ? "ddw_page_size" : "iommu_page_size")
@@ -100,7 +104,6 @@ public final class TceStrategy implements DmaStrategy {
 
   @Override
   public void unmap(int slot, long dmaAddr, int length, DmaDirection dir) {
-    live--;
     long phys = dmaAddr;
     if (mode == Mode.TCE) {
       long tces = pagesSpanned(dmaAddr, length);
@@ -114,6 +117,7 @@ public final class TceStrategy implements DmaStrategy {
       window.free(busPage << pageShift, tces);
     }
     if (bouncer != null) bouncer.unmap(slot, phys, length, dir);
+    live--; // counted once the unmap succeeded
   }
 
   @Override

@@ -97,7 +97,8 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     deviceDesc = p.cycles(CostFigure.DEVICE_DESC_CYCLES);
     usedPush = p.cycles(CostFigure.USED_PUSH_CYCLES);
     lookupCycles = p.cycles(CostFigure.IOTLB_HIT_CYCLES);
-    int fq = (int) Math.max(1, p.get(CostFigure.FLUSH_QUEUE_ENTRIES));
+    // dma-iommu fq_full(): ((tail + 1) % IOVA_FQ_SIZE) == head, so a ring of 256 holds 255 IOVAs
+    int fq = (int) Math.max(1, p.get(CostFigure.FLUSH_QUEUE_ENTRIES) - 1);
     fqIova = new long[fq];
     fqPages = new long[fq];
     fqTimeoutPs = Math.round(p.get(CostFigure.FLUSH_QUEUE_TIMEOUT_MS) * 1e9);
@@ -131,7 +132,6 @@ public final class VirtioIommuStrategy implements DmaStrategy {
 
   @Override
   public void unmap(int slot, long dmaAddr, int length, DmaDirection dir) {
-    live--;
     long phys = dmaAddr;
     if (mode != Mode.BYPASS) {
       long pages = pagesSpanned(dmaAddr, length);
@@ -153,6 +153,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
       }
     }
     if (bouncer != null) bouncer.unmap(slot, phys, length, dir);
+    live--; // counted once the unmap succeeded
   }
 
   private void deferFree(int slot, long iova, long pages) {

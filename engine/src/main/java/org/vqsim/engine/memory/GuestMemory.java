@@ -28,6 +28,8 @@ public final class GuestMemory {
   private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final long sizeBytes;
+  // payload region: bytes the model places but does not keep (reads give zero, writes are dropped)
+  private long untrackedFrom = -1, untrackedTo = -1;
   private long[] keys;
   private int[] slots;
   private byte[][] frames;
@@ -49,6 +51,24 @@ public final class GuestMemory {
   }
 
   public long size() { return sizeBytes; }
+
+  /**
+   * Declares {@code [from, to)} payload memory: data buffers whose contents the model does not
+   * keep. Reads there return zero and writes are dropped, so a replay that moves millions of data
+   * pages (a bounce copying them back) keeps a small heap. Rings, request headers, status bytes,
+   * indirect tables and bounce slots lie outside it and hold their real bytes.
+   */
+  public void setUntracked(long from, long to) {
+    if (from < 0 || to > sizeBytes || from > to || (from & (FRAME_SIZE - 1)) != 0 || (to & (FRAME_SIZE - 1)) != 0) {
+      throw new IllegalArgumentException("untracked range must be frame aligned and inside guest memory");
+    }
+    untrackedFrom = from;
+    untrackedTo = to;
+  }
+
+  private boolean untracked(long gpa) {
+    return gpa >= untrackedFrom && gpa < untrackedTo;
+  }
 
   /** Number of 4 KiB frames that have been written to. */
   public int touchedFrames() { return frameCount; }
@@ -120,9 +140,14 @@ public final class GuestMemory {
       long s = srcGpa + done, d = dstGpa + done;
       int n = (int) Math.min(length - done, Math.min(FRAME_SIZE - (s & FRAME_MASK), FRAME_SIZE - (d & FRAME_MASK)));
       byte[] sf = frameOrNull(s);
-      byte[] df = frame(d);
-      if (sf == null) Arrays.fill(df, (int) (d & FRAME_MASK), (int) (d & FRAME_MASK) + n, (byte) 0);
-      else System.arraycopy(sf, (int) (s & FRAME_MASK), df, (int) (d & FRAME_MASK), n);
+      if (untracked(d)) {
+        check(d);
+      } else if (sf == null) {
+        byte[] df = frameOrNull(d); // copying zeros into memory never touched changes nothing
+        if (df != null) Arrays.fill(df, (int) (d & FRAME_MASK), (int) (d & FRAME_MASK) + n, (byte) 0);
+      } else {
+        System.arraycopy(sf, (int) (s & FRAME_MASK), frame(d), (int) (d & FRAME_MASK), n);
+      }
       done += n;
     }
   }
@@ -139,10 +164,13 @@ public final class GuestMemory {
     }
   }
 
+  private final byte[] scratch = new byte[FRAME_SIZE];
+
   private byte[] frameOrNull(long gpa) {
     long fn = gpa >>> FRAME_SHIFT;
     if (fn == lastFrame) return lastBytes;
     check(gpa);
+    if (untracked(gpa)) return null;
     int i = find(fn);
     if (i < 0) return null;
     lastFrame = fn;
@@ -154,6 +182,10 @@ public final class GuestMemory {
     long fn = gpa >>> FRAME_SHIFT;
     if (fn == lastFrame) return lastBytes;
     check(gpa);
+    if (untracked(gpa)) {
+      Arrays.fill(scratch, (byte) 0);
+      return scratch; // dropped write (not cached: the next read of this frame must see zero)
+    }
     int i = find(fn);
     byte[] f;
     if (i >= 0) {

@@ -6,7 +6,7 @@ import org.vqsim.engine.memory.GuestMemory;
  * The device's side of a virtqueue, working on the ring bytes as QEMU's {@code hw/virtio/virtio.c}
  * does. Implementations are final and chosen once per replay.
  */
-public sealed interface DeviceQueue permits SplitDeviceQueue {
+public sealed interface DeviceQueue permits SplitDeviceQueue, PackedDeviceQueue {
   /** Whether the driver has published chains the device has not popped yet. */
   boolean hasAvailable(GuestMemory mem);
 

@@ -6,19 +6,22 @@ import org.vqsim.engine.memory.GuestMemory;
  * The driver's side of a virtqueue, working on the ring bytes in guest memory as Linux's
  * {@code virtio_ring.c} does. Implementations are final and chosen once per replay.
  */
-public sealed interface DriverQueue permits SplitDriverQueue {
+public sealed interface DriverQueue permits SplitDriverQueue, PackedDriverQueue {
   int NO_SPACE = -1;
   int NONE = -1;
 
   int size();
 
-  /** Free descriptors left in the table. */
+  /** Free descriptors left: table entries (split) or ring slots (packed). */
   int numFree();
 
   /** Descriptors a chain of {@code segments} buffers will take, direct or through an indirect table. */
   int descriptorsNeeded(int segments, boolean indirect);
 
-  /** Adds a chain with one descriptor per buffer; returns the head index, or {@link #NO_SPACE}. */
+  /**
+   * Adds a chain with one descriptor per buffer; returns the head, or {@link #NO_SPACE}. The head
+   * is what the device reports back: the head descriptor index (split) or the buffer id (packed).
+   */
   int addDirect(GuestMemory mem, Chain chain, int token);
 
   /**
@@ -52,7 +55,7 @@ public sealed interface DriverQueue permits SplitDriverQueue {
   /** Re-enables interrupts; returns false when more used buffers are already waiting (Linux {@code virtqueue_enable_cb}). */
   boolean enableCb(GuestMemory mem);
 
-  /** The descriptor the next add will use as its head. */
+  /** The head the next add will return (split: descriptor index; packed: buffer id). */
   int peekFreeHead();
 
   /** Descriptor chains handed to the device and not yet returned. */

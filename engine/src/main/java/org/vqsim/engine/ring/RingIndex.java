@@ -7,6 +7,11 @@ package org.vqsim.engine.ring;
  * field indicates where the driver would put the next descriptor entry in the ring (modulo the
  * queue size). This starts at 0, and increases."). They wrap at 2^16, independently of the queue
  * size, so every comparison between two indices must be done modulo 2^16.
+ *
+ * <p>Packed-ring positions are not free-running: they count 0..size-1 and a wrap counter flips each
+ * time they pass the end (virtio 1.2 §2.8.1), so any size up to 32768 works. The event suppression
+ * word carries a position and a wrap bit; {@link #packedEventIdx} turns it into an index the same
+ * {@link #needEvent} test can use.
  */
 public final class RingIndex {
   private RingIndex() {}
@@ -30,6 +35,24 @@ public final class RingIndex {
    */
   public static boolean needEvent(int eventIdx, int newIdx, int oldIdx) {
     return ((newIdx - eventIdx - 1) & 0xffff) < ((newIdx - oldIdx) & 0xffff);
+  }
+
+  /** The event suppression word (virtio 1.2 §2.8.14): {@code off} in bits 0..14, the wrap counter in bit 15. */
+  public static int packedOffWrap(int off, boolean wrap) {
+    return off | (wrap ? 1 << 15 : 0);
+  }
+
+  /**
+   * The event offset of a packed-ring {@code off_wrap} word, as an index {@link #needEvent} can
+   * compare with positions of the current lap: when its wrap bit differs from {@code wrapCounter}
+   * the offset lies in the previous lap, so it is taken {@code size} back (Linux {@code
+   * virtqueue_kick_prepare_packed}, QEMU {@code vring_packed_need_event}). The result may be
+   * negative; {@code needEvent} works modulo 2^16.
+   */
+  public static int packedEventIdx(int offWrap, boolean wrapCounter, int size) {
+    int off = offWrap & 0x7fff;
+    boolean wrap = (offWrap & 0x8000) != 0;
+    return wrap == wrapCounter ? off : off - size;
   }
 
   /** virtio 1.2 §2.7: "Queue Size value is always a power of 2. The maximum Queue Size value is 32768." */

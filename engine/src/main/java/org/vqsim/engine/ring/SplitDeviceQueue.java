@@ -21,6 +21,7 @@ public final class SplitDeviceQueue implements DeviceQueue {
   private int pendingFill;
   private int signalledUsed;
   private boolean signalledUsedValid;
+  private boolean notification = true;
 
   public SplitDeviceQueue(RingLayout layout, boolean eventIdx, boolean indirect) {
     this.layout = layout;
@@ -43,7 +44,8 @@ public final class SplitDeviceQueue implements DeviceQueue {
     if (pending > size) throw new VirtqueueException("avail index moved " + pending + " entries ahead of the device, more than the queue size " + size);
     int head = mem.readU16(layout.availRing(lastAvailIdx & mask));
     lastAvailIdx = RingIndex.u16(lastAvailIdx + 1);
-    if (eventIdx) mem.writeU16(layout.availEvent(), lastAvailIdx);
+    // QEMU vring_set_avail_event returns early while notifications are off (vq->notification == 0)
+    if (eventIdx && notification) mem.writeU16(layout.availEvent(), lastAvailIdx);
     if (head >= size) throw new VirtqueueException("head descriptor " + head + " out of range for queue size " + size);
     out.clear();
     out.head = head;
@@ -114,8 +116,10 @@ public final class SplitDeviceQueue implements DeviceQueue {
 
   @Override
   public void setNotification(GuestMemory mem, boolean enable) {
+    notification = enable;
     if (eventIdx) {
-      mem.writeU16(layout.availEvent(), mem.readU16(layout.availIdx()));
+      // virtio_queue_split_set_notification → vring_set_avail_event, which writes only when enabled
+      if (enable) mem.writeU16(layout.availEvent(), mem.readU16(layout.availIdx()));
     } else {
       int flags = mem.readU16(layout.usedFlags());
       mem.writeU16(layout.usedFlags(), enable ? flags & ~1 : flags | 1); // VIRTQ_USED_F_NO_NOTIFY

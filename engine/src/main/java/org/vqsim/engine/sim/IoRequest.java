@@ -13,12 +13,27 @@ public final class IoRequest {
   public long offset;
   /** Length in bytes (0 for a flush). */
   public int length;
+  /**
+   * The request's data segments as a captured trace showed them (their lengths, in order), or 0
+   * when the trace does not show them and the page-contiguity model decides.
+   */
+  public int segmentCount;
+  public int[] segments = new int[16];
 
   public IoRequest set(long tsNs, byte op, long offset, int length) {
     this.tsNs = tsNs;
     this.op = op;
     this.offset = offset;
     this.length = length;
+    this.segmentCount = 0;
+    return this;
+  }
+
+  /** Records the captured data segments; they must add up to {@link #length}. */
+  public IoRequest setSegments(int[] lengths, int from, int n) {
+    if (segments.length < n) segments = new int[Math.max(n, segments.length * 2)];
+    System.arraycopy(lengths, from, segments, 0, n);
+    segmentCount = n;
     return this;
   }
 

@@ -61,4 +61,31 @@ final class PagePlacer {
     }
     chain.add(segStart, (int) segLen, deviceWrites);
   }
+
+  /**
+   * Appends captured data segments: each is physically contiguous and starts on a page of its
+   * own; one longer than {@code maxSegment} is split (the guest's block layer would have split
+   * it); beyond {@code maxSegments} the rest is merged into the last (as {@link #place} does).
+   */
+  void placeSegments(Chain chain, int[] lengths, int n, long maxSegment, int maxSegments, boolean deviceWrites) {
+    int segs = 0;
+    for (int k = 0; k < n; k++) {
+      long left = lengths[k];
+      long pages = (left + pageSize - 1) / pageSize;
+      long addr = (baseFrame + Math.floorMod(nextLong(), Math.max(1, frames - pages))) * pageSize;
+      while (left > 0) {
+        if (segs + 1 == maxSegments) {
+          long rest = left;
+          for (int j = k + 1; j < n; j++) rest += lengths[j];
+          chain.add(addr, (int) Math.min(rest, Integer.MAX_VALUE), deviceWrites);
+          return;
+        }
+        int piece = (int) Math.min(left, maxSegment);
+        chain.add(addr, piece, deviceWrites);
+        segs++;
+        addr += piece;
+        left -= piece;
+      }
+    }
+  }
 }

@@ -6,7 +6,8 @@ import org.vqsim.engine.ring.RingIndex;
  * Everything a replay is set up with besides the trace, the strategy and the cost profile.
  * Validated when built, before any replay starts.
  *
- * @param queueSize virtqueue size; QEMU's virtio-blk default is 256 ({@code queue-size} property)
+ * @param queueSize virtqueue size, 1..32768; QEMU's virtio-blk default is 256 ({@code queue-size}
+ *     property). A split ring also needs a power of two ({@code Ring.queueSizeError})
  * @param iodepth requests in flight: the closed-loop depth, or the most an open-loop replay lets
  *     in flight (blk-mq's tag depth); never above {@code queueSize}, as Linux virtio-blk sizes its
  *     tag set from the queue
@@ -34,17 +35,19 @@ public record ReplayConfig(
 
   public static final int DEFAULT_QUEUE_SIZE = 256;
   /**
-   * Fitted on the intel-iommu lab traces only (samples/qemu-lab, Linux 6.1, dd with O_DIRECT): the
-   * data segments of a request are its IOMMU maps minus the header, status and indirect table, and
-   * p = 1 − (segments − 1)/(pages − 1) was 0.467 and 0.400 (64 KiB reads) and 0.645 and 0.613
-   * (128 KiB writes): their mean, 0.53, is the default. The virtio-iommu lab, which the fit never
-   * saw, checks it (samples/README.md shows the counts of both).
+   * Fitted on the intel-iommu lab traces only (samples/qemu-lab, Linux 6.1, dd with O_DIRECT): a
+   * request's data segments are its mapped buffers minus the header, status and indirect table,
+   * and p = 1 − (segments − 1)/(pages − 1) was 0.467, 0.400 and 0.200 for the 64 KiB reads
+   * (viommu-strict, viommu-strict-bounce, bounce) and 0.645, 0.613 and 0.742 for the 128 KiB writes:
+   * their mean, 0.51, is the default. The virtio-iommu lab, which the fit never saw, checks it
+   * (samples/README.md shows the counts of both).
    */
-  public static final double DEFAULT_PAGE_CONTIGUITY = 0.53;
+  public static final double DEFAULT_PAGE_CONTIGUITY = 0.51;
   public static final long DEFAULT_GUEST_MEMORY = 4L << 30;
 
   public ReplayConfig {
-    String err = RingIndex.splitQueueSizeError(queueSize);
+    // the bound every ring layout shares; the layout's own rule (a split ring's power of two) is Ring.queueSizeError, checked when the ring is built
+    String err = RingIndex.packedQueueSizeError(queueSize);
     if (err != null) throw new IllegalArgumentException(err);
     if (iodepth < 1) throw new IllegalArgumentException("iodepth must be at least 1, not " + iodepth);
     if (iodepth > queueSize) {

@@ -16,9 +16,7 @@ import org.vqsim.engine.memory.GuestMemory;
 import org.vqsim.engine.ring.Chain;
 import org.vqsim.engine.ring.DeviceQueue;
 import org.vqsim.engine.ring.DriverQueue;
-import org.vqsim.engine.ring.RingLayout;
-import org.vqsim.engine.ring.SplitDeviceQueue;
-import org.vqsim.engine.ring.SplitDriverQueue;
+import org.vqsim.engine.ring.Ring;
 
 /**
  * One replay of a request stream through a virtio-blk device under one DMA strategy: the guest
@@ -72,6 +70,14 @@ public final class ReplayEngine {
   private final SimClock clock = new SimClock();
   private final long ringDma;
   private int lastDeviceSlot;
+  /**
+   * Device accesses to the ring, each translated like any other DMA (QEMU reaches an IOMMU-mapped
+   * ring through the IOMMU): split — avail idx + avail_event to switch notifications, avail entry +
+   * avail_event + descriptor per pop, used element + used idx (+ used_event) per completion; packed —
+   * the device event area to switch notifications, the descriptor per pop, the used descriptor (+ the
+   * driver event area) per completion.
+   */
+  private final int notifyAccesses, popAccesses, completeAccesses;
   private final Chain chain;
   private final Chain popped;
   private final IoRequest cursor = new IoRequest();
@@ -95,6 +101,8 @@ public final class ReplayEngine {
   private final byte[] slotOp;
   private final int[] slotLength, slotHead;
   private final long[] slotStatusGpa;
+  private final int[] slotSegCount;
+  private final int[][] slotSegs;
   private final long[] mapAddr;
   private final int[] mapLen;
   private final byte[] mapDir;
@@ -107,6 +115,8 @@ public final class ReplayEngine {
   private long[] pendTs = new long[64], pendOff = new long[64], pendIdx = new long[64];
   private byte[] pendOp = new byte[64];
   private int[] pendLen = new int[64];
+  private int[] pendSegCount = new int[64];
+  private int[][] pendSegs = new int[64][];
   private int pendHead, pendCount;
 
   // servers and state machines
@@ -134,6 +144,11 @@ public final class ReplayEngine {
   }
 
   public ReplayEngine(StrategyId strategy, CostProfile profile, ReplayConfig config, DmaOptions dmaOptions) {
+    this(strategy, profile, config, dmaOptions, Ring.SPLIT);
+  }
+
+  /** @param ring the virtqueue layout; {@code config.queueSize()} must be valid for it ({@link Ring#queueSizeError}) */
+  public ReplayEngine(StrategyId strategy, CostProfile profile, ReplayConfig config, DmaOptions dmaOptions, Ring ring) {
     this.strategyId = strategy.id;
     this.config = config;
     this.profile = profile;
@@ -153,15 +168,20 @@ public final class ReplayEngine {
     long strategyMax = dma.maxMappingSize();
     this.maxSegment = config.maxSegmentSize() > 0 ? Math.min(config.maxSegmentSize(), strategyMax) : Math.min(strategyMax, Integer.MAX_VALUE);
     this.slotPageBytes = align(TABLE_OFF + (maxDataSegments + 2) * 16, 4096);
-    RingLayout layout = RingLayout.contiguous(q, RING_BASE, 64);
-    this.ringDma = dma.mapCoherent(RING_BASE, (int) (layout.end() - RING_BASE));
-    if (layout.end() > SLOT_PAGE_BASE) throw new IllegalStateException("ring overlaps request pages");
+    Ring.Queues rings = ring.create(mem, q, RING_BASE, config.eventIdx(), config.indirect());
+    boolean packed = ring == Ring.PACKED;
+    this.notifyAccesses = packed ? 1 : 2;
+    this.popAccesses = packed ? 1 : 3;
+    this.completeAccesses = (packed ? 1 : 2) + (config.eventIdx() ? 1 : 0);
+    this.ringDma = dma.mapCoherent(RING_BASE, (int) (rings.end() - RING_BASE));
+    if (rings.end() > SLOT_PAGE_BASE) throw new IllegalStateException("ring overlaps request pages");
     if (SLOT_PAGE_BASE + (long) slots * slotPageBytes > DATA_BASE) throw new IllegalArgumentException("too many request slots for the guest layout");
-    this.driver = new SplitDriverQueue(mem, layout, config.eventIdx(), config.indirect());
-    this.device = new SplitDeviceQueue(layout, config.eventIdx(), config.indirect());
+    this.driver = rings.driver();
+    this.device = rings.device();
     int pageSize = (int) profile.get(CostFigure.PAGE_SIZE);
     if (pageSize < 512 || Integer.bitCount(pageSize) != 1) throw new IllegalArgumentException("profile page_size must be a power of two ≥ 512");
     this.placer = new PagePlacer(DATA_BASE, reservedBase, pageSize, config.pageContiguity(), config.seed());
+    mem.setUntracked(DATA_BASE, reservedBase); // data pages are placed, their bytes not kept
     this.chain = new Chain(maxMaps);
     this.popped = new Chain(maxMaps);
 
@@ -188,6 +208,8 @@ public final class ReplayEngine {
     slotLength = new int[slots];
     slotHead = new int[slots];
     slotStatusGpa = new long[slots];
+    slotSegCount = new int[slots];
+    slotSegs = new int[slots][];
     mapAddr = new long[slots * maxMaps];
     mapLen = new int[slots * maxMaps];
     mapDir = new byte[slots * maxMaps];
@@ -255,9 +277,24 @@ public final class ReplayEngine {
     pendOp[i] = cursor.op;
     pendOff[i] = cursor.offset;
     pendLen[i] = cursor.length;
+    pendSegCount[i] = 0;
+    if (cursor.segmentCount > 0 && IoOp.hasData(cursor.op)) copyCapturedSegments(i);
     pendIdx[i] = nextIndex++;
     pendCount++;
     return true;
+  }
+
+  /** Keeps the captured data segments of the request just read, if they describe it (they add up to its length). */
+  private void copyCapturedSegments(int i) {
+    long sum = 0;
+    for (int k = 0; k < cursor.segmentCount; k++) {
+      if (cursor.segments[k] <= 0) return;
+      sum += cursor.segments[k];
+    }
+    if (sum != cursor.length) return;
+    if (pendSegs[i] == null || pendSegs[i].length < cursor.segmentCount) pendSegs[i] = new int[Math.max(16, cursor.segmentCount)];
+    System.arraycopy(cursor.segments, 0, pendSegs[i], 0, cursor.segmentCount);
+    pendSegCount[i] = cursor.segmentCount;
   }
 
   private void validate(IoRequest r) {
@@ -272,6 +309,8 @@ public final class ReplayEngine {
     long[] ts = new long[n], off = new long[n], idx = new long[n];
     byte[] op = new byte[n];
     int[] len = new int[n];
+    int[] segCount = new int[n];
+    int[][] segs = new int[n][];
     for (int k = 0; k < pendCount; k++) {
       int i = (pendHead + k) % pendTs.length;
       ts[k] = pendTs[i];
@@ -279,7 +318,11 @@ public final class ReplayEngine {
       idx[k] = pendIdx[i];
       op[k] = pendOp[i];
       len[k] = pendLen[i];
+      segCount[k] = pendSegCount[i];
+      segs[k] = pendSegs[i];
     }
+    pendSegCount = segCount;
+    pendSegs = segs;
     pendTs = ts;
     pendOff = off;
     pendIdx = idx;
@@ -348,6 +391,13 @@ public final class ReplayEngine {
       slotOp[slot] = (byte) op;
       slotOffset[slot] = pendOff[p];
       slotLength[slot] = len;
+      slotSegCount[slot] = pendSegCount[p];
+      if (pendSegCount[p] > 0) {
+        // swap the arrays: the slot takes the captured segments, the pending entry keeps a spare
+        int[] t = slotSegs[slot];
+        slotSegs[slot] = pendSegs[p];
+        pendSegs[p] = t;
+      }
       long now = passNow();
       slotSubmitPs[slot] = config.openLoop() ? pendTs[p] : now;
       if (firstSubmitPs < 0) firstSubmitPs = slotSubmitPs[slot];
@@ -399,7 +449,11 @@ public final class ReplayEngine {
     chain.clear();
     chain.add(hdr, HEADER_BYTES, false);
     if (IoOp.hasData(op)) {
-      placer.place(chain, slotLength[slot], maxSegment, maxDataSegments, IoOp.deviceWrites(op));
+      if (slotSegCount[slot] > 0) {
+        placer.placeSegments(chain, slotSegs[slot], slotSegCount[slot], maxSegment, maxDataSegments, IoOp.deviceWrites(op));
+      } else {
+        placer.place(chain, slotLength[slot], maxSegment, maxDataSegments, IoOp.deviceWrites(op));
+      }
     } else if (op == IoOp.DISCARD) {
       long seg = page + DISCARD_OFF;
       mem.writeU64(seg, sector);
@@ -571,12 +625,12 @@ public final class ReplayEngine {
     deviceRunning = true;
     if (kickedBy >= 0) ledger.charge(kickedBy, Actor.VMM, Category.NOTIFY, kickHandler);
     device.setNotification(mem, false);
-    int owed = 2; // ring accesses of set_notification(false), charged to the first request popped
+    int owed = notifyAccesses; // ring accesses of set_notification(false), charged to the first request popped
     int last = kickedBy;
     while (device.pop(mem, popped)) {
       int slot = headToSlot[popped.head];
       last = slot;
-      ringAccesses(slot, owed + 3);
+      ringAccesses(slot, owed + popAccesses);
       owed = 0;
       ledger.charge(slot, Actor.VMM, Category.RING, devicePop);
       if (popped.count == 0) {
@@ -603,7 +657,7 @@ public final class ReplayEngine {
       backendBwFree = start + xfer;
       events.push(backendBwFree + backendLatencyPs, BACKEND_DONE, slot);
     }
-    if (last >= 0) ringAccesses(last, owed + 2); // set_notification(true) at the end of the pass
+    if (last >= 0) ringAccesses(last, owed + notifyAccesses); // set_notification(true) at the end of the pass
     vmmFree = passNow();
     events.push(vmmFree, DEVICE_RECHECK, 0);
   }
@@ -621,7 +675,7 @@ public final class ReplayEngine {
     device.fill(mem, slotHead[slot], written);
     device.flush(mem);
     ledger.charge(slot, Actor.VMM, Category.RING, usedPush);
-    ringAccesses(slot, config.eventIdx() ? 3 : 2); // used element, used idx, used_event
+    ringAccesses(slot, completeAccesses);
     if (device.shouldNotify(mem)) {
       ledger.charge(slot, Actor.VMM, Category.INTERRUPT, irqInject);
       interrupts++;

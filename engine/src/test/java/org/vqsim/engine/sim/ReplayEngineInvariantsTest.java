@@ -18,7 +18,9 @@ import org.vqsim.engine.cost.CostFigure;
 import org.vqsim.engine.cost.CostProfile;
 import org.vqsim.engine.cost.CycleLedger;
 import org.vqsim.engine.cost.EventKind;
+import org.vqsim.engine.dma.DmaOptions;
 import org.vqsim.engine.dma.StrategyId;
+import org.vqsim.engine.ring.Ring;
 
 /**
  * Whole-engine invariants under seeded random workloads: every request completes exactly once, no
@@ -82,7 +84,11 @@ class ReplayEngineInvariantsTest {
   record Outcome(ReplayEngine engine, RunResult result, List<Done> done) {}
 
   static Outcome run(ReplayConfig config, List<Req> reqs) throws IOException {
-    ReplayEngine engine = new ReplayEngine(StrategyId.DIRECT, X86, config);
+    return run(config, Ring.SPLIT, reqs);
+  }
+
+  static Outcome run(ReplayConfig config, Ring ring, List<Req> reqs) throws IOException {
+    ReplayEngine engine = new ReplayEngine(StrategyId.DIRECT, X86, config, DmaOptions.defaults(), ring);
     Collector sink = new Collector();
     RunResult result;
     try (ListSource src = new ListSource(reqs)) {
@@ -91,10 +97,22 @@ class ReplayEngineInvariantsTest {
     return new Outcome(engine, result, sink.done);
   }
 
+  /** The ring a named configuration uses: "packed-…" names run on the packed ring. */
+  static Ring ring(String name) {
+    return name.startsWith("packed-") ? Ring.PACKED : Ring.SPLIT;
+  }
+
   /** Named configurations; iodepth never exceeds the queue size. */
   static ReplayConfig config(String name, long seed) {
     ReplayConfig d = ReplayConfig.defaults().withSeed(seed);
     return switch (name) {
+      case "packed-qd1-evidx-indirect" -> d.withIodepth(1).withFeatures(true, true);
+      case "packed-qd4-noevidx-indirect" -> d.withIodepth(4).withFeatures(false, true);
+      case "packed-qd32-evidx-direct" -> d.withIodepth(32).withFeatures(true, false);
+      case "packed-qd256-evidx-indirect-vhost" -> d.withIodepth(256).withFeatures(true, true).withBackend(Backend.VHOST);
+      case "packed-q5-qd5-evidx-direct" -> d.withQueueSize(5).withIodepth(5).withFeatures(true, false);
+      case "packed-q100-qd100-noevidx-direct" -> d.withQueueSize(100).withIodepth(100).withFeatures(false, false);
+      case "packed-open-q24-qd24-evidx-indirect" -> d.withQueueSize(24).withIodepth(24).withFeatures(true, true).withOpenLoop(true);
       case "qd1-evidx-indirect" -> d.withIodepth(1).withFeatures(true, true);
       case "qd4-noevidx-indirect" -> d.withIodepth(4).withFeatures(false, true);
       case "qd32-evidx-direct" -> d.withIodepth(32).withFeatures(true, false);
@@ -111,7 +129,9 @@ class ReplayEngineInvariantsTest {
 
   static final List<String> CONFIGS = List.of("qd1-evidx-indirect", "qd4-noevidx-indirect", "qd32-evidx-direct", "qd256-noevidx-direct",
       "qd256-evidx-indirect-vhost", "q8-qd8-evidx-direct", "q8-qd4-noevidx-indirect", "open-qd32-evidx-indirect",
-      "open-q8-qd8-noevidx-direct", "open-qd1-evidx-direct");
+      "open-q8-qd8-noevidx-direct", "open-qd1-evidx-direct",
+      "packed-qd1-evidx-indirect", "packed-qd4-noevidx-indirect", "packed-qd32-evidx-direct", "packed-qd256-evidx-indirect-vhost",
+      "packed-q5-qd5-evidx-direct", "packed-q100-qd100-noevidx-direct", "packed-open-q24-qd24-evidx-indirect");
 
   static Stream<Arguments> seedsAndConfigs() {
     return LongStream.of(SEEDS).boxed().flatMap(s -> CONFIGS.stream().map(c -> Arguments.of(s, c)));
@@ -123,7 +143,7 @@ class ReplayEngineInvariantsTest {
     ReplayConfig config = config(configName, seed);
     List<Req> reqs = workload(seed, REQUESTS);
 
-    Outcome o = run(config, reqs);
+    Outcome o = run(config, ring(configName), reqs);
     RunResult r = o.result();
 
     // every request index completes exactly once, with what was submitted
@@ -194,12 +214,12 @@ class ReplayEngineInvariantsTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void sameSeedGivesIdenticalPerRequestResults(long seed) throws IOException {
-    for (String name : List.of("qd32-evidx-direct", "open-qd32-evidx-indirect", "q8-qd8-evidx-direct")) {
+    for (String name : List.of("qd32-evidx-direct", "open-qd32-evidx-indirect", "q8-qd8-evidx-direct", "packed-qd32-evidx-direct", "packed-q5-qd5-evidx-direct")) {
       ReplayConfig config = config(name, seed);
       List<Req> reqs = workload(seed, REQUESTS);
 
-      Outcome a = run(config, reqs);
-      Outcome b = run(config, workload(seed, REQUESTS));
+      Outcome a = run(config, ring(name), reqs);
+      Outcome b = run(config, ring(name), workload(seed, REQUESTS));
 
       assertThat(b.done()).as(name).containsExactlyElementsOf(a.done());
       RunResult ra = a.result(), rb = b.result();
@@ -227,24 +247,28 @@ class ReplayEngineInvariantsTest {
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
   void withEventIdxAndDepth32KicksAreFewerThanRequests(long seed) throws IOException {
-    RunResult r = run(config("qd32-evidx-direct", seed), workload(seed, REQUESTS)).result();
+    for (String name : List.of("qd32-evidx-direct", "packed-qd32-evidx-direct")) {
+      RunResult r = run(config(name, seed), ring(name), workload(seed, REQUESTS)).result();
 
-    // one kick covers every chain a vCPU pass published; the device, having caught up, asks for the next
-    assertThat(r.kicks()).isLessThan(REQUESTS);
-    assertThat(r.kicks() + r.kicksSuppressed()).isLessThan(REQUESTS);
+      // one kick covers every chain a vCPU pass published; the device, having caught up, asks for the next
+      assertThat(r.kicks()).as(name).isLessThan(REQUESTS);
+      assertThat(r.kicks() + r.kicksSuppressed()).as(name).isLessThan(REQUESTS);
+    }
   }
 
   @ParameterizedTest(name = "seed {0}")
   @MethodSource("seeds")
-  void atDepth1EveryRequestKicks(long seed) throws IOException {
-    for (boolean eventIdx : new boolean[] {true, false}) {
-      ReplayConfig c = ReplayConfig.defaults().withSeed(seed).withIodepth(1).withFeatures(eventIdx, true);
-      RunResult r = run(c, workload(seed, REQUESTS)).result();
+  void atDepth1EveryRequestKicksAndInterruptsOnEitherRing(long seed) throws IOException {
+    for (Ring ring : Ring.values()) {
+      for (boolean eventIdx : new boolean[] {true, false}) {
+        ReplayConfig c = ReplayConfig.defaults().withSeed(seed).withIodepth(1).withFeatures(eventIdx, true);
+        RunResult r = run(c, ring, workload(seed, REQUESTS)).result();
 
-      assertThat(r.kicks()).as("eventIdx=%s", eventIdx).isEqualTo(REQUESTS);
-      assertThat(r.kicksSuppressed()).isZero();
-      assertThat(r.interrupts()).as("one interrupt per completion at depth 1").isEqualTo(REQUESTS);
-      assertThat(r.maxInFlight()).isEqualTo(1);
+        assertThat(r.kicks()).as("%s eventIdx=%s", ring.id, eventIdx).isEqualTo(REQUESTS);
+        assertThat(r.kicksSuppressed()).isZero();
+        assertThat(r.interrupts()).as("one interrupt per completion at depth 1").isEqualTo(REQUESTS);
+        assertThat(r.maxInFlight()).isEqualTo(1);
+      }
     }
   }
 
@@ -260,6 +284,30 @@ class ReplayEngineInvariantsTest {
     assertThat(o.result().requests()).isEqualTo(50);
     assertThat(o.result().ringFullStalls()).isPositive();
     assertThat(o.engine().driver().numFree()).isEqualTo(8);
+  }
+
+  @Test
+  void aSmallPackedRingWithoutIndirectStallsOnFullAndStillCompletesEverything() throws IOException {
+    // 1 MiB requests need 2 + 4 descriptors of a size-6 ring without indirect (seg_max 4): one at a time
+    List<Req> big = new ArrayList<>();
+    for (int i = 0; i < 50; i++) big.add(new Req(0, IoOp.READ, (long) i << 20, 1 << 20));
+    ReplayConfig c = ReplayConfig.defaults().withQueueSize(6).withIodepth(6).withFeatures(true, false);
+
+    Outcome o = run(c, Ring.PACKED, big);
+
+    assertThat(o.result().requests()).isEqualTo(50);
+    assertThat(o.result().ringFullStalls()).isPositive();
+    assertThat(o.engine().driver().numFree()).isEqualTo(6);
+  }
+
+  @Test
+  void aSplitRingRefusesAQueueSizeThatIsNotAPowerOfTwoButAPackedRingTakesIt() throws IOException {
+    ReplayConfig c = ReplayConfig.defaults().withQueueSize(100).withIodepth(4);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ReplayEngine(StrategyId.DIRECT, X86, c))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("power of two");
+    assertThat(run(c, Ring.PACKED, workload(1, 50)).result().requests()).isEqualTo(50);
   }
 
   @Test

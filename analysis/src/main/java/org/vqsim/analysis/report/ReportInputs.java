@@ -1,0 +1,81 @@
+package org.vqsim.analysis.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.vqsim.analysis.arrow.ResultFiles;
+
+/**
+ * The small result tables a report is built from, found in a result folder: {@code summary.arrow}
+ * and {@code latency.arrow} in the folder itself and in each sub-folder (one per cost profile after
+ * {@code vqsim fleet}, one per workload in the demo), {@code fleet.arrow} and {@code sweep.arrow}.
+ * {@code requests.arrow} is never opened, so a report works after {@code --summary-only} and for
+ * runs of any length.
+ */
+public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultTable sweep) {
+  /** The sweep table's file name. */
+  public static final String SWEEP = "sweep.arrow";
+
+  /** One replay's results: a folder holding summary.arrow (and latency.arrow unless it is missing). */
+  public record Run(String name, Path dir, ResultTable summary, ResultTable latency) {
+    /** The profile the run used (all rows of a summary share one). */
+    public String profile() {
+      var c = summary.table().stringColumn("profile");
+      return c.isEmpty() ? summary.meta("vqsim.profile", "?") : c.get(0);
+    }
+
+    /** The trace the run replayed. */
+    public String trace() {
+      var c = summary.table().stringColumn("trace");
+      return c.isEmpty() ? summary.meta("vqsim.trace", "?") : c.get(0);
+    }
+  }
+
+  /** Reads what {@code dir} holds; {@link #isEmpty()} when there is nothing a report can show. */
+  public static ReportInputs scan(Path dir) throws IOException {
+    List<Run> runs = new ArrayList<>();
+    Run top = run(dir, "");
+    if (top != null) runs.add(top);
+    ResultTable fleet = Files.isRegularFile(dir.resolve(ResultFiles.FLEET)) ? ResultTable.read(dir.resolve(ResultFiles.FLEET)) : null;
+    ResultTable sweep = Files.isRegularFile(dir.resolve(SWEEP)) ? ResultTable.read(dir.resolve(SWEEP)) : null;
+    List<Path> subs;
+    try (Stream<Path> s = Files.list(dir)) {
+      subs = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).sorted(Comparator.comparing(Path::toString)).toList();
+    }
+    List<Run> children = new ArrayList<>();
+    for (Path sub : subs) {
+      Run r = run(sub, sub.getFileName().toString());
+      if (r != null) children.add(r);
+    }
+    if (fleet != null) {
+      // the fleet's own order of profiles (x86 first, as the fleet command runs them)
+      List<String> order = fleet.table().stringColumn("profile").unique().asList();
+      List<String> seen = new ArrayList<>();
+      for (String p : fleet.table().stringColumn("profile")) if (!seen.contains(p)) seen.add(p);
+      children.sort(Comparator.comparingInt(r -> seen.indexOf(r.name()) < 0 ? order.size() + 1 : seen.indexOf(r.name())));
+    }
+    runs.addAll(children);
+    return new ReportInputs(dir, List.copyOf(runs), fleet, sweep);
+  }
+
+  private static Run run(Path dir, String name) throws IOException {
+    Path s = dir.resolve(ResultFiles.SUMMARY);
+    if (!Files.isRegularFile(s)) return null;
+    Path l = dir.resolve(ResultFiles.LATENCY);
+    return new Run(name, dir, ResultTable.read(s), Files.isRegularFile(l) ? ResultTable.read(l) : null);
+  }
+
+  public boolean isEmpty() {
+    return runs.isEmpty() && fleet == null && sweep == null;
+  }
+
+  /** The first table found, for what-was-run facts every table carries (version, command). */
+  public ResultTable any() {
+    if (!runs.isEmpty()) return runs.get(0).summary();
+    return fleet != null ? fleet : sweep;
+  }
+}

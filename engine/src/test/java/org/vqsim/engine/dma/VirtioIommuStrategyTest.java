@@ -1,0 +1,168 @@
+package org.vqsim.engine.dma;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.vqsim.engine.dma.IntelViommuStrategyTest.READ_4K;
+import static org.vqsim.engine.dma.IntelViommuStrategyTest.mapAll;
+import static org.vqsim.engine.dma.IntelViommuStrategyTest.unmapAll;
+
+import org.junit.jupiter.api.Test;
+import org.vqsim.engine.cost.Actor;
+import org.vqsim.engine.cost.Category;
+import org.vqsim.engine.cost.EventKind;
+
+/**
+ * virtio-iommu under Linux 6.1 {@code drivers/iommu/virtio-iommu.c}: {@code viommu_map_pages} sends
+ * a VIRTIO_IOMMU_T_MAP synchronously ({@code viommu_send_req_sync}); {@code viommu_unmap_pages}
+ * queues a T_UNMAP and {@code viommu_iotlb_sync} kicks and waits. samples/qemu-lab-virtio-iommu:
+ * a 4 KiB read = 4 MAP + 4 UNMAP requests, "each its own synchronous round trip (8 kicks of the
+ * virtio-iommu queue)"; bypass: no requests, no translations.
+ */
+class VirtioIommuStrategyTest {
+  private static final long DATA = 0x1234_5000L;
+
+  private static DmaOptions kernel(int version) {
+    return DmaFixture.options(DmaOptions.DEFAULT_SWIOTLB_POOL, 1, 0, false, version, false);
+  }
+
+  @Test
+  void strictSendsOneSynchronousRequestPerMapAndPerUnmap() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86);
+    long[] dma = mapAll(f, READ_4K);
+    assertThat(f.ledger.events(EventKind.EXITS)).as("one kick per MAP").isEqualTo(4);
+    for (int i = 0; i < READ_4K.length; i++) assertThat(f.translate(dma[i], READ_4K[i].len())).isEqualTo(READ_4K[i].paddr());
+    unmapAll(f, READ_4K, dma);
+    assertThat(f.ledger.events(EventKind.MAPS)).isEqualTo(4);
+    assertThat(f.ledger.events(EventKind.UNMAPS)).isEqualTo(4);
+    assertThat(f.ledger.events(EventKind.EXITS)).as("qemu-lab-virtio-iommu README: 8 kicks of the request queue per 4 KiB read").isEqualTo(8);
+    assertThat(f.ledger.events(EventKind.INVALIDATIONS)).as("an UNMAP is the invalidation").isEqualTo(4);
+    assertThat(f.ledger.events(EventKind.IOTLB_MISSES)).as("QEMU looks every access up in its tree; no IOTLB").isZero();
+    // x86-kvm.profile: virtio_iommu_req_cycles 1500 (guest), virtio_iommu_req_qemu_cycles 4000 (QEMU) per request
+    assertThat(f.ledger.total(Actor.VCPU, Category.MAP)).isEqualTo(4 * 1500);
+    assertThat(f.ledger.total(Actor.VCPU, Category.UNMAP)).isEqualTo(4 * 1500);
+    assertThat(f.ledger.total(Actor.IOMMU, Category.MAP)).isEqualTo(4 * 4000);
+    assertThat(f.ledger.total(Actor.IOMMU, Category.UNMAP)).isEqualTo(4 * 4000);
+    assertThat(f.ledger.total(Actor.VCPU, Category.NOTIFY)).as("kick_exit_cycles 2500 per kick").isEqualTo(8 * 2500);
+    assertThat(f.dma.liveMappings()).isZero();
+  }
+
+  @Test
+  void exitsAreOnePerMapAndPerUnmapOverManyRequests() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86);
+    for (int r = 0; r < 200; r++) unmapAll(f, READ_4K, mapAll(f, READ_4K));
+    assertThat(f.ledger.events(EventKind.EXITS)).isEqualTo(200 * 8);
+    assertThat(f.ledger.events(EventKind.INVALIDATIONS)).isEqualTo(f.ledger.events(EventKind.UNMAPS));
+  }
+
+  @Test
+  void lazyOnLinux61FallsBackToStrict() {
+    // 6.1 cannot allocate a flush-queue domain for virtio-iommu (deferred flush arrived in 6.7)
+    DmaFixture strict = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86, kernel(601), false);
+    DmaFixture lazy = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(601), false);
+    for (DmaFixture f : new DmaFixture[] {strict, lazy}) {
+      for (int r = 0; r < 100; r++) unmapAll(f, READ_4K, mapAll(f, READ_4K));
+    }
+    for (EventKind k : EventKind.values()) assertThat(lazy.ledger.events(k)).as(k.id).isEqualTo(strict.ledger.events(k));
+    assertThat(lazy.ledger.grandTotal()).isEqualTo(strict.ledger.grandTotal());
+  }
+
+  @Test
+  void lazyOnLinux67QueuesUnmapsWithoutKicking() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(607), false);
+    long[] dma = mapAll(f, READ_4K);
+    unmapAll(f, READ_4K, dma);
+    assertThat(f.ledger.events(EventKind.UNMAPS)).isEqualTo(4);
+    assertThat(f.ledger.events(EventKind.EXITS)).as("only the 4 maps kicked").isEqualTo(4);
+    mapAll(f, READ_4K);
+    assertThat(f.ledger.events(EventKind.EXITS)).isEqualTo(8);
+  }
+
+  @Test
+  void lazyOnLinux67KicksOnlyForMapsAndFlushes() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(607), false);
+    int pairs = 300;
+    for (int i = 0; i < pairs; i++) {
+      long a = f.map(DATA + i * 4096L, 4096, DmaDirection.FROM_DEVICE);
+      f.unmap(a, 4096, DmaDirection.FROM_DEVICE);
+      if (i == 254) assertThat(f.ledger.events(EventKind.EXITS)).as("255 queued unmaps, no flush yet").isEqualTo(255);
+      if (i == 255) assertThat(f.ledger.events(EventKind.EXITS)).as("unmap 256 finds the queue full: flush").isEqualTo(256 + 1);
+    }
+    // the flush queue holds 255 IOVAs (IOVA_FQ_SIZE 256, fq_full keeps one slot empty): one flush by unmap 256
+    assertThat(f.ledger.events(EventKind.EXITS)).isEqualTo(pairs + 1);
+    assertThat(f.ledger.events(EventKind.UNMAPS)).isEqualTo(pairs);
+  }
+
+  @Test
+  void lazyOnLinux67FlushesAfterTenMilliseconds() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(607), false);
+    long a = f.map(DATA, 4096, DmaDirection.TO_DEVICE);
+    f.unmap(a, 4096, DmaDirection.TO_DEVICE);
+    f.setTimeMs(10);
+    long b = f.map(DATA + 0x1000, 4096, DmaDirection.TO_DEVICE);
+    assertThat(b).as("not reused before the flush").isNotEqualTo(a);
+    long exits = f.ledger.events(EventKind.EXITS);
+    f.unmap(b, 4096, DmaDirection.TO_DEVICE); // the oldest entry is 10 ms old: flush (sync) first
+    assertThat(f.ledger.events(EventKind.EXITS)).isEqualTo(exits + 1);
+    assertThat(f.map(DATA + 0x2000, 4096, DmaDirection.TO_DEVICE)).as("flushed IOVA reusable").isEqualTo(a);
+  }
+
+  @Test
+  void deviceTranslationFailsOnceTheUnmapWasProcessed() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86);
+    long a = f.map(DATA, 4096, DmaDirection.FROM_DEVICE);
+    assertThat(f.translate(a, 4096)).isEqualTo(DATA);
+    f.unmap(a, 4096, DmaDirection.FROM_DEVICE);
+    assertThatThrownBy(() -> f.translate(a, 4096)).isInstanceOf(IllegalStateException.class).hasMessageContaining("unmapped IOVA");
+  }
+
+  @Test
+  void lazyUnmapReachesTheDeviceWithTheNextSynchronousRequest() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(607), false);
+    long a = f.map(DATA, 4096, DmaDirection.FROM_DEVICE);
+    f.unmap(a, 4096, DmaDirection.FROM_DEVICE);
+    assertThat(f.translate(a, 4096)).as("the UNMAP sits unkicked in the request queue").isEqualTo(DATA);
+    f.map(DATA + 0x10_0000, 4096, DmaDirection.FROM_DEVICE); // its kick lets QEMU process both
+    assertThatThrownBy(() -> f.translate(a, 4096)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void requestsLandInQemusMappingTreeWithTheirPageOffsets() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86);
+    long a = f.map(0x5000_0010L, 1, DmaDirection.FROM_DEVICE);
+    assertThat(a & 0xfff).isEqualTo(0x10);
+    assertThat(f.translate(a, 1)).isEqualTo(0x5000_0010L);
+    long big = f.map(0x6000_0000L, 65536, DmaDirection.FROM_DEVICE);
+    assertThat(f.translate(big + 0xf000, 4096)).isEqualTo(0x6000_f000L);
+  }
+
+  @Test
+  void bypassMapsNothingAndTranslatesNothing() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_BYPASS, DmaFixture.X86);
+    long[] dma = mapAll(f, READ_4K);
+    for (int i = 0; i < READ_4K.length; i++) {
+      assertThat(dma[i]).isEqualTo(READ_4K[i].paddr());
+      assertThat(f.translate(dma[i], READ_4K[i].len())).isEqualTo(READ_4K[i].paddr());
+    }
+    unmapAll(f, READ_4K, dma);
+    assertThat(f.ledger.grandTotal()).isZero();
+    for (EventKind k : EventKind.values()) assertThat(f.ledger.events(k)).as(k.id).isZero();
+  }
+
+  @Test
+  void unmappingSomethingNeverMappedThrows() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86);
+    assertThatThrownBy(() -> f.unmap(0xfffff000L, 4096, DmaDirection.TO_DEVICE))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("not mapped");
+  }
+
+  @Test
+  void plusBounceBouncesEveryBufferAndMapsItsSlot() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_BOUNCE, DmaFixture.X86);
+    long[] dma = mapAll(f, READ_4K);
+    assertThat(f.ledger.events(EventKind.BOUNCES)).isEqualTo(4);
+    assertThat(f.ledger.events(EventKind.MAPS)).isEqualTo(4);
+    assertThat(f.translate(dma[1], 4096)).isNotEqualTo(READ_4K[1].paddr());
+    unmapAll(f, READ_4K, dma);
+    assertThat(f.dma.liveMappings()).isZero();
+  }
+}

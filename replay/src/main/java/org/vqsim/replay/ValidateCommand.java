@@ -1,0 +1,178 @@
+package org.vqsim.replay;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vqsim.analysis.arrow.ArrowTables;
+import org.vqsim.analysis.arrow.SummaryRow;
+import org.vqsim.analysis.arrow.TableWriter;
+import org.vqsim.analysis.io.AtomicOutput;
+import org.vqsim.capture.ReadOptions;
+import org.vqsim.capture.Traces;
+import org.vqsim.capture.observed.ObservedEvents.Counter;
+import org.vqsim.capture.observed.TraceInspector;
+import org.vqsim.engine.Version;
+import org.vqsim.engine.cost.CostProfile;
+import org.vqsim.engine.cost.EventKind;
+import org.vqsim.engine.dma.StrategyId;
+import org.vqsim.engine.sim.ReplayConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"How well does the model match a captured run? Replays the requests of a guest trace under a strategy and",
+        "compares, per request, what the trace observed (maps, unmaps, bounced buffers and bytes; with the QEMU log also",
+        "invalidations, IOTLB misses, hypercalls, interrupts) with what the model did."},
+    footer = {"", "Examples:",
+        "  vqsim validate samples/qemu-lab/randread4k.viommu-strict.guest-ftrace.txt.gz \\",
+        "                 samples/qemu-lab/randread4k.viommu-strict.qemu-trace.log.gz --strategy viommu-strict",
+        "  vqsim validate samples/qemu-lab-ppc/seqwrite128k.tce.guest-ftrace.txt.gz samples/qemu-lab-ppc/seqwrite128k.tce.qemu-trace.log.gz \\",
+        "                 --strategy tce --profile power9-kvm --tolerance 10 -o val/",
+        "", "Exit code 3 when --tolerance is given and any metric is off by more than that many percent."})
+final class ValidateCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin DebugOption debug;
+  @Mixin ReplayOptions model;
+
+  @Parameters(index = "0", paramLabel = "GUEST_TRACE", description = "Guest ftrace text of the run (block events plus map/unmap/bounce or TCE function-tracer lines).")
+  Path guest;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "QEMU_TRACE", description = "QEMU trace log of the same run (optional).")
+  Path qemu;
+
+  @Option(names = {"-s", "--strategy"}, required = true, paramLabel = "ID", description = "The strategy the run used (see the lab READMEs for each mode's strategy).")
+  String strategy;
+
+  @Option(names = {"-p", "--profile"}, defaultValue = "x86-kvm", paramLabel = "NAME|FILE", description = "Cost profile (default: ${DEFAULT-VALUE}).")
+  String profile;
+
+  @Option(names = "--tolerance", paramLabel = "PCT", description = "Fail (exit 3) when any metric's error exceeds PCT percent.")
+  Double tolerance;
+
+  @Option(names = "--device", paramLabel = "MAJ,MIN", description = "Only this block device from the guest trace.")
+  String device;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "OUTDIR", description = "Write OUTDIR/validation.arrow.")
+  Path outDir;
+
+  @Option(names = "--force", description = "Overwrite an existing validation.arrow.")
+  boolean force;
+
+  /** One compared metric. {@code errorPct} is null when nothing was observed and nothing modelled. */
+  record Metric(String name, String source, double observed, double modelled, Double errorPct) {}
+
+  @Override
+  public Integer call() throws IOException {
+    if (tolerance != null && !(tolerance >= 0)) throw new IllegalArgumentException("--tolerance must be a percentage ≥ 0");
+    CostProfile p = CostProfile.load(profile);
+    StrategyId id = StrategyOptions.resolve(List.of(strategy), p).get(0);
+    if (outDir != null) OutputDir.prepare(outDir, List.of("validation.arrow"), force);
+    TraceInspector g;
+    try (Traces.Opened t = Traces.open(guest, ReadOptions.defaults().withDevice(device))) {
+      g = new TraceInspector().read(t.source());
+    }
+    if (g.requests == 0) throw new CliException(ExitCodes.DATA, guest + ": no requests to validate");
+    TraceInspector q = null;
+    if (qemu != null) {
+      try (Traces.Opened t = Traces.open(qemu, ReadOptions.defaults())) {
+        q = new TraceInspector().read(t.source());
+      }
+    }
+    // replay at the depth the run really had
+    TraceRef ref = TraceRef.file(guest, null, device);
+    ReplayConfig c = model.baseConfig().withIodepth(model.iodepth != null ? model.iodepth : Math.max(1, Math.min(g.maxInFlight, model.queueSize)));
+    SummaryRow m = SweepExecutor.summarize(ref, id, p, c, model.dmaOptions(), model.ring);
+
+    List<Metric> metrics = new ArrayList<>();
+    metrics.add(metric("maps", "guest", g.perRequest(Counter.MAPS), m, EventKind.MAPS));
+    metrics.add(metric("unmaps", "guest", g.perRequest(Counter.UNMAPS), m, EventKind.UNMAPS));
+    metrics.add(metric("bounces", "guest", g.perRequest(Counter.BOUNCES), m, EventKind.BOUNCES));
+    metrics.add(metric("bounce_bytes", "guest", g.perRequest(Counter.BOUNCE_BYTES), m, EventKind.BOUNCE_BYTES));
+    if (q != null) {
+      metrics.add(metric("invalidations", "qemu", q.perRequest(Counter.INVALIDATIONS), m, EventKind.INVALIDATIONS));
+      metrics.add(metric("iotlb_misses", "qemu", q.perRequest(Counter.IOTLB_MISSES), m, EventKind.IOTLB_MISSES));
+      metrics.add(metric("hypercalls", "qemu", q.perRequest(Counter.HYPERCALLS), m, EventKind.HYPERCALLS));
+      // pseries QEMU logs carry no virtio_notify events: a log without any cannot say how many there were
+      if (q.totalOf(Counter.INTERRUPTS) > 0) metrics.add(metric("interrupts", "qemu", q.perRequest(Counter.INTERRUPTS), m, EventKind.INTERRUPTS));
+    } else if (g.totalOf(Counter.HYPERCALLS) > 0) {
+      metrics.add(metric("hypercalls", "guest", g.perRequest(Counter.HYPERCALLS), m, EventKind.HYPERCALLS));
+    }
+
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "%s: %d requests (max %d in flight), replayed under %s with %s%s%n", guest.getFileName(), g.requests, g.maxInFlight, id.id, p.name(),
+        id.prediction ? " (a strategy no lab trace has: a prediction)" : "");
+    if (q != null) out.printf(Locale.ROOT, "%s: %d requests in the selected workload%s%n", qemu.getFileName(), q.requests,
+        q.requests != g.requests ? " (differs from the guest trace: per-request figures are per the QEMU log's own requests)" : "");
+    List<String[]> table = new ArrayList<>();
+    boolean failed = false;
+    for (Metric x : metrics) {
+      boolean bad = tolerance != null && x.errorPct() != null && Math.abs(x.errorPct()) > tolerance;
+      failed |= bad;
+      table.add(new String[] {x.name(), x.source(), fmt(x.observed()), fmt(x.modelled()),
+          x.errorPct() == null ? "-" : String.format(Locale.ROOT, "%+.1f%%", x.errorPct()), bad ? "FAIL" : tolerance == null ? "" : "ok"});
+    }
+    ArrowTables.printAligned(out, List.of("metric", "source", "observed/req", "modelled/req", "error", tolerance == null ? "" : "within " + fmt(tolerance) + "%"), table);
+    if (outDir != null) {
+      Path target = outDir.resolve("validation.arrow");
+      write(target, metrics, id, p);
+      out.println("Wrote the comparison to " + target);
+    }
+    out.flush();
+    if (failed) {
+      spec.commandLine().getErr().println("vqsim: at least one metric is off by more than " + fmt(tolerance) + "%");
+      spec.commandLine().getErr().flush();
+      return ExitCodes.CHECK_FAILED;
+    }
+    return ExitCodes.OK;
+  }
+
+  private static Metric metric(String name, String source, double observed, SummaryRow m, EventKind kind) {
+    double modelled = m.eventsPerRequest()[kind.ordinal()];
+    Double err = observed == 0 ? (modelled == 0 ? null : Double.valueOf(100.0)) : Double.valueOf((modelled - observed) / observed * 100.0);
+    return new Metric(name, source, observed, modelled, err);
+  }
+
+  private static String fmt(double v) {
+    return String.format(Locale.ROOT, v == Math.rint(v) ? "%.0f" : "%.2f", v);
+  }
+
+  private void write(Path target, List<Metric> metrics, StrategyId id, CostProfile p) throws IOException {
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("vqsim.kind", "validation");
+    meta.put("vqsim.version", Version.VERSION);
+    meta.put("vqsim.command", "validate");
+    meta.put("vqsim.options", "--strategy=" + id.id + " --profile=" + p.name() + " guest=" + guest.getFileName() + (qemu == null ? "" : " qemu=" + qemu.getFileName()));
+    var schema = org.vqsim.analysis.arrow.Columns.schema(List.of(
+        org.vqsim.analysis.arrow.Columns.col("metric", org.vqsim.analysis.arrow.Columns.UTF8, "", "what is compared (per request)"),
+        org.vqsim.analysis.arrow.Columns.col("source", org.vqsim.analysis.arrow.Columns.UTF8, "", "guest (ftrace) or qemu (trace log)"),
+        org.vqsim.analysis.arrow.Columns.col("strategy", org.vqsim.analysis.arrow.Columns.UTF8, "", "strategy the model replayed"),
+        org.vqsim.analysis.arrow.Columns.col("observed_per_request", org.vqsim.analysis.arrow.Columns.FLOAT64, "count", "mean per request in the trace"),
+        org.vqsim.analysis.arrow.Columns.col("modelled_per_request", org.vqsim.analysis.arrow.Columns.FLOAT64, "count", "mean per request in the replay"),
+        org.vqsim.analysis.arrow.Columns.nullable("error_pct", org.vqsim.analysis.arrow.Columns.FLOAT64, "percent",
+            "(modelled - observed) / observed; null when both are 0, 100 when only the model has it")), meta);
+    try (AtomicOutput ao = new AtomicOutput()) {
+      try (TableWriter w = new TableWriter(ao.file(target), schema)) {
+        for (Metric x : metrics) {
+          w.setString(0, x.name());
+          w.setString(1, x.source());
+          w.setString(2, id.id);
+          w.setDouble(3, x.observed());
+          w.setDouble(4, x.modelled());
+          if (x.errorPct() == null) w.setNull(5);
+          else w.setDouble(5, x.errorPct());
+          w.endRow();
+        }
+      }
+      ao.commit();
+    }
+  }
+}
