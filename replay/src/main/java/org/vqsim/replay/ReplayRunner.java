@@ -8,6 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.vqsim.analysis.arrow.ResultFiles;
 import org.vqsim.analysis.arrow.ResultSchemas;
 import org.vqsim.analysis.arrow.StrategyRecorder;
@@ -24,6 +28,7 @@ import org.vqsim.engine.dma.StrategyId;
 import org.vqsim.engine.ring.Ring;
 import org.vqsim.engine.sim.ReplayConfig;
 import org.vqsim.engine.sim.ReplayEngine;
+import org.vqsim.engine.sim.RequestSource;
 import org.vqsim.engine.sim.RunResult;
 
 /**
@@ -91,22 +96,21 @@ final class ReplayRunner {
       Path latencyTmp = out.file(plan.outDir().resolve(ResultFiles.LATENCY));
       List<StrategyRecorder> recorders = new ArrayList<>();
       List<SummaryRow> rows = new ArrayList<>();
-      long perStrategy = 0;
-      try (TableWriter requests = requestsTmp == null ? null : new TableWriter(requestsTmp, ResultSchemas.requests(metadata(ResultSchemas.KIND_REQUESTS, plan)))) {
-        for (StrategyId id : plan.strategies()) {
+      long perStrategy;
+      Map<String, String> reqMeta = metadata(ResultSchemas.KIND_REQUESTS, plan);
+      if (plan.strategies().size() == 1) {
+        StrategyId id = plan.strategies().get(0);
+        try (TableWriter requests = requestsTmp == null ? null : new TableWriter(requestsTmp, ResultSchemas.requests(reqMeta));
+            Traces.Opened trace = plan.trace().open();
+            Progress progress = Progress.start(err, id.id)) {
           StrategyRecorder rec = new StrategyRecorder(id.id, requests);
-          RunResult result;
-          try (Traces.Opened trace = plan.trace().open();
-              Progress progress = Progress.start(err, id.id)) {
-            ReplayEngine engine = new ReplayEngine(id, plan.profile(), plan.config(), plan.dma(), Ring.of(plan.ring()));
-            result = engine.run(progress.wrap(trace.source()), rec);
-            if (engine.strategy().liveMappings() != 0) throw new IllegalStateException(id.id + " leaked " + engine.strategy().liveMappings() + " DMA mappings");
-          }
+          RunResult result = replay(plan, id, progress.wrap(trace.source()), rec);
           recorders.add(rec);
+          rows.add(row(plan, id, result, rec));
           perStrategy = result.requests();
-          rows.add(SummaryRow.of(id.id, new SummaryRow.Context(plan.profile().name(), plan.trace().label(), plan.ring(),
-              plan.config().backend().id, plan.config().iodepth()), result, rec));
         }
+      } else {
+        perStrategy = replayInParallel(plan, err, out, requestsTmp, reqMeta, recorders, rows);
       }
       SummaryRow direct = rows.stream().filter(r -> r.strategy().equals("direct")).findFirst().orElse(null);
       rows.replaceAll(r -> r.against(direct));
@@ -120,6 +124,84 @@ final class ReplayRunner {
       }
       return new Outcome(rows, written, perStrategy, (System.nanoTime() - t0) / 1e9);
     }
+  }
+
+  private static RunResult replay(Plan plan, StrategyId id, RequestSource source, StrategyRecorder rec) throws IOException {
+    ReplayEngine engine = new ReplayEngine(id, plan.profile(), plan.config(), plan.dma(), Ring.of(plan.ring()));
+    RunResult result = engine.run(source, rec);
+    if (engine.strategy().liveMappings() != 0) throw new IllegalStateException(id.id + " leaked " + engine.strategy().liveMappings() + " DMA mappings");
+    return result;
+  }
+
+  private static SummaryRow row(Plan plan, StrategyId id, RunResult result, StrategyRecorder rec) {
+    return SummaryRow.of(id.id, new SummaryRow.Context(plan.profile().name(), plan.trace().label(), plan.ring(),
+        plan.config().backend().id, plan.config().iodepth()), result, rec);
+  }
+
+  /**
+   * Several strategies: the trace is read once and broadcast to one engine per strategy, each on
+   * its own thread (the engines are single-threaded and deterministic, so the rows are those of a
+   * sequential run). Each engine writes its own part of requests.arrow; the parts are joined in
+   * strategy order at the end.
+   */
+  private static long replayInParallel(Plan plan, PrintWriter err, AtomicOutput out, Path requestsTmp, Map<String, String> reqMeta,
+      List<StrategyRecorder> recorders, List<SummaryRow> rows) throws IOException {
+    List<StrategyId> ids = plan.strategies();
+    int k = ids.size();
+    List<Path> parts = new ArrayList<>();
+    StrategyRecorder[] recs = new StrategyRecorder[k];
+    RunResult[] results = new RunResult[k];
+    ExecutorService pool = Executors.newFixedThreadPool(k, r -> {
+      Thread t = new Thread(r, "vqsim-engine");
+      t.setDaemon(true);
+      return t;
+    });
+    try (Traces.Opened trace = plan.trace().open();
+        Progress progress = Progress.start(err, k + " strategies");
+        TraceBroadcast broadcast = new TraceBroadcast(progress.wrap(trace.source()), k)) {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < k; i++) {
+        Path part = requestsTmp == null ? null : out.scratch(plan.outDir().resolve(".requests-part-" + i + ".arrow"));
+        parts.add(part);
+        final int idx = i;
+        futures.add(pool.submit(() -> {
+          try (TableWriter w = part == null ? null : new TableWriter(part, ResultSchemas.requests(reqMeta))) {
+            recs[idx] = new StrategyRecorder(ids.get(idx).id, w);
+            results[idx] = replay(plan, ids.get(idx), broadcast.consumer(idx), recs[idx]);
+          } catch (Throwable t) {
+            broadcast.abort();
+            throw t;
+          }
+          return null;
+        }));
+      }
+      broadcast.start();
+      Throwable first = null;
+      for (Future<?> f : futures) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (first == null || first instanceof TraceBroadcast.Aborted) first = e.getCause();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted", e);
+        }
+      }
+      Throwable producer = broadcast.producerFailure();
+      if (producer != null) first = producer;
+      if (first instanceof IOException io) throw io;
+      if (first instanceof RuntimeException re) throw re;
+      if (first instanceof Error er) throw er;
+      if (first != null) throw new IOException(first);
+    } finally {
+      pool.shutdownNow();
+    }
+    for (int i = 0; i < k; i++) {
+      recorders.add(recs[i]);
+      rows.add(row(plan, ids.get(i), results[i], recs[i]));
+    }
+    if (requestsTmp != null) ResultFiles.concat(parts, requestsTmp);
+    return results[0].requests();
   }
 
   /** The summary as a readable table. */

@@ -100,6 +100,37 @@ public final class ResultFiles {
 
   private static final int SUMMARY_COLUMNS = ResultSchemas.summary(Map.of()).getFields().size();
 
+  /**
+   * Joins Arrow files of one schema into {@code target}, batch by batch in the order given (the
+   * parts of requests.arrow written by parallel strategies). Holds one batch at a time.
+   */
+  public static void concat(List<Path> parts, Path target) throws IOException {
+    try (org.apache.arrow.memory.BufferAllocator alloc = new org.apache.arrow.memory.RootAllocator()) {
+      org.apache.arrow.vector.types.pojo.Schema schema = ArrowTables.schema(parts.get(0));
+      try (org.apache.arrow.vector.VectorSchemaRoot outRoot = org.apache.arrow.vector.VectorSchemaRoot.create(schema, alloc);
+          java.nio.channels.FileChannel outCh = java.nio.channels.FileChannel.open(target, java.nio.file.StandardOpenOption.CREATE_NEW,
+              java.nio.file.StandardOpenOption.WRITE);
+          org.apache.arrow.vector.ipc.ArrowFileWriter writer = new org.apache.arrow.vector.ipc.ArrowFileWriter(outRoot, null, outCh)) {
+        writer.start();
+        org.apache.arrow.vector.VectorLoader loader = new org.apache.arrow.vector.VectorLoader(outRoot);
+        for (Path p : parts) {
+          try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(p, java.nio.file.StandardOpenOption.READ);
+              org.apache.arrow.vector.ipc.ArrowFileReader reader = new org.apache.arrow.vector.ipc.ArrowFileReader(ch, alloc)) {
+            org.apache.arrow.vector.VectorSchemaRoot in = reader.getVectorSchemaRoot();
+            for (org.apache.arrow.vector.ipc.message.ArrowBlock b : reader.getRecordBlocks()) {
+              reader.loadRecordBatch(b);
+              try (org.apache.arrow.vector.ipc.message.ArrowRecordBatch batch = new org.apache.arrow.vector.VectorUnloader(in).getRecordBatch()) {
+                loader.load(batch);
+                writer.writeBatch();
+              }
+            }
+          }
+        }
+        writer.end();
+      }
+    }
+  }
+
   /** One row per HdrHistogram bucket that holds requests (equivalent-value ranges at 3 significant digits). */
   public static void writeLatency(Path file, List<StrategyRecorder> recorders, Map<String, String> metadata) throws IOException {
     try (TableWriter w = new TableWriter(file, ResultSchemas.latency(metadata))) {

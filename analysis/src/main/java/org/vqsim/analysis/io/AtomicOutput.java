@@ -39,10 +39,22 @@ public final class AtomicOutput implements AutoCloseable {
     return tmp;
   }
 
+  /** A temporary working file beside {@code target}: deleted on commit and on abort alike. */
+  public synchronized Path scratch(Path target) {
+    Path dir = target.toAbsolutePath().getParent();
+    Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+    files.add(new Path[] {tmp, null});
+    return tmp;
+  }
+
   /** Renames every temporary file into place. */
   public synchronized void commit() throws IOException {
     for (Path[] f : files) {
       if (!Files.exists(f[0])) continue;
+      if (f[1] == null) {
+        Files.delete(f[0]);
+        continue;
+      }
       try {
         Files.move(f[0], f[1], StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {

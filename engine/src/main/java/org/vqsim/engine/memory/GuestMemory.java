@@ -14,8 +14,9 @@ import java.util.Arrays;
  * frame. All multi-byte accesses are little-endian, as virtio 1.x requires for modern devices
  * (virtio 1.2 §2.4: "little-endian").
  *
- * <p>The frame index is an open-addressing hash table from frame number to slot ({@code long} keys,
- * no boxing); after warm-up no access allocates.
+ * <p>Frames are found through a two-level directory (2 MiB chunks of 512 frames, each chunk's
+ * table allocated when first touched): two array loads, no hashing; after warm-up no access
+ * allocates.
  */
 public final class GuestMemory {
   public static final int FRAME_SHIFT = 12;
@@ -30,9 +31,10 @@ public final class GuestMemory {
   private final long sizeBytes;
   // payload region: bytes the model places but does not keep (reads give zero, writes are dropped)
   private long untrackedFrom = -1, untrackedTo = -1;
-  private long[] keys;
-  private int[] slots;
-  private byte[][] frames;
+  // two-level directory: 2 MiB chunks of 512 frames, each allocated when first touched
+  private static final int CHUNK_SHIFT = 21;
+  private static final int FRAMES_PER_CHUNK = 1 << (CHUNK_SHIFT - FRAME_SHIFT);
+  private final byte[][][] chunks;
   private int frameCount;
   // one-entry lookup cache: ring accesses hit the same frame repeatedly
   private long lastFrame = EMPTY;
@@ -44,10 +46,9 @@ public final class GuestMemory {
     // bounds are checked per frame (on a frame-cache miss, at the access's first byte), so the end must be a frame boundary
     if ((sizeBytes & FRAME_MASK) != 0) throw new IllegalArgumentException("guest memory size must be a multiple of 4 KiB: " + sizeBytes);
     this.sizeBytes = sizeBytes;
-    this.keys = new long[64];
-    Arrays.fill(keys, EMPTY);
-    this.slots = new int[64];
-    this.frames = new byte[32][];
+    long nChunks = (sizeBytes + (1L << CHUNK_SHIFT) - 1) >>> CHUNK_SHIFT;
+    if (nChunks > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("guest memory too large: " + sizeBytes);
+    this.chunks = new byte[(int) nChunks][][];
   }
 
   public long size() { return sizeBytes; }
@@ -171,11 +172,12 @@ public final class GuestMemory {
     if (fn == lastFrame) return lastBytes;
     check(gpa);
     if (untracked(gpa)) return null;
-    int i = find(fn);
-    if (i < 0) return null;
+    byte[][] chunk = chunks[(int) (gpa >>> CHUNK_SHIFT)];
+    byte[] f = chunk == null ? null : chunk[(int) fn & (FRAMES_PER_CHUNK - 1)];
+    if (f == null) return null;
     lastFrame = fn;
-    lastBytes = frames[slots[i]];
-    return lastBytes;
+    lastBytes = f;
+    return f;
   }
 
   private byte[] frame(long gpa) {
@@ -186,13 +188,14 @@ public final class GuestMemory {
       Arrays.fill(scratch, (byte) 0);
       return scratch; // dropped write (not cached: the next read of this frame must see zero)
     }
-    int i = find(fn);
-    byte[] f;
-    if (i >= 0) {
-      f = frames[slots[i]];
-    } else {
-      f = new byte[FRAME_SIZE];
-      insert(fn, f);
+    int ci = (int) (gpa >>> CHUNK_SHIFT);
+    byte[][] chunk = chunks[ci];
+    if (chunk == null) chunk = chunks[ci] = new byte[FRAMES_PER_CHUNK][];
+    int fi = (int) fn & (FRAMES_PER_CHUNK - 1);
+    byte[] f = chunk[fi];
+    if (f == null) {
+      f = chunk[fi] = new byte[FRAME_SIZE];
+      frameCount++;
     }
     lastFrame = fn;
     lastBytes = f;
@@ -206,42 +209,4 @@ public final class GuestMemory {
     }
   }
 
-  private static int hash(long fn, int mask) {
-    long h = fn * 0x9E3779B97F4A7C15L;
-    return (int) (h ^ (h >>> 32)) & mask;
-  }
-
-  private int find(long fn) {
-    int mask = keys.length - 1;
-    for (int i = hash(fn, mask); ; i = (i + 1) & mask) {
-      long k = keys[i];
-      if (k == fn) return i;
-      if (k == EMPTY) return -1;
-    }
-  }
-
-  private void insert(long fn, byte[] f) {
-    if ((frameCount + 1) * 2 > keys.length) rehash();
-    if (frameCount == frames.length) frames = Arrays.copyOf(frames, frames.length * 2);
-    frames[frameCount] = f;
-    put(keys, slots, fn, frameCount);
-    frameCount++;
-  }
-
-  private static void put(long[] keys, int[] slots, long fn, int slot) {
-    int mask = keys.length - 1;
-    int i = hash(fn, mask);
-    while (keys[i] != EMPTY) i = (i + 1) & mask;
-    keys[i] = fn;
-    slots[i] = slot;
-  }
-
-  private void rehash() {
-    long[] nk = new long[keys.length * 2];
-    Arrays.fill(nk, EMPTY);
-    int[] ns = new int[nk.length];
-    for (int i = 0; i < keys.length; i++) if (keys[i] != EMPTY) put(nk, ns, keys[i], slots[i]);
-    keys = nk;
-    slots = ns;
-  }
 }

@@ -57,7 +57,7 @@ final class PagePlacer {
       segLen += chunk;
       remaining -= chunk;
       prevFrame = frame;
-      frame = (nextLong() >>> 11) < contiguityThreshold && frame + 1 < baseFrame + frames ? frame + 1 : randomFrame();
+      if (remaining > 0) frame = (nextLong() >>> 11) < contiguityThreshold && frame + 1 < baseFrame + frames ? frame + 1 : randomFrame();
     }
     chain.add(segStart, (int) segLen, deviceWrites);
   }
