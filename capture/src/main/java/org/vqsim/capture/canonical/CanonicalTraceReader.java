@@ -32,6 +32,7 @@ public final class CanonicalTraceReader implements RequestSource {
   private BigIntVector offset;
   private IntVector length;
   private int row, rows;
+  private boolean batchHasNulls;
   private long index;
 
   public CanonicalTraceReader(Path file) throws IOException {
@@ -87,10 +88,11 @@ public final class CanonicalTraceReader implements RequestSource {
       }
       rows = root.getRowCount();
       row = 0;
+      batchHasNulls = ts.getNullCount() + op.getNullCount() + offset.getNullCount() + length.getNullCount() > 0;
     }
     int i = row++;
     long at = index++;
-    if (ts.isNull(i) || op.isNull(i) || offset.isNull(i) || length.isNull(i)) throw new TraceException(name + ": row " + at + ": null value");
+    if (batchHasNulls && (ts.isNull(i) || op.isNull(i) || offset.isNull(i) || length.isNull(i))) throw new TraceException(name + ": row " + at + ": null value");
     // read the one-letter op straight from the data buffer: no byte[] per row
     int o = op.getValueLength(i) == 1 ? opCode(op.getDataBuffer().getByte(op.getStartOffset(i))) : -1;
     if (o < 0) throw new TraceException(name + ": row " + at + ": op must be R, W, F or D, not '" + new String(op.get(i), java.nio.charset.StandardCharsets.UTF_8) + "'");

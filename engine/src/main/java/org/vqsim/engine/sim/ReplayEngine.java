@@ -92,7 +92,8 @@ public final class ReplayEngine {
   // costs, hoisted out of the loop (cycles)
   private final long ringDesc, ringPublish, guestUsed, devicePop, deviceDesc, deviceRequest, usedPush;
   private final long kickExit, kickHandler, irqInject, irqGuest, backendSubmit;
-  private final double psPerCycle;
+  /** Picoseconds per 1024 cycles, so that turning cycles into time is integer arithmetic. */
+  private final long psPer1024Cycles;
   private final long backendLatencyPs;
   private final double psPerByte;
 
@@ -197,7 +198,7 @@ public final class ReplayEngine {
     irqInject = profile.cycles(CostFigure.IRQ_INJECT_CYCLES);
     irqGuest = profile.cycles(CostFigure.IRQ_GUEST_CYCLES);
     backendSubmit = profile.cycles(CostFigure.BACKEND_SUBMIT_CYCLES);
-    psPerCycle = 1000.0 / profile.get(CostFigure.CPU_GHZ);
+    psPer1024Cycles = Math.round(1024_000.0 / profile.get(CostFigure.CPU_GHZ));
     backendLatencyPs = Math.round(profile.get(CostFigure.BACKEND_LATENCY_NS) * 1000.0);
     psPerByte = 1e12 / (profile.get(CostFigure.BACKEND_MIB_PER_S) * 1048576.0);
 
@@ -359,7 +360,7 @@ public final class ReplayEngine {
   }
 
   private long passNow() {
-    return passStartPs + Math.round((ledger.grandTotal() - passStartCycles) * psPerCycle);
+    return passStartPs + (((ledger.grandTotal() - passStartCycles) * psPer1024Cycles + 512) >> 10);
   }
 
   /** A vCPU pass that submits what is waiting and kicks once at the end. */
