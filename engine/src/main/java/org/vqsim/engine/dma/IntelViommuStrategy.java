@@ -48,11 +48,7 @@ public final class IntelViommuStrategy implements DmaStrategy {
   private final IotlbCache iotlb;
   private final long mapCycles, unmapCycles, invExitCycles, invQemuCycles, hitCycles, missCycles;
   // lazy flush queue: IOVA page and page count per entry
-  private final long[] fqIova;
-  private final long[] fqPages;
-  private int fqCount;
-  private long fqOldestPs;
-  private final long fqTimeoutPs;
+  private final FlushQueue flushQueue;
   private long live;
 
   IntelViommuStrategy(String id, Mode mode, boolean bounce, DmaContext ctx) {
@@ -71,11 +67,7 @@ public final class IntelViommuStrategy implements DmaStrategy {
     this.invQemuCycles = p.cycles(CostFigure.VIOMMU_INV_QEMU_CYCLES);
     this.hitCycles = p.cycles(CostFigure.IOTLB_HIT_CYCLES);
     this.missCycles = p.cycles(ctx.vhost() ? CostFigure.VHOST_IOTLB_MISS_CYCLES : CostFigure.IOTLB_WALK_CYCLES);
-    // dma-iommu fq_full(): ((tail + 1) % IOVA_FQ_SIZE) == head, so a ring of 256 holds 255 IOVAs
-    int fq = (int) Math.max(1, p.get(CostFigure.FLUSH_QUEUE_ENTRIES) - 1);
-    this.fqIova = new long[fq];
-    this.fqPages = new long[fq];
-    this.fqTimeoutPs = Math.round(p.get(CostFigure.FLUSH_QUEUE_TIMEOUT_MS) * 1e9);
+    this.flushQueue = new FlushQueue(p);
   }
 
   @Override public String id() { return id; }
@@ -144,12 +136,8 @@ public final class IntelViommuStrategy implements DmaStrategy {
   /** Lazy mode: queue_iova; the queue is flushed when full or when its oldest entry is 10 ms old. */
   private void deferFree(int slot, long iovaPage, long pages) {
     long now = clock.nowPs();
-    if (fqCount > 0 && now - fqOldestPs >= fqTimeoutPs) flush(slot);
-    if (fqCount == fqIova.length) flush(slot);
-    if (fqCount == 0) fqOldestPs = now;
-    fqIova[fqCount] = iovaPage;
-    fqPages[fqCount] = pages;
-    fqCount++;
+    if (flushQueue.flushDue(now)) flush(slot);
+    flushQueue.add(iovaPage << VTD_PAGE_SHIFT, pages, now);
   }
 
   /** One domain-selective invalidation for the whole batch, then the IOVAs are reusable. */
@@ -159,9 +147,9 @@ public final class IntelViommuStrategy implements DmaStrategy {
     ledger.count(slot, EventKind.INVALIDATIONS, 1);
     ledger.count(slot, EventKind.EXITS, 1);
     iotlb.invalidateAll();
-    for (int i = 0; i < fqCount; i++) iovas.free(fqIova[i] << VTD_PAGE_SHIFT, fqPages[i]);
-    fqCount = 0;
+    flushQueue.drainTo(iovas);
   }
+
 
   @Override
   public long translate(int slot, long dmaAddr, int length, boolean deviceWrites) {

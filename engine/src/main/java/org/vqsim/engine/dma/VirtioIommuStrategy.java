@@ -64,11 +64,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
   private final long reqBase;
   private final int[] tokenSlot = new int[QUEUE_SIZE];
   private final long reqCycles, reqQemuCycles, ringDesc, ringPublish, guestUsed, kickExit, kickHandler, devicePop, deviceDesc, usedPush, lookupCycles;
-  private final long[] fqIova;
-  private final long[] fqPages;
-  private int fqCount;
-  private long fqOldestPs;
-  private final long fqTimeoutPs;
+  private final FlushQueue flushQueue;
   private long live;
 
   VirtioIommuStrategy(String id, Mode mode, boolean bounce, DmaContext ctx) {
@@ -97,11 +93,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     deviceDesc = p.cycles(CostFigure.DEVICE_DESC_CYCLES);
     usedPush = p.cycles(CostFigure.USED_PUSH_CYCLES);
     lookupCycles = p.cycles(CostFigure.IOTLB_HIT_CYCLES);
-    // dma-iommu fq_full(): ((tail + 1) % IOVA_FQ_SIZE) == head, so a ring of 256 holds 255 IOVAs
-    int fq = (int) Math.max(1, p.get(CostFigure.FLUSH_QUEUE_ENTRIES) - 1);
-    fqIova = new long[fq];
-    fqPages = new long[fq];
-    fqTimeoutPs = Math.round(p.get(CostFigure.FLUSH_QUEUE_TIMEOUT_MS) * 1e9);
+    this.flushQueue = new FlushQueue(p);
   }
 
   @Override public String id() { return id; }
@@ -158,19 +150,16 @@ public final class VirtioIommuStrategy implements DmaStrategy {
 
   private void deferFree(int slot, long iova, long pages) {
     long now = clock.nowPs();
-    if ((fqCount > 0 && now - fqOldestPs >= fqTimeoutPs) || fqCount == fqIova.length) flush(slot);
-    if (fqCount == 0) fqOldestPs = now;
-    fqIova[fqCount] = iova;
-    fqPages[fqCount] = pages;
-    fqCount++;
+    if (flushQueue.flushDue(now)) flush(slot);
+    flushQueue.add(iova, pages, now);
   }
 
   /** iotlb_sync of the flush queue: make the queued UNMAPs take effect, then reuse their IOVAs. */
   private void flush(int slot) {
     sync(slot);
-    for (int i = 0; i < fqCount; i++) iovas.free(fqIova[i], fqPages[i]);
-    fqCount = 0;
+    flushQueue.drainTo(iovas);
   }
+
 
   /** Writes one request into guest memory and adds it to the request queue; synchronous requests kick and wait. */
   private void send(int slot, int type, long start, long end, long physStart, int flags, boolean synchronous) {
