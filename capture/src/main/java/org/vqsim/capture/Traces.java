@@ -104,6 +104,7 @@ public final class Traces {
     if (startsWith(file, ARROW_MAGIC)) return TraceFormat.CANONICAL;
     String head = sniffText(file);
     if (head.isEmpty()) throw new TraceException(file + ": empty file");
+    if (head.startsWith("ARROW1")) throw new TraceException(file + ": a gzip-compressed Arrow file cannot be read as a stream; decompress it first");
     if (head.contains("# tracer:") || head.contains("block_rq_issue:") || head.contains("block_rq_complete:")) return TraceFormat.FTRACE;
     TraceFormat byLine = detectByFirstLines(head);
     if (byLine != null) return byLine;

@@ -35,8 +35,15 @@ public final class Main {
       err.flush();
       return ExitCodes.USAGE;
     });
-    return cl.execute(args);
+    try {
+      return cl.execute(args);
+    } catch (RuntimeException | Error e) { // what picocli lets through (an Error in a command, a failing handler)
+      return report(new PrintWriter(System.err, true), e, debug);
+    }
   }
+
+  /** Printed after every internal error (exit 1). */
+  static final String BUG_HINT = "This is a bug in vqsim: please report it with the output of the same command run with --debug.";
 
   static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new VqsimCommand());
@@ -47,7 +54,12 @@ public final class Main {
 
   /** One line for the user, the exit code DESIGN.md §7 documents; a stack trace only with --debug. */
   static int report(PrintWriter err, Throwable ex, boolean debug) {
-    Throwable e = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+    Throwable e = ex;
+    // a failure in a worker thread or a stream arrives wrapped: report what went wrong
+    while ((e instanceof UncheckedIOException || e instanceof java.util.concurrent.ExecutionException
+        || e instanceof java.util.concurrent.CompletionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
     int code;
     String msg;
     if (e instanceof CliException c) {
@@ -84,10 +96,14 @@ public final class Main {
     } else if (e instanceof IOException) {
       code = ExitCodes.IO;
       msg = "I/O error: " + e.getMessage();
+    } else if (e instanceof OutOfMemoryError) {
+      code = ExitCodes.INTERNAL;
+      msg = "out of memory (" + e.getMessage() + "); give the JVM more with JAVA_OPTS=-Xmx…, or try --summary-only";
     } else {
       code = ExitCodes.INTERNAL;
-      msg = "internal error: " + e + "\nThis is a bug in vqsim: please report it with the output of the same command run with --debug.";
+      msg = "internal error: " + e;
     }
+    if (code == ExitCodes.INTERNAL) msg += "\n" + BUG_HINT;
     err.println("vqsim: " + msg);
     if (debug) ex.printStackTrace(err);
     err.flush();

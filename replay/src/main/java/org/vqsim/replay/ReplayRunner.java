@@ -112,6 +112,11 @@ final class ReplayRunner {
       } else {
         perStrategy = replayInParallel(plan, err, out, requestsTmp, reqMeta, recorders, rows);
       }
+      if (perStrategy == 0) {
+        TraceRef t = plan.trace();
+        throw new CliException(ExitCodes.DATA, (t.file() != null ? t.file().toString() : t.label()) + ": no requests to replay"
+            + (t.device() != null ? " for device " + t.device() : "") + " (`vqsim inspect` shows what the trace holds)");
+      }
       SummaryRow direct = rows.stream().filter(r -> r.strategy().equals("direct")).findFirst().orElse(null);
       rows.replaceAll(r -> r.against(direct));
       ResultFiles.writeSummary(summaryTmp, rows, metadata(ResultSchemas.KIND_SUMMARY, plan));

@@ -85,11 +85,21 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTDIR", description = "Folder for sweep.arrow and sweep.toml.")
   Path outDir;
 
+  @Option(names = "--engine", defaultValue = "local", paramLabel = "local|spark",
+      description = "Where the units run: this JVM's threads (default), or Apache Spark (local[*] inside this process unless --master; ./vqsim puts Spark on the class path only then).")
+  String engine;
+
+  @Option(names = "--master", paramLabel = "URL", description = "Spark master URL (implies --engine spark; default local[*]), e.g. spark://host:7077.")
+  String master;
+
   @Option(names = "--resume", description = "Finish an interrupted sweep in OUTDIR: completed combinations are kept.")
   boolean resume;
 
   @Option(names = "--force", description = "Overwrite an existing sweep in OUTDIR.")
   boolean force;
+
+  @Option(names = "--report", description = "Also write OUTDIR/report.html at the end: a chart per metric and swept parameter, crossovers in words.")
+  boolean writeReport;
 
   SweepPlan plan() throws IOException {
     if (sweepFile != null) return SweepPlan.read(sweepFile);
@@ -113,7 +123,27 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     List<String> expanded = new ArrayList<>();
     for (org.vqsim.engine.dma.StrategyId id : StrategyOptions.resolve(plan.strategies(), org.vqsim.engine.cost.CostProfile.load(plan.profile()))) expanded.add(id.id);
     plan = new SweepPlan(plan.traces(), plan.generate(), expanded, plan.rings(), plan.profile(), plan.params(), plan.replayOptions());
-    for (String t : plan.traces()) if (!Files.exists(Path.of(t))) throw new CliException(ExitCodes.NO_INPUT, t + ": no such file");
+    if (master != null) engine = "spark";
+    if (!engine.equals("local") && !engine.equals("spark")) throw new CliException(ExitCodes.USAGE, "--engine must be local or spark, not '" + engine + "'");
+    for (String t : plan.traces()) {
+      // hdfs:, s3a: … are read by the executors through Spark's Hadoop file systems
+      if (engine.equals("spark") && SweepExecutor.hasScheme(t) && !t.startsWith("file:")) continue;
+      Path p;
+      try {
+        p = SweepExecutor.localPath(t);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCodes.USAGE, e.getMessage());
+      }
+      if (!Files.exists(p)) throw new CliException(ExitCodes.NO_INPUT, t + ": no such file");
+    }
+    SweepEngine remote = null;
+    if (engine.equals("spark")) {
+      remote = SweepEngine.find("spark");
+      if (remote == null) {
+        throw new CliException(ExitCodes.USAGE, "--engine spark: Spark is not on the class path; run through ./vqsim (it adds spark/target/lib when "
+            + "--engine spark or --master is given) or spark-submit spark/target/vqsim-spark.jar (see README, Sweeps)");
+      }
+    }
     List<SweepPlan.Unit> units = plan.units();
     for (SweepPlan.Unit u : units) {
       SweepExecutor.replayOptions(plan, u).baseConfig();
@@ -121,6 +151,7 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
       if (u.trace().equals("generated")) SweepExecutor.workload(plan, u);
     }
     Path parts = outDir.resolve(PARTS);
+    if (writeReport) ReportCommand.checkWritable(outDir, force || resume);
     prepare(plan, parts);
 
     Map<Integer, SummaryRow> done = new HashMap<>();
@@ -130,9 +161,22 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     int n = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
     if (n < 1) throw new IllegalArgumentException("--jobs must be at least 1");
     PrintWriter err = spec.commandLine().getErr();
-    PrintWriter out = spec.commandLine().getOut();
     if (resume && !done.isEmpty()) err.printf("Resuming: %d of %d combinations already done%n", done.size(), units.size());
     long t0 = System.nanoTime();
+    if (remote != null) {
+      try (SweepEngine e = remote) {
+        e.run(plan, todo, master, jobs, (u, row) -> {
+          try {
+            writePart(parts, u.index(), row);
+          } catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+          }
+          done.put(u.index(), row);
+        });
+        finish(plan, units, done, todo.size(), (System.nanoTime() - t0) / 1e9, e.where(), e);
+      }
+      return ExitCodes.OK;
+    }
     AtomicInteger finished = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
       Thread th = new Thread(r, "vqsim-sweep");
@@ -160,8 +204,16 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     } finally {
       pool.shutdownNow();
     }
-    double seconds = (System.nanoTime() - t0) / 1e9;
+    finish(plan, units, done, todo.size(), (System.nanoTime() - t0) / 1e9, n + " threads", null);
+    return ExitCodes.OK;
+  }
 
+  /** Once every unit has its row: slowdowns, sweep.arrow, the engine's extra outputs, the table and the report. */
+  private void finish(SweepPlan plan, List<SweepPlan.Unit> units, Map<Integer, SummaryRow> done, int ran, double seconds, String where, SweepEngine engine)
+      throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path parts = outDir.resolve(PARTS);
+    for (SweepPlan.Unit u : units) if (!done.containsKey(u.index())) throw new IllegalStateException("unit " + u.index() + " has no result");
     // slowdown against direct within each (trace, parameters, ring) group
     List<SummaryRow> rows = new ArrayList<>();
     List<Map<String, String>> paramValues = new ArrayList<>();
@@ -184,14 +236,21 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
       ResultFiles.writeSweep(ao.file(target), plan.paramColumns(), paramValues, rows, meta);
       ao.commit();
     }
+    List<Path> extra = engine == null ? List.of() : engine.written(target, outDir, true);
     deleteParts(parts);
     printTable(out, plan, units, rows);
-    out.printf(Locale.ROOT, "%d combinations (%d run now) in %.1f s on %d threads: %.2f s per combination%n", units.size(), todo.size(), seconds, n,
-        todo.isEmpty() ? 0 : seconds * n / todo.size());
+    if (engine == null) {
+      int n = Integer.parseInt(where.substring(0, where.indexOf(' ')));
+      out.printf(Locale.ROOT, "%d combinations (%d run now) in %.1f s on %s: %.2f s per combination (thread time)%n", units.size(), ran, seconds, where,
+          ran == 0 ? 0 : seconds * n / ran);
+    } else {
+      out.printf(Locale.ROOT, "%d combinations (%d run now) in %.1f s on %s%n", units.size(), ran, seconds, where);
+    }
     out.println("Wrote " + units.size() + " rows to " + target);
+    for (Path p : extra) out.println("Wrote " + units.size() + " rows to " + p);
     out.println("Wrote the sweep as run to " + outDir.resolve(TOML));
     out.flush();
-    return ExitCodes.OK;
+    if (writeReport) ReportCommand.writeAfterRun(out, outDir, true);
   }
 
   private void prepare(SweepPlan plan, Path parts) throws IOException {
@@ -220,7 +279,7 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   /** Each finished unit is kept (written under a temporary name, then renamed) so that --resume can skip it. */
-  private static void writePart(Path parts, int index, SummaryRow row) throws IOException {
+  static void writePart(Path parts, int index, SummaryRow row) throws IOException {
     Path f = partFile(parts, index);
     Path tmp = parts.resolve(f.getFileName() + ".tmp");
     try (OutputStream os = Files.newOutputStream(tmp); ObjectOutputStream oos = new ObjectOutputStream(os)) {

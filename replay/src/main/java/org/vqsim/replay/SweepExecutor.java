@@ -81,7 +81,19 @@ public final class SweepExecutor {
   }
 
   static TraceRef traceRef(SweepPlan plan, SweepPlan.Unit unit) {
-    return unit.trace().equals("generated") ? TraceRef.generated(workload(plan, unit)) : TraceRef.file(Path.of(unit.trace()), null, null);
+    return unit.trace().equals("generated") ? TraceRef.generated(workload(plan, unit)) : TraceRef.file(localPath(unit.trace()), null, null);
+  }
+
+  /** A trace of a sweep as a local path: a plain path, or a {@code file:} URI. Other URIs (hdfs:, s3a:) are the Spark engine's to fetch. */
+  public static Path localPath(String trace) {
+    if (trace.startsWith("file:")) return Path.of(java.net.URI.create(trace));
+    if (hasScheme(trace)) throw new IllegalArgumentException(trace + ": a " + trace.substring(0, trace.indexOf(':')) + ": URI needs --engine spark (its Hadoop file systems read it)");
+    return Path.of(trace);
+  }
+
+  /** Whether a trace is given as a URI with a scheme (file:, hdfs:, s3a:, …) rather than a path. */
+  public static boolean hasScheme(String trace) {
+    return trace.matches("[A-Za-z][A-Za-z0-9+.-]+:.*");
   }
 
   /** Runs one unit and returns its summary row (slowdown_vs_direct is filled in later, across units). */

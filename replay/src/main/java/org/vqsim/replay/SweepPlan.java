@@ -27,8 +27,8 @@ import org.vqsim.engine.util.Names;
  * replay = --queue-size 256 --backend qemu   # other replay options, fixed for every unit
  * </pre>
  */
-record SweepPlan(List<String> traces, String generate, List<String> strategies, List<String> rings, String profile,
-    Map<String, List<String>> params, String replayOptions) {
+public record SweepPlan(List<String> traces, String generate, List<String> strategies, List<String> rings, String profile,
+    Map<String, List<String>> params, String replayOptions) implements java.io.Serializable {
 
   /** Parameters a sweep can vary, with the replay or generate option each becomes. */
   static final Map<String, String> REPLAY_PARAMS = Map.ofEntries(
@@ -40,7 +40,7 @@ record SweepPlan(List<String> traces, String generate, List<String> strategies, 
       Map.entry("bs", "--bs"), Map.entry("rw", "--rw"), Map.entry("rwmixread", "--rwmixread"), Map.entry("count", "--count"),
       Map.entry("random-distribution", "--random-distribution"), Map.entry("offset-range", "--offset-range"), Map.entry("rate", "--rate"));
 
-  SweepPlan {
+  public SweepPlan {
     if (traces.isEmpty() && (generate == null || generate.isBlank())) throw new IllegalArgumentException("a sweep needs a TRACE or --generate \"OPTIONS\"");
     if (strategies.isEmpty()) throw new IllegalArgumentException("a sweep needs at least one --strategy");
     for (String name : params.keySet()) {
@@ -63,10 +63,15 @@ record SweepPlan(List<String> traces, String generate, List<String> strategies, 
   }
 
   /** One combination: which trace, strategy, ring and parameter values. */
-  record Unit(int index, String trace, String strategy, String ring, Map<String, String> params) implements java.io.Serializable {}
+  public record Unit(int index, String trace, String strategy, String ring, Map<String, String> params) implements java.io.Serializable {
+    /** This unit reading its trace from {@code file} instead (a local copy of a remote trace: same file name, same row). */
+    public Unit withTrace(String file) {
+      return new Unit(index, file, strategy, ring, params);
+    }
+  }
 
   /** Every combination, in a fixed order: trace, then parameters (in the order given), then ring, then strategy. */
-  List<Unit> units() {
+  public List<Unit> units() {
     List<String> allTraces = new ArrayList<>(traces);
     if (generate != null && !generate.isBlank()) allTraces.add("generated");
     List<Map<String, String>> combos = new ArrayList<>();
@@ -94,7 +99,7 @@ record SweepPlan(List<String> traces, String generate, List<String> strategies, 
   }
 
   /** The sweep file text, every default written down. */
-  String toToml() {
+  public String toToml() {
     StringBuilder b = new StringBuilder();
     b.append("# vqsim sweep file: the sweep as run. `vqsim sweep --sweep-file THIS -o DIR` runs it again.\n");
     b.append("# Values of one key are separated by ',' (traces, strategy, ring) or ';' (param.*, whose values may contain commas).\n");

@@ -54,9 +54,9 @@ public final class ReportBuilder {
     // contents, when there is more than one section
     List<String[]> toc = new ArrayList<>();
     if (in.fleet() != null) toc.add(new String[] {"fleet", "Fleet: guest kind × platform"});
-    if (in.sweep() != null) toc.add(new String[] {"sweep", "Sweep"});
+    if (in.sweep() != null) toc.add(new String[] {"sweep", "Sweep: curves and crossovers"});
     for (int i = 0; i < in.runs().size(); i++) toc.add(new String[] {"run" + i, runHeading(in.runs().get(i))});
-    toc.add(new String[] {"profiles", "Cost profiles: every figure and its source"});
+    if (!in.runs().isEmpty()) toc.add(new String[] {"profiles", "Cost profiles: every figure and its source"});
     toc.add(new String[] {"notes", "How to read this report"});
     if (toc.size() > 3) {
       h.open("nav", "");
@@ -69,7 +69,7 @@ public final class ReportBuilder {
     if (in.fleet() != null) fleetSection(h, in, charts);
     if (in.sweep() != null) sweepSection(h, in.sweep(), charts);
     for (int i = 0; i < in.runs().size(); i++) runSection(h, in.runs().get(i), "run" + i, in.runs().size() > 1, charts);
-    profilesSection(h, in);
+    if (!in.runs().isEmpty()) profilesSection(h, in); // a sweep alone carries no profile figures
     notes(h);
     h.raw("</main></body></html>\n");
     return new Rendered(h.toString(), List.copyOf(charts));
@@ -280,7 +280,7 @@ public final class ReportBuilder {
     return v;
   }
 
-  private static void figure(Html h, List<Charts.Sized> charts, Charts.Sized c, String caption) {
+  static void figure(Html h, List<Charts.Sized> charts, Charts.Sized c, String caption) {
     charts.add(c);
     h.raw("<figure id='fig-" + esc(c.name()) + "'>");
     h.raw(ChartImage.svg(c, "c" + charts.size()));
@@ -381,7 +381,7 @@ public final class ReportBuilder {
     return "<th class='num'>" + esc(name) + (unit.isEmpty() ? "" : "<br><span class='unit'>" + esc(unit) + "</span>") + "</th>";
   }
 
-  private static void cell(Html h, String col, double raw, String shown, String cls) {
+  static void cell(Html h, String col, double raw, String shown, String cls) {
     h.raw("<td class='num" + cls + "' data-col='" + col + "' data-value='" + (Double.isNaN(raw) ? "" : String.format(Locale.ROOT, "%s", raw)) + "'>"
         + esc(shown) + "</td>");
   }
@@ -470,54 +470,7 @@ public final class ReportBuilder {
   // ---------------------------------------------------------------- sweep
 
   private static void sweepSection(Html h, ResultTable sweep, List<Charts.Sized> charts) {
-    Table t = sweep.table();
-    java.util.Set<String> summaryCols = new java.util.HashSet<>(org.vqsim.analysis.arrow.ResultSchemas.summary(Map.of()).getFields().stream()
-        .map(f -> f.getName()).toList());
-    List<String> params = new ArrayList<>();
-    for (String c : t.columnNames()) if (!summaryCols.contains(c)) params.add(c);
-    h.raw("<section id='sweep'>");
-    h.el("h2", "", "Sweep");
-    h.el("p", "", t.rowCount() + " replays over " + (params.isEmpty() ? "no swept parameter" : String.join(", ", params)) + ". Options: "
-        + sweep.meta("vqsim.options", ""));
-    List<String> sortCols = new ArrayList<>(params);
-    sortCols.add("strategy");
-    Table sorted = t.sortOn(sortCols.toArray(new String[0]));
-    h.raw("<table class='sweep'><thead><tr>");
-    for (String p : params) h.raw("<th>" + esc(p) + "</th>");
-    h.raw("<th>strategy</th>" + th("IOPS", "req/s") + th("p99", "µs") + th("cycles", "per request") + th("slowdown", "vs direct") + "</tr></thead><tbody>\n");
-    for (Row r : sorted) {
-      h.raw("<tr>");
-      for (String p : params) h.raw("<td>" + esc(String.valueOf(r.getObject(p))) + "</td>");
-      h.raw("<td><code>" + esc(Summaries.label(r.getString("strategy"))) + "</code></td>");
-      cell(h, "iops", r.getDouble("iops"), Fmt.count(r.getDouble("iops")), "");
-      cell(h, "lat_p99_ns", r.getNumber("lat_p99_ns"), Fmt.us(r.getNumber("lat_p99_ns")), "");
-      cell(h, "cycles_per_request", r.getDouble("cycles_per_request"), Fmt.count(r.getDouble("cycles_per_request")), "");
-      cell(h, "slowdown_vs_direct", r.getDouble("slowdown_vs_direct"), Fmt.ratio(r.getDouble("slowdown_vs_direct")), "");
-      h.raw("</tr>\n");
-    }
-    h.raw("</tbody></table>\n");
-    // one numeric parameter: IOPS against it, one line per strategy
-    if (params.size() == 1) {
-      String p = params.get(0);
-      List<Charts.Curve> lines = new ArrayList<>();
-      boolean numeric = true;
-      for (Table g : t.splitOn("strategy").asTableList()) {
-        String sid = g.stringColumn("strategy").get(0);
-        double[] x = new double[g.rowCount()], y = new double[g.rowCount()];
-        for (int i = 0; i < g.rowCount(); i++) {
-          Double v = parseNumber(String.valueOf(g.row(i).getObject(p)));
-          if (v == null) numeric = false;
-          x[i] = v == null ? 0 : v;
-          y[i] = g.row(i).getDouble("iops");
-        }
-        lines.add(new Charts.Curve(sid, Summaries.label(sid), x, y));
-      }
-      if (numeric && t.column(p).countUnique() > 1) {
-        figure(h, charts, Charts.lines("sweep-iops", "IOPS against " + p, p, "IOPS (requests per simulated second)", lines),
-            "Throughput of each strategy as " + p + " changes (one replay per point).");
-      }
-    }
-    h.raw("</section>\n");
+    SweepSection.write(h, sweep, charts);
   }
 
   /** A number, with k/m/g suffixes (4k = 4096); null when it is not one. */

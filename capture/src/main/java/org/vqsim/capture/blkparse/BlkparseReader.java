@@ -11,6 +11,7 @@ import org.vqsim.capture.text.Ascii;
 import org.vqsim.capture.text.BadLine;
 import org.vqsim.capture.text.LinePolicy;
 import org.vqsim.capture.text.LineReader;
+import org.vqsim.capture.text.TimeBase;
 import org.vqsim.engine.sim.IoOp;
 import org.vqsim.engine.sim.IoRequest;
 
@@ -36,11 +37,12 @@ public final class BlkparseReader implements ObservedSource {
   private final RequestPairer pairer;
   private final ObservedEvents observed = new ObservedEvents();
   private long firstTsNs = -1;
+  private final TimeBase time = new TimeBase();
   private boolean eof, summary, sawEvent;
   private long otherActions;
 
   public BlkparseReader(InputStream in, String name, String deviceFilter, boolean skipBadLines) {
-    this.in = new LineReader(in);
+    this.in = new LineReader(in, name);
     this.policy = new LinePolicy(name, skipBadLines);
     if (deviceFilter != null) {
       int c = deviceFilter.indexOf(',');
@@ -60,6 +62,7 @@ public final class BlkparseReader implements ObservedSource {
     counters.skippedLines = policy.skipped();
     counters.firstSkipped = policy.firstSkipped();
     counters.notes.put("events other than D and C", Long.toString(otherActions));
+    if (time.backwards() > 0) counters.notes.put(TimeBase.NOTE, Long.toString(time.backwards()));
     return counters;
   }
 
@@ -68,7 +71,7 @@ public final class BlkparseReader implements ObservedSource {
     while (true) {
       RequestPairer.Pending p = pairer.ready(eof);
       if (p != null) {
-        into.set(p.issueNs - firstTsNs, p.op, p.offset, p.length);
+        into.set(time.emit(p.issueNs - firstTsNs), p.op, p.offset, p.length);
         observed.copyFrom(p.events);
         if (observed.completeNs >= 0) observed.completeNs -= firstTsNs;
         pairer.release(p);
@@ -149,7 +152,8 @@ public final class BlkparseReader implements ObservedSource {
       long length = IoOp.hasData(op) || op == IoOp.DISCARD ? sectors * 512 : 0;
       if (IoOp.hasData(op) && length <= 0) throw BadLine.of(IoOp.letter(op) + " request of " + length + " bytes");
       if (length > Integer.MAX_VALUE) throw BadLine.of("request of " + length + " bytes is larger than 2 GiB");
-      if (sector < 0) throw BadLine.of("sector is too large");
+      if (sector < 0 || sector > Long.MAX_VALUE >> 9) throw BadLine.of("sector " + Ascii.text(b, sStart, sEnd) + " is beyond the largest offset vqsim models (2^63 bytes)");
+      TimeBase.check(ts - firstTsNs);
       pairer.issue(key, ts, (byte) op, op == IoOp.FLUSH ? 0 : sector * 512, (int) length);
     } else {
       pairer.complete(key, ts);

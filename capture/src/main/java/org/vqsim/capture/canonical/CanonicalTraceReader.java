@@ -15,6 +15,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.vqsim.capture.TraceException;
+import org.vqsim.capture.text.TimeBase;
 import org.vqsim.engine.sim.IoOp;
 import org.vqsim.engine.sim.IoRequest;
 import org.vqsim.engine.sim.RequestSource;
@@ -34,10 +35,12 @@ public final class CanonicalTraceReader implements RequestSource {
   private int row, rows;
   private boolean batchHasNulls;
   private long index;
+  private final TimeBase time = new TimeBase();
 
   public CanonicalTraceReader(Path file) throws IOException {
     this.name = file.toString();
-    allocator = new RootAllocator();
+    // bounded: a corrupt batch header may ask for terabytes (Arrow then throws OutOfMemoryException, reported as bad data)
+    allocator = new RootAllocator(Math.max(1L << 30, 4 * java.nio.file.Files.size(file)));
     channel = FileChannel.open(file, StandardOpenOption.READ);
     ArrowFileReader r = null;
     try {
@@ -52,11 +55,18 @@ public final class CanonicalTraceReader implements RequestSource {
     } catch (TraceException e) {
       closeQuietly(r);
       throw e;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | AssertionError e) { // Arrow checks some corrupt layouts with assert (tests run with -ea)
       closeQuietly(r);
-      throw new TraceException(name + ": not a readable Arrow IPC file (" + e.getMessage() + ")", e);
+      throw new TraceException(name + ": not a readable Arrow IPC file (" + why(e) + ")", e);
     }
     reader = r;
+  }
+
+  /** Arrow's reason, in words: a file cut short has no footer (Arrow says "missing Magic number [...]"). */
+  private static String why(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("Magic number") || m.contains("file too small")) return "truncated or not an Arrow IPC file: no footer at its end";
+    return m.length() > 200 ? m.substring(0, 200) + "..." : m;
   }
 
   private void closeQuietly(ArrowFileReader r) {
@@ -78,13 +88,18 @@ public final class CanonicalTraceReader implements RequestSource {
 
   public Map<String, String> metadata() { return metadata; }
 
+  /** Rows stamped before the row above them, replayed at that row's time (ts_ns never decreases). */
+  public long timestampsBackwards() { return time.backwards(); }
+
   @Override
   public boolean next(IoRequest into) throws IOException {
     while (row == rows) {
       try {
         if (!reader.loadNextBatch()) return false;
-      } catch (IOException | RuntimeException e) {
-        throw new TraceException(name + ": record batch after row " + index + " cannot be read (" + e.getMessage() + ")", e);
+        // offsets and lengths within their buffers, once per batch: the row loop below reads the buffers unchecked
+        org.apache.arrow.vector.util.ValueVectorUtility.validateFull(root);
+      } catch (IOException | RuntimeException | AssertionError e) { // Arrow checks some corrupt layouts with assert (tests run with -ea)
+        throw new TraceException(name + ": record batch after row " + index + " cannot be read (" + why(e) + ")", e);
       }
       rows = root.getRowCount();
       row = 0;
@@ -98,9 +113,11 @@ public final class CanonicalTraceReader implements RequestSource {
     if (o < 0) throw new TraceException(name + ": row " + at + ": op must be R, W, F or D, not '" + new String(op.get(i), java.nio.charset.StandardCharsets.UTF_8) + "'");
     long off = offset.get(i);
     int len = length.get(i);
+    long t = ts.get(i);
+    if (t < 0 || t > TimeBase.MAX_NS) throw new TraceException(name + ": row " + at + ": ts_ns " + t + " is not within 0 ns and 100 days");
     if (off < 0) throw new TraceException(name + ": row " + at + ": negative offset " + off);
     if (len < 0 || (IoOp.hasData(o) && len == 0)) throw new TraceException(name + ": row " + at + ": invalid length " + len + " for op " + IoOp.letter(o));
-    into.set(ts.get(i), (byte) o, off, len);
+    into.set(time.emit(t), (byte) o, off, len);
     return true;
   }
 

@@ -12,6 +12,7 @@ import org.vqsim.capture.text.Ascii;
 import org.vqsim.capture.text.BadLine;
 import org.vqsim.capture.text.LinePolicy;
 import org.vqsim.capture.text.LineReader;
+import org.vqsim.capture.text.TimeBase;
 import org.vqsim.engine.sim.IoOp;
 import org.vqsim.engine.sim.IoRequest;
 
@@ -63,7 +64,7 @@ public final class FioIologReader implements ObservedSource {
   private long fileActions;
 
   public FioIologReader(InputStream in, String name, boolean skipBadLines) {
-    this.in = new LineReader(in);
+    this.in = new LineReader(in, name);
     this.policy = new LinePolicy(name, skipBadLines);
   }
 
@@ -148,13 +149,14 @@ public final class FioIologReader implements ObservedSource {
     }
     if (n == 0) throw BadLine.of("empty entry");
     // try "FILE ACTION OFFSET LENGTH" first
-    if (n == 3 && Ascii.isDigit(b[w[0]]) && Ascii.isDigit(b[w[2]])) {
+    if (n == 3 && numeric(b[w[0]]) && numeric(b[w[2]])) {
       int as = w[4], ae = w[5];
       long length = Ascii.decimal(b, w[0], w[1], "length");
       long offset = Ascii.decimal(b, w[2], w[3], "offset");
       int op = action(b, as, ae);
       if (op == -2) {
         if (version == 3) throw BadLine.of("'wait' is not allowed in a version 3 iolog");
+        if (offset > MAX_US - clockUs) throw BadLine.of("wait of " + offset + " µs takes the log beyond 100 days");
         clockUs += offset;
         return;
       }
@@ -178,7 +180,15 @@ public final class FioIologReader implements ObservedSource {
     throw BadLine.of("expected '" + (version == 3 ? "TIMESTAMP " : "") + "FILE ACTION [OFFSET LENGTH]', not '" + Ascii.text(b, s, e) + "'");
   }
 
+  /** A sign or a digit: the line is meant as {@code FILE ACTION OFFSET LENGTH} (a negative number is reported as such). */
+  private static boolean numeric(byte c) {
+    return Ascii.isDigit(c) || c == '-';
+  }
+
+  private static final long MAX_US = TimeBase.MAX_NS / 1000;
+
   private void add(long tsUs, byte op, long offset, int length) {
+    if (tsUs > MAX_US) throw BadLine.of("timestamp " + tsUs + " µs is beyond 100 days");
     Entry x = free.isEmpty() ? new Entry() : free.pop();
     x.ts = tsUs * 1000;
     x.seq = seq++;

@@ -12,6 +12,7 @@ import org.vqsim.capture.text.Ascii;
 import org.vqsim.capture.text.BadLine;
 import org.vqsim.capture.text.LinePolicy;
 import org.vqsim.capture.text.LineReader;
+import org.vqsim.capture.text.TimeBase;
 import org.vqsim.engine.sim.IoOp;
 import org.vqsim.engine.sim.IoRequest;
 
@@ -49,6 +50,8 @@ import org.vqsim.engine.sim.IoRequest;
  * completion and completions without issue are tolerated and counted.
  */
 public final class FtraceEventReader implements ObservedSource {
+  /** The largest sector whose byte offset fits a long. */
+  static final long MAX_SECTOR = Long.MAX_VALUE >> 9;
   private static final byte[] BLOCK_RQ_ISSUE = Ascii.bytes("block_rq_issue"), BLOCK_RQ_COMPLETE = Ascii.bytes("block_rq_complete"),
       BLOCK_RQ_INSERT = Ascii.bytes("block_rq_insert"), MAP = Ascii.bytes("map"), UNMAP = Ascii.bytes("unmap"),
       SWIOTLB_BOUNCED = Ascii.bytes("swiotlb_bounced"), SIZE = Ascii.bytes("size="), SPACE_SIZE = Ascii.bytes(" size="),
@@ -67,6 +70,7 @@ public final class FtraceEventReader implements ObservedSource {
   private final ObservedEvents unmapPhase = new ObservedEvents();
   private RequestPairer.Pending mapTarget;
   private long firstTsNs = -1;
+  private final TimeBase time = new TimeBase();
   private boolean eof;
   private boolean sawContent;
   // pseries fallbacks: a *multi call followed at once by its single-page helper is one hypercall
@@ -78,7 +82,7 @@ public final class FtraceEventReader implements ObservedSource {
    * @param skipBadLines count malformed lines instead of stopping at the first
    */
   public FtraceEventReader(InputStream in, String name, String deviceFilter, boolean skipBadLines) {
-    this.in = new LineReader(in);
+    this.in = new LineReader(in, name);
     this.policy = new LinePolicy(name, skipBadLines);
     if (deviceFilter != null) {
       int c = deviceFilter.indexOf(',');
@@ -99,6 +103,7 @@ public final class FtraceEventReader implements ObservedSource {
     counters.firstSkipped = policy.firstSkipped();
     counters.notes.put("block_rq_insert events", Long.toString(inserts));
     counters.notes.put("function-tracer calls", Long.toString(functionCalls));
+    if (time.backwards() > 0) counters.notes.put(TimeBase.NOTE, Long.toString(time.backwards()));
     return counters;
   }
 
@@ -107,7 +112,7 @@ public final class FtraceEventReader implements ObservedSource {
     while (true) {
       RequestPairer.Pending p = pairer.ready(eof);
       if (p != null) {
-        into.set(p.issueNs - firstTsNs, p.op, p.offset, p.length);
+        into.set(time.emit(p.issueNs - firstTsNs), p.op, p.offset, p.length);
         observed.copyFrom(p.events);
         if (observed.completeNs >= 0) observed.completeNs -= firstTsNs;
         org.vqsim.capture.observed.CapturedShape.apply(observed, into);
@@ -257,7 +262,8 @@ public final class FtraceEventReader implements ObservedSource {
       long length = IoOp.hasData(op) || op == IoOp.DISCARD ? (bytes > 0 ? bytes : sectors * 512) : 0;
       if (IoOp.hasData(op) && length <= 0) throw BadLine.of(IoOp.letter(op) + " request of " + length + " bytes");
       if (length > Integer.MAX_VALUE) throw BadLine.of("request of " + length + " bytes is larger than 2 GiB");
-      if (sector < 0 && op != IoOp.FLUSH) throw BadLine.of("sector is too large");
+      if ((sector < 0 || sector > MAX_SECTOR) && op != IoOp.FLUSH) throw BadLine.of("sector " + Ascii.text(b, sStart, plus) + " is beyond the largest offset vqsim models (2^63 bytes)");
+      TimeBase.check(ts - firstTsNs);
       long key = pairer.key(major, minor, (byte) op, sector);
       mapTarget = pairer.issue(key, ts, (byte) op, op == IoOp.FLUSH ? 0 : sector * 512, (int) length);
       unmapPhase.clear(); // unmap events before an issue belong to no completion we saw

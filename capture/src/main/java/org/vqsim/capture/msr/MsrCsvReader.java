@@ -10,6 +10,7 @@ import org.vqsim.capture.text.Ascii;
 import org.vqsim.capture.text.BadLine;
 import org.vqsim.capture.text.LinePolicy;
 import org.vqsim.capture.text.LineReader;
+import org.vqsim.capture.text.TimeBase;
 import org.vqsim.engine.sim.IoOp;
 import org.vqsim.engine.sim.IoRequest;
 
@@ -34,11 +35,12 @@ public final class MsrCsvReader implements ObservedSource {
   private final ReaderCounters counters = new ReaderCounters();
   private final ObservedEvents observed = new ObservedEvents();
   private long firstTicks = -1;
+  private final TimeBase time = new TimeBase();
   private boolean sawRow;
   private final int[] comma = new int[6];
 
   public MsrCsvReader(InputStream in, String name, Integer disk, boolean skipBadLines) {
-    this.in = new LineReader(in);
+    this.in = new LineReader(in, name);
     this.policy = new LinePolicy(name, skipBadLines);
     this.disk = disk;
   }
@@ -49,6 +51,7 @@ public final class MsrCsvReader implements ObservedSource {
   public ReaderCounters counters() {
     counters.skippedLines = policy.skipped();
     counters.firstSkipped = policy.firstSkipped();
+    if (time.backwards() > 0) counters.notes.put(TimeBase.NOTE, Long.toString(time.backwards()));
     return counters;
   }
 
@@ -90,11 +93,15 @@ public final class MsrCsvReader implements ObservedSource {
       counters.filtered++;
       return false;
     }
+    if (response > TimeBase.MAX_NS / 100) throw BadLine.of("ResponseTime " + response + " is longer than 100 days");
     if (firstTicks < 0) firstTicks = ticks;
-    long rel = (ticks - firstTicks) * 100;
-    into.set(Math.max(0, rel), (byte) op, offset, (int) size);
+    long relTicks = ticks - firstTicks; // both ≥ 0: no overflow
+    if (relTicks > TimeBase.MAX_NS / 100) throw BadLine.of("Timestamp " + ticks + " is " + relTicks / 10_000_000 + " s after the first row's; vqsim replays at most 100 days");
+    long rel = relTicks < 0 ? -1 : relTicks * 100; // earlier than the first row: clamped below (100 × a large negative would overflow)
+    long at = time.emit(rel);
+    into.set(at, (byte) op, offset, (int) size);
     observed.clear();
-    observed.completeNs = Math.max(0, rel) + response * 100;
+    observed.completeNs = Math.max(at, rel + response * 100);
     return true;
   }
 

@@ -14,6 +14,7 @@ import org.vqsim.capture.text.BadLine;
 import org.vqsim.capture.text.LinePolicy;
 import org.vqsim.capture.text.LineReader;
 import org.vqsim.capture.text.StreamOpener;
+import org.vqsim.capture.text.TimeBase;
 import org.vqsim.engine.sim.IoOp;
 import org.vqsim.engine.sim.IoRequest;
 
@@ -106,6 +107,7 @@ public final class QemuLogReader implements ObservedSource {
   private Req lastClosed;
   private long lastCompletedPtr = -1;
   private long firstTsNs = -1;
+  private final TimeBase time = new TimeBase();
   private long attaches;
   private final HashMap<String, Long> unknownNames = new HashMap<>();
   // the parsed line
@@ -121,14 +123,14 @@ public final class QemuLogReader implements ObservedSource {
     this.policy = new LinePolicy(name, skipBadLines);
     this.idleGapNs = (long) (idleGapSeconds * 1e9);
     scan();
-    in = new LineReader(opener.open());
+    in = new LineReader(opener.open(), policy.file());
   }
 
   /** First pass: the workload window, and whether the log has interrupts at all. */
   private void scan() throws IOException {
     long prev = Long.MIN_VALUE, candidate = Long.MIN_VALUE, start = Long.MIN_VALUE, endTs = Long.MAX_VALUE;
     boolean sawRequest = false, endOpen = false, notifies = false, any = false;
-    try (LineReader r = new LineReader(opener.open())) {
+    try (LineReader r = new LineReader(opener.open(), policy.file())) {
       while (r.next()) {
         byte[] b = r.buf();
         try {
@@ -176,6 +178,7 @@ public final class QemuLogReader implements ObservedSource {
     counters.skippedLines = policy.skipped();
     counters.firstSkipped = policy.firstSkipped();
     counters.notes.put("virtio-iommu attach requests", Long.toString(attaches));
+    if (time.backwards() > 0) counters.notes.put(TimeBase.NOTE, Long.toString(time.backwards()));
     if (!unknownNames.isEmpty()) {
       StringBuilder s = new StringBuilder();
       unknownNames.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(8)
@@ -191,7 +194,7 @@ public final class QemuLogReader implements ObservedSource {
       Req head = fifo.peek();
       if (head != null && head.closed && (head != lastClosed || end)) {
         fifo.poll();
-        into.set(head.ts - firstTsNs, head.op, head.offset, head.length);
+        into.set(time.emit(head.ts - firstTsNs), head.op, head.offset, head.length);
         observed.copyFrom(head.events);
         if (observed.completeNs >= 0) observed.completeNs -= firstTsNs;
         if (head == lastClosed) lastClosed = null;
@@ -304,7 +307,9 @@ public final class QemuLogReader implements ObservedSource {
     long ptr = hexAfter(b, argsStart, e, REQ, "req");
     long sector = decAfter(b, argsStart, e, SECTOR, "sector");
     long nsectors = decAfter(b, argsStart, e, NSECTORS, "nsectors");
-    if (nsectors <= 0 || nsectors * 512 > Integer.MAX_VALUE) throw BadLine.of("request of " + nsectors + " sectors");
+    if (nsectors <= 0 || nsectors * 512 > Integer.MAX_VALUE) throw BadLine.of("request of " + nsectors + " sectors (1 to 4194303)");
+    if (sector > Long.MAX_VALUE >> 9) throw BadLine.of("sector " + sector + " is beyond the largest offset vqsim models (2^63 bytes)");
+    if (firstTsNs >= 0) TimeBase.check(ts - firstTsNs);
     Req old = byPtr.get(ptr);
     if (old != null && !old.completed) forceClose(old);
     Req r = free.isEmpty() ? new Req() : free.pop();
@@ -420,6 +425,10 @@ public final class QemuLogReader implements ObservedSource {
     }
     long y = Ascii.decimal(b, s, s + 4, "year"), mo = Ascii.decimal(b, s + 5, s + 7, "month"), d = Ascii.decimal(b, s + 8, s + 10, "day");
     long h = Ascii.decimal(b, s + 11, s + 13, "hour"), mi = Ascii.decimal(b, s + 14, s + 16, "minute"), sec = Ascii.decimal(b, s + 17, s + 19, "second");
+    // the bounds also keep ns since the epoch within a long (years 1970..2200)
+    if (y < 1970 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) {
+      throw BadLine.of("timestamp '" + Ascii.text(b, s, e) + "' is not a valid date and time (years 1970 to 2200)");
+    }
     int i = s + 19;
     long frac = 0;
     if (i < e && b[i] == '.') {
@@ -437,6 +446,7 @@ public final class QemuLogReader implements ObservedSource {
     long offsetS = 0;
     if (i < e && (b[i] == '+' || b[i] == '-') && e - i >= 6) {
       long oh = Ascii.decimal(b, i + 1, i + 3, "zone hours"), om = Ascii.decimal(b, i + 4, i + 6, "zone minutes");
+      if (oh > 23 || om > 59) throw BadLine.of("time zone in '" + Ascii.text(b, s, e) + "' is not ±HH:MM");
       offsetS = (b[i] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
     }
     // days from civil (H. Hinnant)

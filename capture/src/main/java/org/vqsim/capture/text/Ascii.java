@@ -130,8 +130,34 @@ public final class Ascii {
     return decimal(b, s, e, what);
   }
 
+  /**
+   * {@code b[from, to)} for a message: at most 80 bytes; well-formed UTF-8 text as is, and every
+   * other byte (control characters, bytes of non-UTF-8 or binary input) as {@code \xNN}, so a
+   * message never carries raw binary to the terminal.
+   */
   public static String text(byte[] b, int from, int to) {
-    int n = Math.min(to - from, 80);
-    return new String(b, from, Math.max(0, n), StandardCharsets.UTF_8) + (to - from > 80 ? "..." : "");
+    int end = from + Math.max(0, Math.min(to - from, 80));
+    StringBuilder s = new StringBuilder(end - from + 8);
+    int i = from;
+    while (i < end) {
+      int c = b[i] & 0xff;
+      int n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+      if (n == 1 && c >= 0x20 && c < 0x7f) {
+        s.append((char) c);
+        i++;
+        continue;
+      }
+      if (n > 1 && i + n <= end) {
+        String cp = new String(b, i, n, StandardCharsets.UTF_8);
+        if (cp.codePointCount(0, cp.length()) == 1 && cp.codePointAt(0) != 0xfffd && !Character.isISOControl(cp.codePointAt(0))) {
+          s.append(cp);
+          i += n;
+          continue;
+        }
+      }
+      s.append("\\x").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+      i++;
+    }
+    return to - from > 80 ? s.append("...").toString() : s.toString();
   }
 }

@@ -3,6 +3,7 @@ package org.vqsim.capture.text;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import org.vqsim.capture.TraceException;
 
 /**
  * Lines of an ASCII/UTF-8 text stream as byte ranges of one reused buffer: no String, no char
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 public final class LineReader implements AutoCloseable {
   private static final int MAX_LINE = 1 << 24;
   private final InputStream in;
+  private final String name;
   private byte[] buf;
   private int pos, limit;
   private boolean eof;
@@ -30,7 +32,17 @@ public final class LineReader implements AutoCloseable {
   }
 
   public LineReader(InputStream in, int bufferBytes) {
+    this(in, "trace", bufferBytes);
+  }
+
+  /** @param name the file, for the message about a line too long to be text */
+  public LineReader(InputStream in, String name) {
+    this(in, name, 1 << 17);
+  }
+
+  public LineReader(InputStream in, String name, int bufferBytes) {
     this.in = in;
+    this.name = name;
     this.buf = new byte[bufferBytes];
   }
 
@@ -76,7 +88,7 @@ public final class LineReader implements AutoCloseable {
       pos = 0;
     }
     if (limit == buf.length) {
-      if (buf.length >= MAX_LINE) throw new IOException("line " + (line + 1) + " is longer than " + MAX_LINE + " bytes: not a text trace");
+      if (buf.length >= MAX_LINE) throw TraceException.at(name, line + 1, "line longer than " + (MAX_LINE >> 20) + " MiB: not a text trace");
       byte[] nb = new byte[buf.length * 2];
       System.arraycopy(buf, 0, nb, 0, limit);
       buf = nb;

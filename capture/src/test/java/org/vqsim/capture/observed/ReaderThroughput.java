@@ -60,7 +60,7 @@ public final class ReaderThroughput {
         (rt.totalMemory() - rt.freeMemory()) >> 20);
   }
 
-  private static void writeFtrace(Path f, long target) throws IOException {
+  static void writeFtrace(Path f, long target) throws IOException {
     try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(f), 1 << 20)) {
       o.write("# tracer: nop\n#\n".getBytes(StandardCharsets.US_ASCII));
       long written = 0, sector = 0;
@@ -86,7 +86,7 @@ public final class ReaderThroughput {
     }
   }
 
-  private static void writeQemu(Path f, long target) throws IOException {
+  static void writeQemu(Path f, long target) throws IOException {
     try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(f), 1 << 20)) {
       long written = 0, sector = 0;
       long us = 1795482261_000000L;

@@ -21,11 +21,15 @@ public final class IovaAllocator {
   private final long[][] stacks = new long[CACHED_SIZES][];
   private final int[] depth = new int[CACHED_SIZES];
   private long live;
+  private boolean highRegion;
+  /** Above the 32-bit space: a 48-bit DMA mask (the IOMMU's address width in the model). */
+  private final long highLimitPage;
 
   /** @param pageSize IOMMU page size; @param limit highest address + 1 (4 GiB for a 32-bit-first PCI device) */
   public IovaAllocator(int pageSize, long limit) {
     this.pageShift = Integer.numberOfTrailingZeros(pageSize);
     this.limitPage = limit >>> pageShift;
+    this.highLimitPage = (1L << 48) >>> pageShift;
     this.nextTopPage = limitPage;
   }
 
@@ -42,7 +46,15 @@ public final class IovaAllocator {
     // alloc_iova(..., size_aligned = true): new_pfn = (high_pfn - size) & (~0UL << fls_long(size - 1))
     long align = n > 1 ? Long.highestOneBit(n - 1) << 1 : 1;
     long page = (nextTopPage - n) & -align;
-    if (page < 1) throw new IllegalStateException("IOVA space exhausted");
+    if (page < 1) {
+      // iommu_dma_alloc_iova: when the 32-bit space has no room, retry below the device's full DMA mask
+      if (limitPage >= highLimitPage || highRegion) {
+        throw new org.vqsim.engine.sim.ModelException("IOVA space exhausted by a mapping of " + n + " pages");
+      }
+      highRegion = true;
+      nextTopPage = highLimitPage;
+      page = (nextTopPage - n) & -align;
+    }
     nextTopPage = page;
     return nextTopPage << pageShift;
   }

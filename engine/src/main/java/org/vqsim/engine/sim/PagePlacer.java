@@ -39,6 +39,7 @@ final class PagePlacer {
    * maxSegments} of them, each at most {@code maxSegment} bytes.
    */
   void place(Chain chain, int length, long maxSegment, int maxSegments, boolean deviceWrites) {
+    int start = chain.count;
     long frame = randomFrame();
     long segStart = frame * pageSize;
     long segLen = 0;
@@ -48,7 +49,14 @@ final class PagePlacer {
     while (remaining > 0) {
       int chunk = Math.min(remaining, pageSize);
       boolean contiguous = frame == prevFrame + 1;
-      if (segLen > 0 && (!contiguous || segLen + chunk > maxSegment) && segs + 1 < maxSegments) {
+      if (segLen > 0 && (!contiguous || segLen + chunk > maxSegment)) {
+        if (segs + 1 == maxSegments) {
+          // more physical segments than the device takes (seg_max): place the buffer in as few
+          // segments as the largest segment allows, as a guest whose pages happened to be contiguous
+          chain.count = start;
+          placeCompact(chain, length, maxSegment, maxSegments, deviceWrites);
+          return;
+        }
         chain.add(segStart, (int) segLen, deviceWrites);
         segs++;
         segStart = frame * pageSize;
@@ -61,6 +69,29 @@ final class PagePlacer {
     }
     chain.add(segStart, (int) segLen, deviceWrites);
   }
+
+  /**
+   * The fewest segments of at most {@code maxSegment} bytes. A request that needs more than the
+   * device's {@code seg_max} even so is one Linux's block layer would have split into several: the
+   * model replays requests one to one, so it says so instead.
+   */
+  private void placeCompact(Chain chain, int length, long maxSegment, int maxSegments, boolean deviceWrites) {
+    long needed = (length + maxSegment - 1) / maxSegment;
+    if (needed > maxSegments) {
+      throw new ModelException("a request of " + length + " bytes needs " + needed + " segments of at most " + maxSegment
+          + " bytes, more than the " + maxSegments + " the virtqueue takes (seg_max = queue size - 2); Linux would split it in the block layer —"
+          + " raise --queue-size or split the trace's large requests");
+    }
+    long pages = (length + pageSize - 1) / pageSize;
+    long addr = (baseFrame + Math.floorMod(nextLong(), Math.max(1, frames - pages))) * pageSize;
+    for (long left = length; left > 0; ) {
+      int piece = (int) Math.min(left, maxSegment);
+      chain.add(addr, piece, deviceWrites);
+      addr += piece;
+      left -= piece;
+    }
+  }
+
 
   /**
    * Appends captured data segments: each is physically contiguous and starts on a page of its

@@ -6,7 +6,7 @@ import java.util.Collection;
 public final class Names {
   private Names() {}
 
-  /** The candidate closest to {@code name} by edit distance, or null when none is reasonably close. */
+  /** The candidate closest to {@code name} by edit distance, else the only one that begins with it, or null when none is reasonably close. */
   public static String closest(String name, Collection<String> candidates) {
     String best = null;
     int bestD = Integer.MAX_VALUE;
@@ -17,7 +17,17 @@ public final class Names {
         best = c;
       }
     }
-    return best != null && bestD <= Math.max(2, best.length() / 3) ? best : null;
+    if (best != null && bestD <= Math.max(2, best.length() / 3)) return best;
+    // a name cut short ("power9" for "power9-kvm"): the one candidate it begins
+    String prefixOf = null;
+    String n = name.toLowerCase(java.util.Locale.ROOT);
+    for (String c : candidates) {
+      if (n.length() >= 3 && c.toLowerCase(java.util.Locale.ROOT).startsWith(n)) {
+        if (prefixOf != null) return null;
+        prefixOf = c;
+      }
+    }
+    return prefixOf;
   }
 
   /** " (did you mean X?)" or "", for appending to an error message. */

@@ -191,6 +191,78 @@ public final class Charts {
     return new Sized(name, title, chart, WIDTH, 420 + ((curves.size() + 3) / 4) * 20);
   }
 
+  /** One panel of a small-multiples line chart: its label (the fixed values it shows) and one curve per strategy. */
+  public record Panel(String label, List<Curve> curves) {}
+
+  /**
+   * Small multiples side by side, sharing one y axis: in each panel, y against the swept x with a line
+   * per strategy (the same strategies, colours and dashes in every panel, one legend). The x axis has
+   * ticks exactly at {@code xValues} labelled {@code xLabels}, on a log scale when {@code logX}; the y
+   * axis turns logarithmic when {@code logY}. Missing points (NaN) are left out of the line.
+   */
+  public static Sized panels(String name, String title, String xLabel, double[] xValues, List<String> xLabels, boolean logX,
+      String yLabel, boolean logY, NumberFormat yFormat, List<Panel> panels) {
+    double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
+    for (Panel p : panels) {
+      for (Curve c : p.curves()) {
+        for (double v : c.y()) {
+          if (Double.isNaN(v) || (logY && v <= 0)) continue;
+          lo = Math.min(lo, v);
+          hi = Math.max(hi, v);
+        }
+      }
+    }
+    org.jfree.chart.axis.ValueAxis y;
+    if (logY && lo > 0 && lo < Double.MAX_VALUE) {
+      NiceLogAxis l = new NiceLogAxis(yLabel);
+      l.setRange(lo / 1.25, hi * 1.25);
+      y = l;
+    } else {
+      NumberAxis n = new NumberAxis(yLabel);
+      n.setAutoRangeIncludesZero(true);
+      n.setNumberFormatOverride(yFormat);
+      y = n;
+    }
+    y.setLabelFont(LABEL);
+    y.setTickLabelFont(TICK);
+    org.jfree.chart.plot.CombinedRangeXYPlot plot = new org.jfree.chart.plot.CombinedRangeXYPlot(y);
+    plot.setGap(22);
+    org.jfree.chart.LegendItemCollection legend = null;
+    for (Panel p : panels) {
+      XYSeriesCollection ds = new XYSeriesCollection();
+      for (Curve c : p.curves()) {
+        XYSeries s = new XYSeries(c.label(), true, true);
+        for (int i = 0; i < c.xUs().length; i++) if (!Double.isNaN(c.y()[i]) && !(logY && c.y()[i] <= 0)) s.addOrUpdate(c.xUs()[i], c.y()[i]);
+        ds.addSeries(s);
+      }
+      String axisLabel = p.label().isEmpty() ? xLabel : xLabel + "  (" + p.label() + ")";
+      org.jfree.chart.axis.ValueAxis x = FixedTicks.axis(axisLabel, xValues, xLabels, logX);
+      x.setLabelFont(panels.size() > 3 ? SMALL : LABEL);
+      x.setTickLabelFont(panels.size() > 3 ? SMALL : TICK);
+      XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
+      for (int i = 0; i < p.curves().size(); i++) {
+        r.setSeriesPaint(i, Palette.strategy(p.curves().get(i).id()));
+        r.setSeriesStroke(i, Palette.strategyStroke(p.curves().get(i).id()));
+        r.setSeriesShape(i, new java.awt.geom.Ellipse2D.Double(-3, -3, 6, 6));
+      }
+      XYPlot sub = new XYPlot(ds, x, null, r);
+      sub.setBackgroundPaint(Color.WHITE);
+      sub.setOutlinePaint(GRID);
+      sub.setDomainGridlinePaint(GRID);
+      sub.setRangeGridlinePaint(GRID);
+      sub.setDomainGridlineStroke(new BasicStroke(1f));
+      sub.setRangeGridlineStroke(new BasicStroke(1f));
+      plot.add(sub, 1);
+      if (legend == null) legend = sub.getLegendItems();
+    }
+    if (legend != null) plot.setFixedLegendItems(legend);
+    JFreeChart chart = new JFreeChart(title, TITLE, plot, true);
+    style(chart);
+    chart.setTitle(title(title));
+    int strategies = panels.isEmpty() ? 0 : panels.get(0).curves().size();
+    return new Sized(name, title, chart, WIDTH, 360 + ((strategies + 3) / 4) * 20);
+  }
+
   /**
    * Horizontal stacked bars: one bar per strategy ({@code rows}), one segment per series; series
    * whose values are all zero are left out of the legend.
