@@ -134,16 +134,22 @@ public final class GuestMemory {
     U64.set(frame(gpa), off, value);
   }
 
-  /** Copies {@code length} bytes inside guest memory (memmove semantics are not needed: callers copy between disjoint buffers). */
+  /**
+   * Copies {@code length} bytes inside guest memory (callers copy between disjoint buffers).
+   * Payload memory ({@link #setUntracked}) has no bytes to give or keep: a copy from it or into it
+   * moves nothing (its cost is the caller's to charge).
+   */
   public void copy(long srcGpa, long dstGpa, int length) {
+    if (length <= 0) return;
+    check(srcGpa);
+    check(dstGpa);
+    if (untracked(srcGpa) || untracked(dstGpa)) return;
     int done = 0;
     while (done < length) {
       long s = srcGpa + done, d = dstGpa + done;
       int n = (int) Math.min(length - done, Math.min(FRAME_SIZE - (s & FRAME_MASK), FRAME_SIZE - (d & FRAME_MASK)));
       byte[] sf = frameOrNull(s);
-      if (untracked(d)) {
-        check(d);
-      } else if (sf == null) {
+      if (sf == null) {
         byte[] df = frameOrNull(d); // copying zeros into memory never touched changes nothing
         if (df != null) Arrays.fill(df, (int) (d & FRAME_MASK), (int) (d & FRAME_MASK) + n, (byte) 0);
       } else {
