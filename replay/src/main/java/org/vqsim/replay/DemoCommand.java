@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Replay the bundled lab traces (samples/) and a generated workload under every strategy of the x86-kvm profile,",
+    description = {"Replay the bundled x86 and POWER lab traces (samples/) and a generated workload under every strategy of their platform,",
         "print the summaries and say where the result files are. The demo folder is replaced on every run."},
     footer = {"", "Examples:", "  vqsim demo", "  vqsim demo -o /tmp/vqsim-demo --count 1000000"})
 final class DemoCommand implements Callable<Integer> {
@@ -53,15 +53,19 @@ final class DemoCommand implements Callable<Integer> {
     run(out, model, "x86-kvm", TraceRef.generated(gen), genDir);
     folders.add(genDir);
 
-    // 2. The real lab traces (Linux 6.1 guest, QEMU 7.2), replayed at their recorded depth (dd: one at a time).
-    for (String w : LAB_WORKLOADS) {
-      Path trace = x86.resolve(w + ".direct.guest-ftrace.txt.gz");
-      if (!Files.exists(trace)) throw new CliException(ExitCodes.NO_INPUT, trace + ": bundled lab trace missing");
-      Path dir = outDir.resolve("lab-x86-" + w);
-      out.println();
-      out.println("== Lab trace " + samplesDir.relativize(trace) + " (samples/qemu-lab/README.md says what it shows)");
-      run(out, defaults(), "x86-kvm", TraceRef.file(trace, null, "254,0"), dir);
-      folders.add(dir);
+    // 2. The real lab traces (Linux 6.1 guests, QEMU 7.2), replayed at their recorded depth (dd: one at a time)
+    //    under every strategy of their platform: x86 with x86-kvm, POWER pseries (64 KiB pages) with power9-kvm.
+    String[][] labs = {{"qemu-lab", "x86-kvm", "lab-x86-"}, {"qemu-lab-ppc", "power9-kvm", "lab-ppc-"}};
+    for (String[] lab : labs) {
+      for (String w : LAB_WORKLOADS) {
+        Path trace = samplesDir.resolve(lab[0]).resolve(w + ".direct.guest-ftrace.txt.gz");
+        if (!Files.exists(trace)) throw new CliException(ExitCodes.NO_INPUT, trace + ": bundled lab trace missing");
+        Path dir = outDir.resolve(lab[2] + w);
+        out.println();
+        out.println("== Lab trace " + samplesDir.relativize(trace) + " with " + lab[1] + " (samples/" + lab[0] + "/README.md says what it shows)");
+        run(out, defaults(), lab[1], TraceRef.file(trace, null, "254,0"), dir);
+        folders.add(dir);
+      }
     }
     out.println();
     out.println("Demo results are in " + outDir.toAbsolutePath() + ":");

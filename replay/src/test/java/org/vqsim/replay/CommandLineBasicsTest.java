@@ -70,14 +70,16 @@ class CommandLineBasicsTest {
     Path out = dir.resolve("demo");
     Cli.Result r = vqsim("demo", "-o", out, "--count", 2000, "--samples", Cli.samples());
     assertThat(r.code()).as("%s", r).isZero();
-    List<String> folders = List.of("generated-randread4k-qd32", "lab-x86-randread4k", "lab-x86-seqread64k", "lab-x86-seqwrite128k");
+    List<String> folders = List.of("generated-randread4k-qd32", "lab-x86-randread4k", "lab-x86-seqread64k", "lab-x86-seqwrite128k",
+        "lab-ppc-randread4k", "lab-ppc-seqread64k", "lab-ppc-seqwrite128k");
     assertThat(Cli.list(out)).containsAll(folders).allMatch(f -> folders.contains(f) || f.equals(DemoCommand.MARKER) || f.equals("report.html"));
     for (String f : folders) assertThat(Cli.list(out.resolve(f))).as(f).containsExactly("latency.arrow", "requests.arrow", "summary.arrow");
     assertThat(Cli.read(out.resolve("generated-randread4k-qd32/summary.arrow")).rows().get(0).get("requests")).isEqualTo(2000L);
     assertThat(Cli.read(out.resolve("lab-x86-seqread64k/summary.arrow")).rows().get(0).get("requests")).isEqualTo(300L);
     assertThat(Cli.read(out.resolve("lab-x86-seqwrite128k/summary.arrow")).rows().get(0).get("requests")).isEqualTo(150L);
     assertThat(r.out()).contains("Demo results are in");
-    assertThat(r.out().strip()).endsWith("Wrote the report of all 4 runs to " + out.toAbsolutePath().resolve("report.html"));
+    assertThat(Cli.read(out.resolve("lab-ppc-seqwrite128k/summary.arrow")).rows()).hasSize(7); // every POWER strategy
+    assertThat(r.out().strip()).endsWith("Wrote the report of all 7 runs to " + out.toAbsolutePath().resolve("report.html"));
 
     // the demo folder is replaced on the next run
     Files.writeString(out.resolve("lab-x86-randread4k/stale.txt"), "old");
