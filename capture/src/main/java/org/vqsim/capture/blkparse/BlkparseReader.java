@@ -71,9 +71,7 @@ public final class BlkparseReader implements ObservedSource {
     while (true) {
       RequestPairer.Pending p = pairer.ready(eof);
       if (p != null) {
-        into.set(time.emit(p.issueNs - firstTsNs), p.op, p.offset, p.length);
-        observed.copyFrom(p.events);
-        if (observed.completeNs >= 0) observed.completeNs -= firstTsNs;
+        p.emit(into, observed, time, firstTsNs);
         pairer.release(p);
         return true;
       }

@@ -2,6 +2,8 @@ package org.vqsim.capture.observed;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import org.vqsim.capture.text.TimeBase;
+import org.vqsim.engine.sim.IoRequest;
 
 /**
  * Pairs issues with completions by (device, sector, op) and hands requests back in issue order,
@@ -25,6 +27,16 @@ public final class RequestPairer {
     public final ObservedEvents events = new ObservedEvents();
     long key;
     Pending nextSame;
+
+    /**
+     * Hands this request to a reader's caller: its fields into {@code into} and its events into
+     * {@code observed}, times relative to the trace's first request.
+     */
+    public void emit(IoRequest into, ObservedEvents observed, TimeBase time, long firstTsNs) {
+      into.set(time.emit(issueNs - firstTsNs), op, offset, length);
+      observed.copyFrom(events);
+      if (observed.completeNs >= 0) observed.completeNs -= firstTsNs;
+    }
   }
 
   private final ArrayDeque<Pending> fifo = new ArrayDeque<>();

@@ -29,7 +29,15 @@ public sealed interface DriverQueue permits SplitDriverQueue, PackedDriverQueue 
    * (the driver's own view of it), the ring descriptor points at {@code tableDmaAddr} (the device's
    * view). Returns the head index, or {@link #NO_SPACE}.
    */
-  int addIndirect(GuestMemory mem, Chain chain, long tableGpa, long tableDmaAddr, int token);
+  default int addIndirect(GuestMemory mem, Chain chain, long tableGpa, long tableDmaAddr, int token) {
+    if (!indirectNegotiated()) throw new IllegalStateException("VIRTIO_F_INDIRECT_DESC was not negotiated");
+    if (numFree() < 1) return NO_SPACE;
+    writeIndirect(mem, chain, tableGpa);
+    return addIndirectTable(mem, chain.count, tableDmaAddr, token);
+  }
+
+  /** Whether VIRTIO_F_INDIRECT_DESC was negotiated. */
+  boolean indirectNegotiated();
 
   /**
    * Writes the indirect table of {@code chain} at {@code tableGpa}. Linux fills the table before it

@@ -135,12 +135,7 @@ public final class PackedDriverQueue implements DriverQueue {
   }
 
   @Override
-  public int addIndirect(GuestMemory mem, Chain chain, long tableGpa, long tableDmaAddr, int tok) {
-    if (!indirectEnabled) throw new IllegalStateException("VIRTIO_F_INDIRECT_DESC was not negotiated");
-    if (numFree < 1) return NO_SPACE;
-    writeIndirect(mem, chain, tableGpa);
-    return addIndirectTable(mem, chain.count, tableDmaAddr, tok);
-  }
+  public boolean indirectNegotiated() { return indirectEnabled; }
 
   /**
    * Writes the table as {@code virtqueue_add_indirect_packed} does: only {@code addr}, {@code len}

@@ -66,31 +66,23 @@ public final class SplitDriverQueue implements DriverQueue {
     if (n > numFree) return NO_SPACE;
     int head = freeHead;
     int i = head;
-    int prev = -1;
     for (int s = 0; s < n; s++) {
       long d = layout.desc(i);
       int flags = (chain.deviceWrites[s] ? Descriptor.F_WRITE : 0) | (s + 1 < n ? Descriptor.F_NEXT : 0);
       mem.writeU64(d + Descriptor.ADDR, chain.addr[s]);
       mem.writeU32(d + Descriptor.LEN, chain.len[s] & 0xffff_ffffL);
       mem.writeU16(d + Descriptor.FLAGS, flags);
-      prev = i;
       i = nextFree[i];
       if (s + 1 < n) mem.writeU16(d + Descriptor.NEXT, i);
     }
     freeHead = i;
     numFree -= n;
     chainLength[head] = n;
-    if (prev < 0) throw new AssertionError();
     return publish(mem, head, tok);
   }
 
   @Override
-  public int addIndirect(GuestMemory mem, Chain chain, long tableGpa, long tableDmaAddr, int tok) {
-    if (!indirectEnabled) throw new IllegalStateException("VIRTIO_F_INDIRECT_DESC was not negotiated");
-    if (numFree < 1) return NO_SPACE;
-    writeIndirect(mem, chain, tableGpa);
-    return addIndirectTable(mem, chain.count, tableDmaAddr, tok);
-  }
+  public boolean indirectNegotiated() { return indirectEnabled; }
 
   @Override
   public void writeIndirect(GuestMemory mem, Chain chain, long tableGpa) {
