@@ -21,7 +21,7 @@ echo "setup: a small replay whose results must survive, and a long trace"
 (cd out && sha256sum ./* > ../before.sha)
 "$VQSIM" generate --rw randrw --bs 4k:60,64k:30,1m:10 --iodepth 32 --count 3000000 -o big.arrow >/dev/null
 
-leftovers() { find out -name '*.tmp-*' -o -name '.*tmp*' | sort; }
+leftovers() { find out -name '*.tmp-*' -o -name '.*tmp*' -o -name '.vqsim-staging-*' -o -name '.vqsim.lock' | sort; }
 
 # interrupt SIGNAL COMMAND…: starts COMMAND in the background, waits until it has a temporary
 # output in out/ (it is mid-write), sends SIGNAL, and checks what is left
@@ -30,7 +30,7 @@ interrupt() {
   "$@" >"run.$sig.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 600); do
-    if [ -n "$(leftovers)" ]; then break; fi
+    if [ -n "$(find out -name '.requests-part-*' -o -name '.requests.arrow.tmp-*')" ]; then break; fi
     if ! kill -0 "$pid" 2>/dev/null; then echo "FAIL: the run ended before it could be interrupted"; cat "run.$sig.log"; exit 1; fi
     sleep 0.1
   done
@@ -54,10 +54,10 @@ echo "generate --force over an existing trace, interrupted"
 cp small.arrow keep.arrow
 "$VQSIM" generate --count 40000000 --force -o small.arrow >gen.log 2>&1 &
 pid=$!
-for _ in $(seq 1 600); do [ -n "$(find . -maxdepth 1 -name '.small.arrow.tmp-*')" ] && break; sleep 0.1; done
+for _ in $(seq 1 600); do [ -n "$(find . -maxdepth 1 -name '.small.arrow.tmp-*' -size +1k)" ] && break; sleep 0.1; done
 [ -n "$(find . -maxdepth 1 -name '.small.arrow.tmp-*')" ] || { echo "FAIL: generate wrote no temporary file"; exit 1; }
 kill -TERM "$pid"; wait "$pid" || true
-[ -z "$(find . -maxdepth 1 -name '*.tmp-*')" ] || { echo "FAIL: generate left a temporary file"; ls -a; exit 1; }
+[ -z "$(find . -maxdepth 1 -name '*.tmp-*' -o -maxdepth 1 -name '*.vqsim.lock')" ] || { echo "FAIL: generate left a temporary or lock file"; ls -a; exit 1; }
 cmp -s small.arrow keep.arrow || { echo "FAIL: the interrupted generate replaced the existing trace"; exit 1; }
 
 echo "--force semantics"

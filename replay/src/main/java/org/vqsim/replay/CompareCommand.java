@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.vqsim.analysis.arrow.ArrowTables;
+import org.vqsim.analysis.io.RunOutput;
 import org.vqsim.analysis.report.Comparison;
 import org.vqsim.analysis.report.ReportBuilder;
 import org.vqsim.analysis.report.ReportFiles;
@@ -19,13 +20,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Compare two result folders per strategy and metric (IOPS, MiB/s, p50/p99/p99.9 latency, cycles per request and per KiB):",
-        "base, new and the change. With --fail-above, exit 3 when a metric gets worse by more than PCT percent",
-        "(lower IOPS or MiB/s; higher latency or cycles)."},
+    description = {"Compare two result folders strategy by strategy, or two sweeps row by row.", "",
+        "For each strategy (or sweep row) and metric — IOPS, MiB/s, p50/p99/p99.9 latency, cycles per request and per KiB — it prints base, new and the change. "
+            + "It warns when the two runs are not comparable (another trace, profile or platform) and refuses with --strict. "
+            + "With --fail-above PCT it exits 3 when a metric gets worse by more than PCT percent (lower IOPS or MiB/s; higher latency or cycles)."},
     footer = {"", "Examples:",
         "  vqsim compare base/ new/",
         "  vqsim compare base/ new/ --fail-above 5",
-        "  vqsim compare base/ new/ --report compare.html"})
+        "  vqsim compare base/ new/ --report compare.html",
+        "  vqsim compare sweep-before/ sweep-after/"})
 final class CompareCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
@@ -42,16 +45,31 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--report", paramLabel = "FILE.html", description = "Also write the comparison as a self-contained HTML page.")
   Path report;
 
-  @Option(names = "--force", description = "Overwrite an existing --report file.")
+  @Option(names = "--force", description = "Compare runs of different traces or platforms anyway, and overwrite an existing --report file.")
   boolean force;
 
   @Override
   public Integer call() throws IOException {
     if (failAbove != null && (failAbove.isNaN() || failAbove < 0)) throw new IllegalArgumentException("--fail-above must be a percentage ≥ 0, not " + failAbove);
     ReportInputs b = ReportCommand.inputs(base), n = ReportCommand.inputs(next);
-    if (b.runs().isEmpty()) throw new CliException(ExitCodes.NO_INPUT, base + ": no summary.arrow to compare");
-    if (n.runs().isEmpty()) throw new CliException(ExitCodes.NO_INPUT, next + ": no summary.arrow to compare");
-    if (report != null) OutputDir.prepareFile(report, force);
+    if (b.runs().isEmpty() && b.sweep() == null) throw new CliException(ExitCodes.NO_INPUT, base + ": no summary.arrow or sweep.arrow to compare");
+    if (n.runs().isEmpty() && n.sweep() == null) throw new CliException(ExitCodes.NO_INPUT, next + ": no summary.arrow or sweep.arrow to compare");
+    if ((b.runs().isEmpty()) != (n.runs().isEmpty())) {
+      throw new CliException(ExitCodes.USAGE, "compare: " + (b.runs().isEmpty() ? base : next) + " is a sweep and " + (b.runs().isEmpty() ? next : base)
+          + " is not; compare a sweep with a sweep (row by row) or replays with replays (strategy by strategy)");
+    }
+    List<String> diff = Comparison.differences(b, n);
+    PrintWriter err = spec.commandLine().getErr();
+    if (!diff.isEmpty()) {
+      boolean hard = diff.stream().anyMatch(d -> d.startsWith("trace:") || d.startsWith("platform:"));
+      String what = String.join("; ", diff);
+      if (hard && !force) {
+        throw new CliException(ExitCodes.USAGE, "compare: " + base + " and " + next + " are not comparable (" + what
+            + "): the changes would not be the model's; add --force to compare them anyway");
+      }
+      err.println("vqsim: warning: the two runs differ in more than options (" + what + "); read the changes with that in mind");
+      err.flush();
+    }
     Comparison.Result r = Comparison.compare(b, n, failAbove == null ? Double.NaN : failAbove);
     PrintWriter out = spec.commandLine().getOut();
     out.println("Base: " + base + "   New: " + next);
@@ -60,8 +78,11 @@ final class CompareCommand implements Callable<Integer> {
     if (!r.onlyInNew().isEmpty()) out.println("Only in new (not compared): " + String.join(", ", r.onlyInNew()));
     if (r.lines().isEmpty()) throw new CliException(ExitCodes.DATA, "no strategy appears in both folders: nothing to compare");
     if (report != null) {
-      ReportBuilder.Rendered page = Comparison.html(r, Instant.now());
-      ReportFiles.write(page, report.toAbsolutePath(), null);
+      try (RunOutput o = Outputs.file(spec, report)) {
+        o.requireAbsent(List.of(), force);
+        ReportFiles.write(Comparison.html(r, Instant.now()), o.file(), null);
+        o.commit();
+      }
       out.println("Wrote the comparison to " + report.toAbsolutePath());
     }
     List<Comparison.Line> fails = r.failures();

@@ -5,10 +5,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Locale;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import org.vqsim.analysis.io.RunOutput;
+import org.vqsim.analysis.report.ReportFiles;
 import org.vqsim.capture.synthetic.WorkloadSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,8 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Replay the bundled x86 and POWER lab traces (samples/) and a generated workload under every strategy of their platform,",
-        "print the summaries and say where the result files are. The demo folder is replaced on every run."},
+    description = {"Replay the bundled lab traces and a generated workload under every strategy.", "",
+        "The x86 and POWER lab traces (samples/) and a generated 4 KiB random-read workload are replayed under every strategy of their platform; "
+            + "the summaries are printed, with a report of all runs. The demo folder is replaced on every run."},
     footer = {"", "Examples:", "  vqsim demo", "  vqsim demo -o /tmp/vqsim-demo --count 1000000"})
 final class DemoCommand implements Callable<Integer> {
   static final String MARKER = ".vqsim-demo";
@@ -41,48 +44,55 @@ final class DemoCommand implements Callable<Integer> {
     Path samplesDir = samples != null ? samples : Installation.samples();
     Path x86 = samplesDir.resolve("qemu-lab");
     if (!Files.isDirectory(x86)) throw new CliException(ExitCodes.NO_INPUT, x86 + ": bundled lab traces not found (use --samples DIR)");
-    recreate(outDir);
+    if (count < 1) throw new IllegalArgumentException("--count must be at least 1, not " + count);
+    checkReplaceable(outDir);
     PrintWriter out = spec.commandLine().getOut();
-    List<Path> folders = new ArrayList<>();
+    List<String> folders = new ArrayList<>();
+    List<String> written = new ArrayList<>();
+    // everything is staged and replaces the old demo folder at the end, in one commit
+    try (RunOutput o = Outputs.folder(spec, outDir)) {
+      RunOutput.writeString(o.file(MARKER), "made by vqsim demo; replaced on every run\n");
 
-    // 1. A generated workload: 4 KiB random reads, 32 in flight, under every x86 strategy.
-    WorkloadSpec gen = GenerateCommand.spec("randread", 50, "4k", 32, count, null, "10g", "uniform", null, 1);
-    ReplayOptions model = defaults();
-    Path genDir = outDir.resolve("generated-randread4k-qd32");
-    out.println("== Generated workload: " + count + " random 4 KiB reads, iodepth 32, every x86-kvm strategy");
-    run(out, model, "x86-kvm", TraceRef.generated(gen), genDir);
-    folders.add(genDir);
+      // 1. A generated workload: 4 KiB random reads, 32 in flight, under every x86 strategy.
+      WorkloadSpec gen = GenerateCommand.spec("randread", 50, "4k", 32, count, null, "10g", "uniform", null, 1);
+      String genDir = "generated-randread4k-qd32/";
+      out.printf(Locale.ROOT, "== Generated workload: %,d random 4 KiB reads, iodepth 32, every x86-kvm strategy%n", count);
+      written.addAll(run(out, o, defaults(), "x86-kvm", TraceRef.generated(gen), genDir));
+      folders.add(genDir);
 
-    // 2. The real lab traces (Linux 6.1 guests, QEMU 7.2), replayed at their recorded depth (dd: one at a time)
-    //    under every strategy of their platform: x86 with x86-kvm, POWER pseries (64 KiB pages) with power9-kvm.
-    String[][] labs = {{"qemu-lab", "x86-kvm", "lab-x86-"}, {"qemu-lab-ppc", "power9-kvm", "lab-ppc-"}};
-    for (String[] lab : labs) {
-      for (String w : LAB_WORKLOADS) {
-        Path trace = samplesDir.resolve(lab[0]).resolve(w + ".direct.guest-ftrace.txt.gz");
-        if (!Files.exists(trace)) throw new CliException(ExitCodes.NO_INPUT, trace + ": bundled lab trace missing");
-        Path dir = outDir.resolve(lab[2] + w);
-        out.println();
-        out.println("== Lab trace " + samplesDir.relativize(trace) + " with " + lab[1] + " (samples/" + lab[0] + "/README.md says what it shows)");
-        run(out, defaults(), lab[1], TraceRef.file(trace, null, "254,0"), dir);
-        folders.add(dir);
+      // 2. The real lab traces (Linux 6.1 guests, QEMU 7.2), replayed at their recorded depth (dd: one at a time)
+      //    under every strategy of their platform: x86 with x86-kvm, POWER pseries (64 KiB pages) with power9-kvm.
+      String[][] labs = {{"qemu-lab", "x86-kvm", "lab-x86-"}, {"qemu-lab-ppc", "power9-kvm", "lab-ppc-"}};
+      for (String[] lab : labs) {
+        for (String w : LAB_WORKLOADS) {
+          Path trace = samplesDir.resolve(lab[0]).resolve(w + ".direct.guest-ftrace.txt.gz");
+          if (!Files.exists(trace)) throw new CliException(ExitCodes.NO_INPUT, trace + ": bundled lab trace missing");
+          String dir = lab[2] + w + "/";
+          out.println();
+          out.println("== Lab trace " + samplesDir.relativize(trace) + " with " + lab[1] + " (samples/" + lab[0] + "/README.md says what it shows)");
+          written.addAll(run(out, o, defaults(), lab[1], TraceRef.file(trace, null, "254,0"), dir));
+          folders.add(dir);
+        }
       }
+      // one report over every folder of the demo (the generated workload and the lab traces)
+      ReportCommand.writeWithRun(o, outDir);
+      o.commitReplacingFolder();
     }
     out.println();
     out.println("Demo results are in " + outDir.toAbsolutePath() + ":");
-    for (Path f : folders) out.println("  " + outDir.relativize(f) + "/  summary.arrow, latency.arrow, requests.arrow");
-    out.println("Look at one with:  vqsim show " + outDir.resolve(outDir.relativize(folders.get(0))).resolve("summary.arrow"));
-    // one report over every folder of the demo (the generated workload and the lab traces)
-    Path report = ReportCommand.write(outDir, outDir.resolve(org.vqsim.analysis.report.ReportFiles.REPORT), null, true).get(0);
-    out.println("Wrote the report of all " + folders.size() + " runs to " + report);
+    for (String f : folders) out.println("  " + f + "  summary.arrow, latency.arrow, requests.arrow");
+    out.println("Wrote the report of all " + folders.size() + " runs to " + outDir.resolve(ReportFiles.REPORT));
+    out.println("Look at one with:  " + Installation.launcher() + " show " + outDir.resolve(folders.get(0)).resolve("summary.arrow"));
     out.flush();
     return ExitCodes.OK;
   }
 
-  private void run(PrintWriter out, ReplayOptions model, String profile, TraceRef ref, Path dir) throws IOException {
+  private List<String> run(PrintWriter out, RunOutput o, ReplayOptions model, String profile, TraceRef ref, String dir) throws IOException {
     org.vqsim.engine.cost.CostProfile p = org.vqsim.engine.cost.CostProfile.builtIn(profile);
-    ReplayRunner.Plan plan = ReplayCommand.plan(model, p, StrategyOptions.resolve(List.of("all"), p), ref, dir, false, true);
-    ReplayRunner.Outcome o = ReplayRunner.run(plan, spec.commandLine().getErr());
-    ReplayCommand.report(out, plan, o);
+    ReplayRunner.Plan plan = ReplayCommand.plan(model, p, StrategyOptions.resolve(List.of("all"), p), ref, false);
+    ReplayRunner.Outcome r = ReplayRunner.run(plan, o, dir, spec.commandLine().getErr(), "use a smaller --count, or an -o folder on a larger file system");
+    ReplayCommand.report(out, plan, r);
+    return r.written();
   }
 
   /** The replay options at their defaults, as the CLI would parse them. */
@@ -101,25 +111,14 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** Deletes a previous demo folder (only one that vqsim made: it carries a marker file) and makes it anew. */
-  private static void recreate(Path dir) throws IOException {
-    if (Files.exists(dir)) {
-      if (!Files.exists(dir.resolve(MARKER))) {
-        boolean empty;
-        try (Stream<Path> s = Files.list(dir)) {
-          empty = s.findAny().isEmpty();
-        }
-        if (!empty) throw new CliException(ExitCodes.CANT_CREATE, dir + " exists and is not a vqsim demo folder; give another -o");
-      }
-      try (Stream<Path> s = Files.walk(dir)) {
-        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
-      }
+  /** The demo replaces only a folder it made (it carries a marker file), an empty one, or none. */
+  private static void checkReplaceable(Path dir) throws IOException {
+    if (!Files.exists(dir) || Files.exists(dir.resolve(MARKER))) return;
+    if (!Files.isDirectory(dir)) throw new CliException(ExitCodes.CANT_CREATE, dir + " exists and is not a folder; give another -o");
+    boolean empty;
+    try (Stream<Path> s = Files.list(dir)) {
+      empty = s.allMatch(p -> p.getFileName().toString().startsWith(".vqsim"));
     }
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve(MARKER), "made by vqsim demo; replaced on every run\n");
-    } catch (IOException e) {
-      throw new CliException(ExitCodes.CANT_CREATE, dir + ": cannot create the demo folder (" + e.getMessage() + ")");
-    }
+    if (!empty) throw new CliException(ExitCodes.CANT_CREATE, dir + " exists and is not a vqsim demo folder; give another -o");
   }
 }

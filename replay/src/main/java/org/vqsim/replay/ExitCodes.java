@@ -1,6 +1,6 @@
 package org.vqsim.replay;
 
-/** Exit codes (DESIGN.md §7; the sysexits.h values where one fits). */
+/** Exit codes, as the README documents them (the sysexits.h values where one fits). */
 public final class ExitCodes {
   private ExitCodes() {}
 

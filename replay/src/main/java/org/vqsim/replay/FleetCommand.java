@@ -14,7 +14,8 @@ import org.vqsim.analysis.arrow.FleetRow;
 import org.vqsim.analysis.arrow.ResultFiles;
 import org.vqsim.analysis.arrow.ResultSchemas;
 import org.vqsim.analysis.arrow.SummaryRow;
-import org.vqsim.analysis.io.AtomicOutput;
+import org.vqsim.analysis.io.RunOutput;
+import org.vqsim.analysis.report.ReportFiles;
 import org.vqsim.capture.TraceFormat;
 import org.vqsim.engine.Version;
 import org.vqsim.engine.cost.CostProfile;
@@ -29,21 +30,23 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "fleet", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"The thread's question for a whole fleet: for each host configuration (platform × ACCESS_PLATFORM offered or not)",
-        "and each guest kind, what feature negotiation gives (the strategy, FAILED or BROKEN) and what that guest's I/O costs,",
-        "replayed on this trace, with its slowdown against direct on the same platform."},
+    description = {"What every guest kind gets on every host, with and without ACCESS_PLATFORM.", "",
+        "For each host configuration (platform × ACCESS_PLATFORM offered or not) and each guest kind: what feature negotiation gives "
+            + "(the strategy, FAILED or BROKEN) and what that guest's I/O costs, replayed on this trace, with its slowdown against direct on the same platform."},
     footer = {"", "Examples:",
         "  vqsim fleet trace.arrow -o fleet/",
-        "  vqsim fleet trace.arrow --platform x86-intel-iommu,x86-virtio-iommu-bypass --guest legacy,modern,secure -o fleet/",
-        "", "Writes OUTDIR/fleet.arrow and, per cost profile, the summary and latency files of the strategies it ran",
-        "(OUTDIR/x86-kvm/, OUTDIR/power9-kvm/). Platforms: " + "x86-intel-iommu, x86-virtio-iommu, x86-virtio-iommu-bypass, pseries-tce, pseries-ddw, pseries-tce-bypass.",
+        "  vqsim fleet trace.arrow --platform x86-intel-iommu,x86-virtio-iommu-bypass \\",
+        "      --guest legacy,modern,secure -o fleet/",
+        "",
+        "Writes OUTDIR/fleet.arrow and, per cost profile, the summary and latency files of the strategies it ran (OUTDIR/x86-kvm/, OUTDIR/power9-kvm/).",
+        "Platforms: x86-intel-iommu, x86-virtio-iommu, x86-virtio-iommu-bypass, pseries-tce, pseries-ddw, pseries-tce-bypass.",
         "Guest kinds: legacy, modern, modern-virtio-iommu, secure, secure-old."})
 final class FleetCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
   @Mixin ReplayOptions model;
 
-  @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file in any supported format.")
+  @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file in any supported format; - reads standard input.")
   Path trace;
 
   @Option(names = "--platform", split = ",", defaultValue = "all", paramLabel = "ID[,ID...]", description = "Platforms (default: all).")
@@ -91,13 +94,21 @@ final class FleetCommand implements Callable<Integer> {
       if (g.strip().equals("all")) kinds.addAll(List.of(GuestKind.values()));
       else kinds.add(GuestKind.of(g.strip()));
     }
-    TraceRef ref = TraceRef.file(trace, format == null ? null : TraceFormat.of(format), device);
+    TraceRef ref = TraceRef.file(Stdin.resolve(trace), format == null ? null : TraceFormat.of(format), device);
     CostProfile x86 = StrategyOptions.withCosts(CostProfile.load(x86Profile), costs);
     CostProfile power = StrategyOptions.withCosts(CostProfile.load(powerProfile), costs);
     if (!x86.platform().equals("x86")) throw new IllegalArgumentException("--x86-profile " + x86Profile + " is a " + x86.platform() + " profile");
     if (!power.platform().equals("power")) throw new IllegalArgumentException("--power-profile " + powerProfile + " is a " + power.platform() + " profile");
-    OutputDir.prepare(outDir, List.of(ResultFiles.FLEET), force);
-    if (writeReport) ReportCommand.checkWritable(outDir, force);
+    try (RunOutput o = Outputs.folder(spec, outDir)) {
+      List<String> names = new ArrayList<>(List.of(ResultFiles.FLEET));
+      if (writeReport) names.add(ReportFiles.REPORT);
+      o.requireAbsent(names, force);
+      run(o, plats, kinds, ref, x86, power);
+    }
+    return ExitCodes.OK;
+  }
+
+  private void run(RunOutput output, List<Platform> plats, List<GuestKind> kinds, TraceRef ref, CostProfile x86, CostProfile power) throws IOException {
 
     // 1. negotiate every combination; collect the strategies each profile must replay
     record Cell(Platform platform, boolean ap, GuestKind guest, Negotiation.Outcome outcome) {}
@@ -118,13 +129,20 @@ final class FleetCommand implements Callable<Integer> {
     // 2. replay each profile's strategies once
     PrintWriter out = spec.commandLine().getOut();
     Map<String, SummaryRow> results = new LinkedHashMap<>();
+    List<String> written = new ArrayList<>();
+    Map<CostProfile, ReplayRunner.Plan> plans = new LinkedHashMap<>();
     for (Map.Entry<CostProfile, LinkedHashSet<StrategyId>> e : needed.entrySet()) {
+      ReplayRunner.Plan plan = ReplayCommand.plan(model, e.getKey(), new ArrayList<>(e.getValue()), ref, !requests);
+      output.requireAbsent(plan.files().stream().map(f -> e.getKey().name() + "/" + f).toList(), force);
+      plans.put(e.getKey(), plan);
+    }
+    for (Map.Entry<CostProfile, ReplayRunner.Plan> e : plans.entrySet()) {
       CostProfile prof = e.getKey();
-      Path dir = outDir.resolve(prof.name());
-      ReplayRunner.Plan plan = ReplayCommand.plan(model, prof, new ArrayList<>(e.getValue()), ref, dir, !requests, force);
-      ReplayRunner.Outcome o = ReplayRunner.run(plan, spec.commandLine().getErr());
+      ReplayRunner.Plan plan = e.getValue();
+      ReplayRunner.Outcome o = ReplayRunner.run(plan, output, prof.name() + "/", spec.commandLine().getErr());
       out.println("== " + prof.name() + " (" + prof.platform() + ")");
       ReplayCommand.report(out, plan, o);
+      written.addAll(o.written());
       for (SummaryRow r : o.rows()) results.put(prof.name() + "/" + r.strategy(), r);
     }
     // 3. the fleet table
@@ -143,11 +161,9 @@ final class FleetCommand implements Callable<Integer> {
     meta.put("vqsim.options", "--trace=" + ref.label() + " --platform=" + String.join(",", platforms) + " --guest=" + String.join(",", guests)
         + " --x86-profile=" + x86.name() + " --power-profile=" + power.name());
     meta.put("vqsim.seed", Long.toString(model.seed));
-    Path target = outDir.resolve(ResultFiles.FLEET);
-    try (AtomicOutput ao = new AtomicOutput()) {
-      ResultFiles.writeFleet(ao.file(target), rows, meta);
-      ao.commit();
-    }
+    ResultFiles.writeFleet(output.file(ResultFiles.FLEET), rows, meta);
+    if (writeReport) ReportCommand.writeWithRun(output, outDir);
+    output.commit();
     out.println();
     out.println("== Fleet: what each guest gets on each host (slowdown = direct's IOPS / this IOPS on the same platform)");
     List<String[]> table = new ArrayList<>();
@@ -157,9 +173,9 @@ final class FleetCommand implements Callable<Integer> {
           r.slowdownVsDirect() == null ? "" : String.format(java.util.Locale.ROOT, "%.2fx", r.slowdownVsDirect())});
     }
     ArrowTables.printAligned(out, List.of("platform", "ACCESS_PLATFORM", "guest", "outcome", "strategy", "IOPS", "slowdown"), table);
-    out.println("Wrote the fleet table to " + target);
-    if (writeReport) ReportCommand.writeAfterRun(out, outDir, force);
+    ReplayCommand.wrote(out, outDir, written);
+    out.println("Wrote the fleet table to " + outDir.resolve(ResultFiles.FLEET));
+    if (writeReport) out.println("Wrote the report to " + outDir.resolve(ReportFiles.REPORT));
     out.flush();
-    return ExitCodes.OK;
   }
 }

@@ -6,7 +6,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.vqsim.analysis.io.AtomicOutput;
+import java.util.List;
+import java.util.Locale;
+import org.vqsim.analysis.arrow.ResultSchemas;
+import org.vqsim.analysis.io.RunOutput;
+import org.vqsim.engine.sim.RequestSource;
 import org.vqsim.capture.Sizes;
 import org.vqsim.capture.canonical.CanonicalTrace;
 import org.vqsim.capture.canonical.CanonicalTraceWriter;
@@ -20,11 +24,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Write a synthetic trace from a fio-like description (the canonical Arrow trace).",
+    description = {"Write a synthetic trace from a fio-like description.", "",
+        "The trace is a canonical Arrow trace; the options are kept in its metadata, and --iodepth there is the default depth of its replays."},
     footer = {"", "Examples:",
-        "  vqsim generate --rw randread --bs 4k --iodepth 32 --count 1000000 -o randread.arrow",
-        "  vqsim generate --rw randrw --rwmixread 70 --bs 4k:70,64k:30 --size 1g --random-distribution zipf:1.2 -o mix.arrow",
-        "  vqsim generate --rw write --bs 128k --count 10000 --rate 2000 -o paced.arrow   (open loop, 2000 requests/s)"})
+        "  vqsim generate --rw randread --bs 4k --iodepth 32 --count 1000000 \\",
+        "      -o randread.arrow",
+        "  vqsim generate --rw randrw --rwmixread 70 --bs 4k:70,64k:30 --size 1g \\",
+        "      --random-distribution zipf:1.2 -o mix.arrow",
+        "  vqsim generate --rw write --bs 128k --count 10000 --rate 2000 -o paced.arrow",
+        "      (open loop: timestamps for 2000 requests/s)"})
 final class GenerateCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
@@ -87,7 +95,6 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     WorkloadSpec w = spec();
-    Path target = OutputDir.prepareFile(output, force);
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put(CanonicalTrace.META_KIND, CanonicalTrace.KIND);
     meta.put("vqsim.version", Version.VERSION);
@@ -100,12 +107,17 @@ final class GenerateCommand implements Callable<Integer> {
     meta.put(CanonicalTrace.META_ARRIVAL, w.rateIops() > 0 ? "open" : "closed");
     w.describe().forEach((k, v) -> meta.put("vqsim.generator." + k, v));
     long n;
-    try (AtomicOutput out = new AtomicOutput()) {
-      Path tmp = out.file(target);
+    try (RunOutput out = Outputs.file(spec, output)) {
+      out.requireAbsent(List.of(), force);
+      long rows = w.expectedRequests();
+      out.reserve((long) Math.min(Long.MAX_VALUE / 2, rows * ResultSchemas.estimatedRowBytes(CanonicalTrace.schema(Map.of()), col -> 1)),
+          String.format(Locale.ROOT, "a trace of %,d requests", rows), "generate fewer requests (--count, --size) or write to a larger file system");
       IoRequest r = new IoRequest();
       SyntheticSource src = new SyntheticSource(w);
-      try (CanonicalTraceWriter writer = new CanonicalTraceWriter(tmp, meta)) {
-        while (src.next(r)) writer.write(r);
+      try (CanonicalTraceWriter writer = new CanonicalTraceWriter(RunOutput.openChannel(out.file()), meta);
+          Progress progress = Progress.start(spec.commandLine().getErr(), "generate " + output.getFileName(), "requests", rows)) {
+        RequestSource counted = progress.wrap(src);
+        while (counted.next(r)) writer.write(r);
         n = writer.written();
       }
       out.commit();

@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.vqsim.analysis.io.AtomicOutput;
+import org.vqsim.analysis.arrow.ResultSchemas;
+import org.vqsim.analysis.io.RunOutput;
 import org.vqsim.capture.ReadOptions;
 import org.vqsim.capture.TraceException;
 import org.vqsim.capture.Traces;
@@ -29,19 +30,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Convert traces (ftrace, QEMU log, blkparse, fio iolog, MSR CSV, or a canonical trace) into the canonical Arrow trace.",
-        "Several files are joined one after the other, each continuing where the previous one ended."},
+    description = {"Convert traces of any supported format into a canonical Arrow trace.", "",
+        "Formats: ftrace, QEMU trace log, blkparse, fio iolog, MSR CSV or a canonical trace. "
+            + "Several files are joined one after the other, each continuing where the previous one ended. "
+            + "The file's metadata records the sources, format, filters, skipped lines and the observed per-request event means."},
     footer = {"", "Examples:",
-        "  vqsim import samples/qemu-lab/randread4k.direct.guest-ftrace.txt.gz -o lab.arrow",
+        "  vqsim import samples/formats/blkparse.txt --device 254,0 -o blk.arrow",
+        "  vqsim import samples/formats/fio-iolog.log -o fio.arrow",
+        "  vqsim import samples/formats/msr.csv --disk 0 -o msr.arrow",
         "  vqsim import blkparse.txt --device 8,0 --from 10 --to 70 -o minute.arrow",
-        "  vqsim import hm_0.csv.gz --disk 0 -o hm0.arrow",
-        "", "The file's metadata records the sources, format, filters, skipped lines and the observed per-request event means."})
+        "  zcat trace.txt.gz | vqsim import - -o trace.arrow"})
 final class ImportCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
   @Mixin TraceReadOptions read;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Trace files (.gz is fine).")
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Trace files (.gz is fine); - reads standard input.")
   List<Path> files;
 
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE.arrow", description = "Canonical trace to write.")
@@ -62,11 +66,12 @@ final class ImportCommand implements Callable<Integer> {
     if (from != null && !(from >= 0)) throw new IllegalArgumentException("--from must be ≥ 0 seconds, not " + from);
     if (to != null && !(to > 0)) throw new IllegalArgumentException("--to must be > 0 seconds, not " + to);
     if (from != null && to != null && to <= from) throw new IllegalArgumentException("--to (" + to + ") must be after --from (" + from + ")");
+    files = new ArrayList<>(files);
+    for (int i = 0; i < files.size(); i++) files.set(i, Stdin.resolve(files.get(i)));
     for (Path f : files) {
       if (!Files.exists(f)) throw new TraceException(f + ": no such file", true, null);
       if (output.toAbsolutePath().normalize().equals(f.toAbsolutePath().normalize())) throw new IllegalArgumentException(f + ": the output would overwrite an input");
     }
-    Path target = OutputDir.prepareFile(output, force);
     long fromNs = from == null ? 0 : (long) (from * 1e9);
     long toNs = to == null ? Long.MAX_VALUE : (long) (to * 1e9);
 
@@ -93,7 +98,7 @@ final class ImportCommand implements Callable<Integer> {
     meta.put("vqsim.version", Version.VERSION);
     meta.put("vqsim.command", "import");
     meta.put("vqsim.options", describe(opts));
-    meta.put("vqsim.sources", String.join(",", files.stream().map(p -> p.getFileName().toString()).toList()));
+    meta.put("vqsim.sources", String.join(",", files.stream().map(p -> Stdin.is(p) ? Stdin.NAME : p.getFileName().toString()).toList()));
     meta.put("vqsim.format", String.join(",", formats));
     meta.put("vqsim.skipped_lines", Long.toString(skipped));
     meta.put("vqsim.unknown_events", Long.toString(unknown));
@@ -108,9 +113,11 @@ final class ImportCommand implements Callable<Integer> {
       }
     }
     long n = 0;
-    try (AtomicOutput out = new AtomicOutput()) {
-      Path tmp = out.file(target);
-      try (CanonicalTraceWriter writer = new CanonicalTraceWriter(tmp, meta)) {
+    try (RunOutput out = Outputs.file(spec, output)) {
+      out.requireAbsent(List.of(), force);
+      out.reserve((long) (stats.requests * ResultSchemas.estimatedRowBytes(CanonicalTrace.schema(Map.of()), col -> 1)),
+          String.format(Locale.ROOT, "a trace of %,d requests", stats.requests), "import a shorter window (--from, --to) or write to a larger file system");
+      try (CanonicalTraceWriter writer = new CanonicalTraceWriter(RunOutput.openChannel(out.file()), meta)) {
         long off = 0;
         for (Path f : files) {
           try (Traces.Opened t = Traces.open(f, opts)) {

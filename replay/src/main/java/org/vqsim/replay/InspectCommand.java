@@ -21,28 +21,30 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Print what a trace holds: format, requests, read/write mix, sizes, observed queue depth, duration,",
-        "and the DMA and notification events observed per request when the trace has them."},
+    description = {"Print what a trace holds: requests, mix, sizes, depth and observed DMA events.", "",
+        "Format, requests, read/write mix, size histogram, observed queue depth and duration, "
+            + "and the DMA and notification events observed per request when the trace has them."},
     footer = {"", "Examples:",
         "  vqsim inspect samples/qemu-lab/randread4k.viommu-strict.guest-ftrace.txt.gz",
         "  vqsim inspect samples/qemu-lab/randread4k.viommu-strict.qemu-trace.log.gz",
-        "  vqsim inspect blkparse.txt --device 8,0",
-        "  vqsim inspect msr.csv --disk 1"})
+        "  vqsim inspect samples/formats/blkparse.txt --device 254,0",
+        "  vqsim inspect samples/formats/msr.csv --disk 0"})
 final class InspectCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
   @Mixin TraceReadOptions read;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Trace file in any supported format (.gz is fine).")
+  @Parameters(index = "0", paramLabel = "FILE", description = "Trace file in any supported format (.gz is fine); - reads standard input.")
   Path file;
 
   @Override
   public Integer call() throws IOException {
     ReadOptions opts = read.options();
     PrintWriter out = spec.commandLine().getOut();
+    file = Stdin.resolve(file);
     try (Traces.Opened t = Traces.open(file, opts)) {
       TraceInspector s = new TraceInspector().read(t.source());
-      print(out, file.toString(), t.format(), s, t.counters());
+      print(out, Stdin.is(file) ? Stdin.NAME : file.toString(), t.format(), s, t.counters());
     }
     out.flush();
     return ExitCodes.OK;

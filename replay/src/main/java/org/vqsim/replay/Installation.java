@@ -1,5 +1,6 @@
 package org.vqsim.replay;
 
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,27 @@ final class Installation {
       // fall through
     }
     return Path.of(".").toAbsolutePath();
+  }
+
+  /**
+   * How the user runs vqsim, for hints printed at the end of a command: {@code vqsim} when the
+   * launcher is on the PATH, else its path ({@code ./vqsim} from the installation folder).
+   */
+  static String launcher() {
+    Path l = home().resolve("vqsim").toAbsolutePath().normalize();
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String d : path.split(java.io.File.pathSeparator)) {
+        try {
+          Path c = Path.of(d).resolve("vqsim");
+          if (Files.isExecutable(c) && c.toRealPath().equals(l.toRealPath())) return "vqsim";
+        } catch (IOException | RuntimeException e) {
+          // not this one
+        }
+      }
+    }
+    Path cwd = Path.of("").toAbsolutePath();
+    return l.getParent().equals(cwd) ? "./vqsim" : l.toString();
   }
 
   static Path samples() {

@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.util.Arrays;
 import java.util.Locale;
 import org.vqsim.analysis.arrow.ArrowTables;
+import org.vqsim.analysis.io.OutputException;
 import org.vqsim.capture.TraceException;
 import org.vqsim.engine.cost.ProfileException;
 import picocli.CommandLine;
@@ -52,7 +53,7 @@ public final class Main {
     return cl;
   }
 
-  /** One line for the user, the exit code DESIGN.md §7 documents; a stack trace only with --debug. */
+  /** One line for the user and the documented exit code ({@link ExitCodes}); a stack trace only with --debug. */
   static int report(PrintWriter err, Throwable ex, boolean debug) {
     Throwable e = ex;
     // a failure in a worker thread or a stream arrives wrapped: report what went wrong
@@ -60,9 +61,19 @@ public final class Main {
         || e instanceof java.util.concurrent.CompletionException) && e.getCause() != null) {
       e = e.getCause();
     }
+    // a failed output write may arrive wrapped by a library (Arrow wraps its IOExceptions in RuntimeException)
+    OutputException output = null;
+    for (Throwable c = e; c != null && output == null; c = c.getCause()) if (c instanceof OutputException o) output = o;
+    if (output == null && !(e instanceof IOException) && e instanceof RuntimeException && e.getCause() instanceof IOException io
+        && e.getClass() == RuntimeException.class) {
+      e = io;
+    }
     int code;
     String msg;
-    if (e instanceof CliException c) {
+    if (output != null) {
+      code = output.kind() == OutputException.Kind.CANT_CREATE ? ExitCodes.CANT_CREATE : ExitCodes.IO;
+      msg = output.getMessage();
+    } else if (e instanceof CliException c) {
       code = c.exitCode();
       msg = c.getMessage();
     } else if (e instanceof TraceException t) {
@@ -103,6 +114,7 @@ public final class Main {
       code = ExitCodes.INTERNAL;
       msg = "internal error: " + e;
     }
+    msg = Stdin.rename(msg);
     if (code == ExitCodes.INTERNAL) msg += "\n" + BUG_HINT;
     err.println("vqsim: " + msg);
     if (debug) ex.printStackTrace(err);

@@ -4,8 +4,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.vqsim.analysis.arrow.ArrowTables;
-import org.vqsim.engine.cost.CostFigure;
 import org.vqsim.engine.cost.CostProfile;
 import org.vqsim.engine.dma.StrategyId;
 import picocli.CommandLine.Command;
@@ -14,8 +12,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "profiles", mixinStandardHelpOptions = true,
-    description = "List the cost profiles, or print one with every figure and its source.",
-    footer = {"", "Examples:", "  vqsim profiles", "  vqsim profiles x86-kvm", "  vqsim profiles my-host.profile"})
+    description = {"List the cost profiles, or print one as a profile file that loads back.", "",
+        "PROFILE is printed in the profile file format: every figure with its unit, meaning and source. "
+            + "Redirect it to a file, edit the figures (and their sources), and use it with --profile FILE."},
+    footer = {"", "Examples:", "  vqsim profiles", "  vqsim profiles x86-kvm",
+        "  vqsim profiles x86-kvm > my-host.profile    (edit it, then:)",
+        "  vqsim replay trace.arrow --profile my-host.profile -o out/"})
 final class ProfilesCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
@@ -34,13 +36,10 @@ final class ProfilesCommand implements Callable<Integer> {
         out.printf("%-12s %-6s %s%n%12s strategies: %s%n", n, p.platform(), p.description(), "", String.join(", ", s));
       }
       out.println();
-      out.println("vqsim profiles NAME prints every figure with its source; --profile FILE uses your own (same format).");
+      out.println("vqsim profiles NAME prints one as a profile file: every figure with its unit and source.");
+      out.println("Save it (vqsim profiles x86-kvm > my.profile), edit it, and use it with --profile my.profile.");
     } else {
-      CostProfile p = CostProfile.load(profile);
-      out.println(p.name() + " (" + p.platform() + "): " + p.description());
-      List<String[]> rows = new ArrayList<>();
-      for (CostFigure f : CostFigure.values()) rows.add(new String[] {f.key, CostProfile.format(p.get(f)), f.unit, p.source(f)});
-      ArrowTables.printAligned(out, List.of("figure", "value", "unit", "source"), rows);
+      out.print(CostProfile.load(profile).toFileText("vqsim profiles " + profile));
     }
     out.flush();
     return ExitCodes.OK;

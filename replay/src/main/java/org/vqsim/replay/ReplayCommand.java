@@ -11,6 +11,8 @@ import org.vqsim.capture.Traces;
 import org.vqsim.engine.cost.CostProfile;
 import org.vqsim.engine.dma.StrategyId;
 import org.vqsim.engine.sim.ReplayConfig;
+import org.vqsim.analysis.io.RunOutput;
+import org.vqsim.analysis.report.ReportFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,20 +20,22 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Replay a trace under one or more DMA strategies and write requests.arrow, summary.arrow and latency.arrow."},
+    description = {"Replay a trace under one or more DMA strategies.", "",
+        "Writes OUTDIR/requests.arrow (one row per request per strategy), summary.arrow (one row per strategy) "
+            + "and latency.arrow (the latency histogram buckets). Existing results are kept unless --force."},
     footer = {"", "Examples:",
         "  vqsim replay trace.arrow --strategy direct -o out/",
-        "  vqsim replay samples/qemu-lab/randread4k.direct.guest-ftrace.txt.gz --strategy direct -o out/lab",
-        "  vqsim replay trace.arrow --iodepth 64 --backend vhost --cost kick_exit_cycles=1500 --summary-only -o out/",
-        "", "Outputs (DESIGN.md §7): requests.arrow one row per request per strategy; summary.arrow one row per strategy;",
-        "latency.arrow the latency histogram buckets. Existing results are kept unless --force."})
+        "  vqsim replay samples/qemu-lab/randread4k.direct.guest-ftrace.txt.gz \\",
+        "      --strategy all -o out/lab",
+        "  vqsim replay trace.arrow --iodepth 64 --backend vhost \\",
+        "      --cost kick_exit_cycles=1500 --summary-only -o out/"})
 final class ReplayCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
   @Mixin StrategyOptions strategies;
   @Mixin ReplayOptions model;
 
-  @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file in any supported format (canonical .arrow, ftrace, QEMU log, blkparse, fio iolog, MSR CSV; .gz is fine).")
+  @Parameters(index = "0", paramLabel = "TRACE", description = "Trace file in any supported format (canonical .arrow, ftrace, QEMU log, blkparse, fio iolog, MSR CSV; .gz is fine); - reads standard input.")
   Path trace;
 
   @Option(names = "--format", paramLabel = "FORMAT", description = "Force the trace format instead of detecting it: arrow, ftrace, qemu, blkparse, fio, msr.")
@@ -58,29 +62,36 @@ final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     TraceFormat f = format == null ? null : TraceFormat.of(format);
-    if (writeReport) ReportCommand.checkWritable(outDir, force);
     if (device != null && !device.matches("\\d+,\\d+")) throw new IllegalArgumentException("--device must be MAJOR,MINOR (e.g. 254,0), not '" + device + "'");
-    TraceRef ref = TraceRef.file(trace, f, device, skipBadLines);
+    TraceRef ref = TraceRef.file(Stdin.resolve(trace), f, device, skipBadLines);
     CostProfile p = strategies.costProfile();
-    ReplayRunner.Plan plan = plan(model, p, strategies.strategyIds(p), ref, outDir, summaryOnly, force);
+    ReplayRunner.Plan plan = plan(model, p, strategies.strategyIds(p), ref, summaryOnly);
     PrintWriter out = spec.commandLine().getOut();
-    ReplayRunner.Outcome o = ReplayRunner.run(plan, spec.commandLine().getErr());
-    if (skipBadLines) {
-      // the replay streamed the trace once per strategy; one more cheap pass counts what was skipped
-      try (Traces.Opened t = ref.open()) {
-        org.vqsim.engine.sim.IoRequest r = new org.vqsim.engine.sim.IoRequest();
-        while (t.source().next(r)) { /* read to the end */ }
-        out.printf("Skipped %d malformed lines of %s%n", t.skippedLines(), trace);
+    List<String> names = new java.util.ArrayList<>(plan.files());
+    if (writeReport) names.add(ReportFiles.REPORT);
+    try (RunOutput o = Outputs.folder(spec, outDir)) {
+      o.requireAbsent(names, force);
+      ReplayRunner.Outcome r = ReplayRunner.run(plan, o, "", spec.commandLine().getErr());
+      if (writeReport) ReportCommand.writeWithRun(o, outDir);
+      o.commit();
+      if (skipBadLines) {
+        // the replay streamed the trace once per strategy; one more cheap pass counts what was skipped
+        try (Traces.Opened t = ref.open()) {
+          org.vqsim.engine.sim.IoRequest req = new org.vqsim.engine.sim.IoRequest();
+          while (t.source().next(req)) { /* read to the end */ }
+          out.printf("Skipped %d malformed lines of %s%n", t.skippedLines(), trace);
+        }
       }
+      report(out, plan, r);
+      wrote(out, outDir, r.written());
+      if (writeReport) out.println("Wrote the report to " + outDir.resolve(ReportFiles.REPORT));
     }
-    report(out, plan, o);
-    if (writeReport) ReportCommand.writeAfterRun(out, outDir, force);
+    out.flush();
     return ExitCodes.OK;
   }
 
   /** Validates every option and reads the trace's defaults before anything runs. */
-  static ReplayRunner.Plan plan(ReplayOptions model, CostProfile p, List<StrategyId> ids, TraceRef ref, Path outDir, boolean summaryOnly, boolean force)
-      throws IOException {
+  static ReplayRunner.Plan plan(ReplayOptions model, CostProfile p, List<StrategyId> ids, TraceRef ref, boolean summaryOnly) throws IOException {
     ReplayConfig base = model.baseConfig();
     Map<String, String> meta;
     try (Traces.Opened t = ref.open()) {
@@ -92,9 +103,10 @@ final class ReplayCommand implements Callable<Integer> {
     opts.putAll(StrategyOptions.describe(p, ids));
     opts.putAll(model.describe(c));
     if (ref.device() != null) opts.put("device", ref.device());
-    return new ReplayRunner.Plan(ref, ids, p, c, model.dmaOptions(), model.ring, summaryOnly, outDir, force, opts);
+    return new ReplayRunner.Plan(ref, ids, p, c, model.dmaOptions(), model.ring, summaryOnly, opts);
   }
 
+  /** The run's table. */
   static void report(PrintWriter out, ReplayRunner.Plan plan, ReplayRunner.Outcome o) {
     ReplayConfig c = plan.config();
     out.printf("%s: %d requests, profile %s, %s ring, %s backend, %s loop, iodepth %d, queue size %d%n", plan.trace().label(),
@@ -102,7 +114,12 @@ final class ReplayCommand implements Callable<Integer> {
     ReplayRunner.printSummary(out, o.rows());
     long reqs = o.requestsPerStrategy() * plan.strategies().size();
     out.printf("Replayed %d requests in %.2f s (%.0f requests/s)%n", reqs, o.wallSeconds(), o.wallSeconds() > 0 ? reqs / o.wallSeconds() : 0);
-    for (Path p : o.written()) out.println("Wrote " + describe(p) + " to " + p);
+    out.flush();
+  }
+
+  /** The "Wrote … to …" lines of committed result files ({@code names} relative to {@code dir}). */
+  static void wrote(PrintWriter out, Path dir, List<String> names) {
+    for (String n : names) out.println("Wrote " + describe(Path.of(n)) + " to " + dir.resolve(n));
     out.flush();
   }
 

@@ -17,7 +17,7 @@ import org.vqsim.analysis.arrow.ResultSchemas;
 import org.vqsim.analysis.arrow.StrategyRecorder;
 import org.vqsim.analysis.arrow.SummaryRow;
 import org.vqsim.analysis.arrow.TableWriter;
-import org.vqsim.analysis.io.AtomicOutput;
+import org.vqsim.analysis.io.RunOutput;
 import org.vqsim.capture.Traces;
 import org.vqsim.capture.canonical.CanonicalTrace;
 import org.vqsim.engine.Version;
@@ -39,9 +39,17 @@ import org.vqsim.engine.sim.RunResult;
 final class ReplayRunner {
   /** A replay, fully resolved and validated before it starts. */
   record Plan(TraceRef trace, List<StrategyId> strategies, CostProfile profile, ReplayConfig config, DmaOptions dma, String ring,
-      boolean summaryOnly, Path outDir, boolean force, Map<String, String> options) {}
+      boolean summaryOnly, Map<String, String> options) {
+    /** The result files this replay writes, relative to its folder. */
+    List<String> files() {
+      List<String> names = new ArrayList<>(List.of(ResultFiles.SUMMARY, ResultFiles.LATENCY));
+      if (!summaryOnly) names.add(ResultFiles.REQUESTS);
+      return names;
+    }
+  }
 
-  record Outcome(List<SummaryRow> rows, List<Path> written, long requestsPerStrategy, double wallSeconds) {}
+  /** @param written the result files, relative to the run's output folder */
+  record Outcome(List<SummaryRow> rows, List<String> written, long requestsPerStrategy, double wallSeconds) {}
 
   private ReplayRunner() {}
 
@@ -85,50 +93,77 @@ final class ReplayRunner {
     return m;
   }
 
-  static Outcome run(Plan plan, PrintWriter err) throws IOException {
-    List<String> names = new ArrayList<>(List.of(ResultFiles.SUMMARY, ResultFiles.LATENCY));
-    if (!plan.summaryOnly()) names.add(ResultFiles.REQUESTS);
-    OutputDir.prepare(plan.outDir(), names, plan.force());
-    long t0 = System.nanoTime();
-    try (AtomicOutput out = new AtomicOutput()) {
-      Path requestsTmp = plan.summaryOnly() ? null : out.file(plan.outDir().resolve(ResultFiles.REQUESTS));
-      Path summaryTmp = out.file(plan.outDir().resolve(ResultFiles.SUMMARY));
-      Path latencyTmp = out.file(plan.outDir().resolve(ResultFiles.LATENCY));
-      List<StrategyRecorder> recorders = new ArrayList<>();
-      List<SummaryRow> rows = new ArrayList<>();
-      long perStrategy;
-      Map<String, String> reqMeta = metadata(ResultSchemas.KIND_REQUESTS, plan);
-      if (plan.strategies().size() == 1) {
-        StrategyId id = plan.strategies().get(0);
-        try (TableWriter requests = requestsTmp == null ? null : new TableWriter(requestsTmp, ResultSchemas.requests(reqMeta));
-            Traces.Opened trace = plan.trace().open();
-            Progress progress = Progress.start(err, id.id)) {
-          StrategyRecorder rec = new StrategyRecorder(id.id, requests);
-          RunResult result = replay(plan, id, progress.wrap(trace.source()), rec);
-          recorders.add(rec);
-          rows.add(row(plan, id, result, rec));
-          perStrategy = result.requests();
-        }
-      } else {
-        perStrategy = replayInParallel(plan, err, out, requestsTmp, reqMeta, recorders, rows);
-      }
-      if (perStrategy == 0) {
-        TraceRef t = plan.trace();
-        throw new CliException(ExitCodes.DATA, (t.file() != null ? t.file().toString() : t.label()) + ": no requests to replay"
-            + (t.device() != null ? " for device " + t.device() : "") + " (`vqsim inspect` shows what the trace holds)");
-      }
-      SummaryRow direct = rows.stream().filter(r -> r.strategy().equals("direct")).findFirst().orElse(null);
-      rows.replaceAll(r -> r.against(direct));
-      ResultFiles.writeSummary(summaryTmp, rows, metadata(ResultSchemas.KIND_SUMMARY, plan));
-      ResultFiles.writeLatency(latencyTmp, recorders, metadata(ResultSchemas.KIND_LATENCY, plan));
-      out.commit();
-      List<Path> written = new ArrayList<>();
-      for (String n : List.of(ResultFiles.SUMMARY, ResultFiles.LATENCY, ResultFiles.REQUESTS)) {
-        if (n.equals(ResultFiles.REQUESTS) && plan.summaryOnly()) continue;
-        written.add(plan.outDir().resolve(n));
-      }
-      return new Outcome(rows, written, perStrategy, (System.nanoTime() - t0) / 1e9);
+  /**
+   * Bytes this replay will write, to check before it starts ({@link RunOutput#reserve}): requests.arrow
+   * dominates (one row per request per strategy; with several strategies the parts plus the file
+   * they are joined into, each part deleted once joined); 0 when the trace's length is not known in
+   * advance (a text trace), whose writes are checked as they happen.
+   */
+  static long estimatedBytes(Plan plan, long requests) {
+    if (requests <= 0 || plan.summaryOnly()) return 0;
+    long k = plan.strategies().size();
+    int idBytes = 0;
+    for (StrategyId id : plan.strategies()) idBytes += id.id.length();
+    int meanId = (int) Math.ceil((double) idBytes / k);
+    double perRow = ResultSchemas.estimatedRowBytes(ResultSchemas.requests(Map.of()), col -> col.equals("strategy") ? meanId : 1);
+    double rows = (double) requests * k;
+    double parts = k > 1 ? rows * perRow / k : 0; // the largest part still on disk while the last one is joined
+    return (long) Math.min(Long.MAX_VALUE / 2, rows * perRow + parts);
+  }
+
+  /**
+   * Replays the plan into {@code out} (in the sub-folder {@code sub}, "" for the folder itself): the
+   * files are staged, and appear when the caller commits {@code out}.
+   */
+  static Outcome run(Plan plan, RunOutput out, String sub, PrintWriter err) throws IOException {
+    return run(plan, out, sub, err, "use --summary-only (no per-request rows), fewer strategies, or an -o folder on a larger file system");
+  }
+
+  /** @param advice what to do when the results would not fit on the output's file system */
+  static Outcome run(Plan plan, RunOutput out, String sub, PrintWriter err, String advice) throws IOException {
+    long expected = plan.trace().expectedRequests();
+    long bytes = estimatedBytes(plan, expected);
+    if (bytes > 0) {
+      out.reserve(bytes, String.format(Locale.ROOT, "%s%s (%,d requests × %d strategies)", sub, ResultFiles.REQUESTS, expected, plan.strategies().size()), advice);
     }
+    long t0 = System.nanoTime();
+    Path requestsTmp = plan.summaryOnly() ? null : out.file(sub + ResultFiles.REQUESTS);
+    Path summaryTmp = out.file(sub + ResultFiles.SUMMARY);
+    Path latencyTmp = out.file(sub + ResultFiles.LATENCY);
+    List<StrategyRecorder> recorders = new ArrayList<>();
+    List<SummaryRow> rows = new ArrayList<>();
+    long perStrategy;
+    Map<String, String> reqMeta = metadata(ResultSchemas.KIND_REQUESTS, plan);
+    String task = plan.trace().label() + (plan.strategies().size() == 1 ? " under " + plan.strategies().get(0).id : " under " + plan.strategies().size() + " strategies");
+    if (plan.strategies().size() == 1) {
+      StrategyId id = plan.strategies().get(0);
+      try (TableWriter requests = requestsTmp == null ? null : new TableWriter(requestsTmp, ResultSchemas.requests(reqMeta));
+          Traces.Opened trace = plan.trace().open();
+          Progress progress = Progress.start(err, task, "requests", expected)) {
+        StrategyRecorder rec = new StrategyRecorder(id.id, requests);
+        RunResult result = replay(plan, id, progress.wrap(trace.source()), rec);
+        recorders.add(rec);
+        rows.add(row(plan, id, result, rec));
+        perStrategy = result.requests();
+      }
+    } else {
+      perStrategy = replayInParallel(plan, err, out, sub, task, expected, requestsTmp, reqMeta, recorders, rows);
+    }
+    if (perStrategy == 0) {
+      TraceRef t = plan.trace();
+      throw new CliException(ExitCodes.DATA, (t.file() != null ? t.file().toString() : t.label()) + ": no requests to replay"
+          + (t.device() != null ? " for device " + t.device() : "") + " (`vqsim inspect` shows what the trace holds)");
+    }
+    SummaryRow direct = rows.stream().filter(r -> r.strategy().equals("direct")).findFirst().orElse(null);
+    rows.replaceAll(r -> r.against(direct));
+    ResultFiles.writeSummary(summaryTmp, rows, metadata(ResultSchemas.KIND_SUMMARY, plan));
+    ResultFiles.writeLatency(latencyTmp, recorders, metadata(ResultSchemas.KIND_LATENCY, plan));
+    List<String> written = new ArrayList<>();
+    for (String n : List.of(ResultFiles.SUMMARY, ResultFiles.LATENCY, ResultFiles.REQUESTS)) {
+      if (n.equals(ResultFiles.REQUESTS) && plan.summaryOnly()) continue;
+      written.add(sub + n);
+    }
+    return new Outcome(rows, written, perStrategy, (System.nanoTime() - t0) / 1e9);
   }
 
   private static RunResult replay(Plan plan, StrategyId id, RequestSource source, StrategyRecorder rec) throws IOException {
@@ -149,8 +184,8 @@ final class ReplayRunner {
    * sequential run). Each engine writes its own part of requests.arrow; the parts are joined in
    * strategy order at the end.
    */
-  private static long replayInParallel(Plan plan, PrintWriter err, AtomicOutput out, Path requestsTmp, Map<String, String> reqMeta,
-      List<StrategyRecorder> recorders, List<SummaryRow> rows) throws IOException {
+  private static long replayInParallel(Plan plan, PrintWriter err, RunOutput out, String sub, String task, long expected, Path requestsTmp,
+      Map<String, String> reqMeta, List<StrategyRecorder> recorders, List<SummaryRow> rows) throws IOException {
     List<StrategyId> ids = plan.strategies();
     int k = ids.size();
     List<Path> parts = new ArrayList<>();
@@ -162,11 +197,11 @@ final class ReplayRunner {
       return t;
     });
     try (Traces.Opened trace = plan.trace().open();
-        Progress progress = Progress.start(err, k + " strategies");
+        Progress progress = Progress.start(err, task, "requests", expected);
         TraceBroadcast broadcast = new TraceBroadcast(progress.wrap(trace.source()), k)) {
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < k; i++) {
-        Path part = requestsTmp == null ? null : out.scratch(plan.outDir().resolve(".requests-part-" + i + ".arrow"));
+        Path part = requestsTmp == null ? null : out.scratch(sub + ResultFiles.REQUESTS, sub + ".requests-part-" + i + ".arrow");
         parts.add(part);
         final int idx = i;
         futures.add(pool.submit(() -> {

@@ -5,10 +5,10 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.vqsim.analysis.io.RunOutput;
 import org.vqsim.analysis.report.ReportBuilder;
 import org.vqsim.analysis.report.ReportFiles;
 import org.vqsim.analysis.report.ReportInputs;
@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Write a self-contained HTML report (inline CSS and SVG charts, no script, no network) of a result folder.",
-        "Reads summary.arrow, latency.arrow, fleet.arrow and sweep.arrow (in OUTDIR and its sub-folders) — never requests.arrow."},
+    description = {"Write a self-contained HTML report of a result folder.", "",
+        "Inline CSS and SVG charts, no script, no network. It reads summary.arrow, latency.arrow, fleet.arrow "
+            + "and sweep.arrow (in OUTDIR and its sub-folders), never requests.arrow."},
     footer = {"", "Examples:",
         "  vqsim report out/",
         "  vqsim report out/ -o review.html --png slides/",
@@ -44,27 +45,30 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     long t0 = System.nanoTime();
-    Path html = output != null ? output : dir.resolve(ReportFiles.REPORT);
-    List<Path> written = write(dir, html, pngDir, force);
+    ReportInputs in = inputs(dir);
+    ReportBuilder.Rendered r = ReportBuilder.build(in, Instant.now());
+    Path html;
+    List<Path> pngs = List.of();
+    // the default report lives in the result folder: take the folder's lock, so a run writing there is not read half-way
+    try (RunOutput o = output == null ? Outputs.folder(spec, dir) : Outputs.file(spec, output);
+        RunOutput p = pngDir == null ? null : Outputs.folder(spec, pngDir)) {
+      if (output == null) o.requireAbsent(List.of(ReportFiles.REPORT), force);
+      else o.requireAbsent(List.of(), force);
+      if (p != null) p.requireAbsent(ReportFiles.pngTargets(r, Path.of("")).stream().map(Path::toString).toList(), force);
+      Path staged = output == null ? o.file(ReportFiles.REPORT) : o.file();
+      ReportFiles.write(r, staged, null);
+      if (p != null) {
+        for (Path png : ReportFiles.pngTargets(r, Path.of(""))) ReportFiles.writePng(r, png.toString(), p.file(png.toString()));
+      }
+      html = o.commit().get(0);
+      if (p != null) pngs = p.commit();
+    }
     PrintWriter out = spec.commandLine().getOut();
     double s = (System.nanoTime() - t0) / 1e9;
-    out.printf(Locale.ROOT, "Wrote the report (%,d KiB, %.1f s) to %s%n", Files.size(written.get(0)) / 1024, s, written.get(0));
-    if (written.size() > 1) out.printf(Locale.ROOT, "Wrote %d charts as PNG to %s%n", written.size() - 1, pngDir);
+    out.printf(Locale.ROOT, "Wrote the report (%,d KiB, %.1f s) to %s%n", Files.size(html) / 1024, s, html);
+    if (!pngs.isEmpty()) out.printf(Locale.ROOT, "Wrote %d charts as PNG to %s%n", pngs.size(), pngDir);
     out.flush();
     return ExitCodes.OK;
-  }
-
-  /** Builds the report of {@code dir} and writes it (and PNGs into {@code pngDir} unless null); existing files are kept unless {@code force}. */
-  static List<Path> write(Path dir, Path html, Path pngDir, boolean force) throws IOException {
-    ReportInputs in = inputs(dir);
-    OutputDir.prepareFile(html, force);
-    ReportBuilder.Rendered r = ReportBuilder.build(in, Instant.now());
-    if (pngDir != null) {
-      if (Files.exists(pngDir) && !Files.isDirectory(pngDir)) throw new CliException(ExitCodes.CANT_CREATE, pngDir + ": exists and is not a folder");
-      List<Path> targets = ReportFiles.pngTargets(r, pngDir);
-      OutputDir.prepare(pngDir, targets.stream().map(p -> p.getFileName().toString()).toList(), force);
-    }
-    return ReportFiles.write(r, html.toAbsolutePath(), pngDir);
   }
 
   /** The result tables of {@code dir}; a clear error when it is missing or holds none. */
@@ -78,15 +82,13 @@ final class ReportCommand implements Callable<Integer> {
     return in;
   }
 
-  /** What {@code --report} on replay and fleet does at the end: OUTDIR/report.html, then a "Wrote" line. */
-  static void writeAfterRun(PrintWriter out, Path outDir, boolean force) throws IOException {
-    List<Path> w = write(outDir, outDir.resolve(ReportFiles.REPORT), null, force);
-    out.println("Wrote the report to " + w.get(0));
-    out.flush();
-  }
-
-  /** Before a long run: fails now if --report could not write OUTDIR/report.html later. */
-  static void checkWritable(Path outDir, boolean force) {
-    OutputDir.prepare(outDir, new ArrayList<>(List.of(ReportFiles.REPORT)), force);
+  /**
+   * {@code --report} of replay, fleet, sweep and the demo: OUTDIR/report.html built from the results
+   * this run staged in {@code out} (shown as {@code outDir}), committed together with them.
+   */
+  static void writeWithRun(RunOutput out, Path outDir) throws IOException {
+    ReportInputs in = ReportInputs.scan(out.stagingDir(), outDir);
+    ReportBuilder.Rendered r = ReportBuilder.build(in, Instant.now());
+    ReportFiles.write(r, out.file(ReportFiles.REPORT), null);
   }
 }

@@ -13,9 +13,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "show", mixinStandardHelpOptions = true,
-    description = "Print an Arrow file vqsim wrote (or any Arrow IPC file) as a table or CSV.",
-    footer = {"", "Examples:", "  vqsim show out/summary.arrow", "  vqsim show out/requests.arrow --limit 10", "  vqsim show out/latency.arrow --csv > latency.csv",
-        "  vqsim show out/summary.arrow --meta   (how the file was made)"})
+    description = {"Print an Arrow file as a table, as CSV, or its metadata.", "",
+        "Any Arrow IPC file works; vqsim's own files carry how they were made in their metadata (--meta)."},
+    footer = {"", "Examples:", "  vqsim show out/summary.arrow", "  vqsim show out/requests.arrow --limit 10",
+        "  vqsim show out/latency.arrow --csv > latency.csv",
+        "  vqsim show out/summary.arrow --meta        (how the file was made)"})
 final class ShowCommand implements Callable<Integer> {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;

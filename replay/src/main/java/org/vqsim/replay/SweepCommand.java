@@ -21,13 +21,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.vqsim.analysis.arrow.ArrowTables;
 import org.vqsim.analysis.arrow.ResultFiles;
 import org.vqsim.analysis.arrow.ResultSchemas;
 import org.vqsim.analysis.arrow.SummaryRow;
-import org.vqsim.analysis.io.AtomicOutput;
+import org.vqsim.analysis.io.RunOutput;
+import org.vqsim.analysis.report.ReportFiles;
 import org.vqsim.engine.Version;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,19 +36,24 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Replay a grid: traces × strategies × rings × parameter values, on all cores. Each combination is an",
-        "independent, deterministic unit; the result is one row per combination in OUTDIR/sweep.arrow (the swept",
-        "parameters' columns, then every summary column), and OUTDIR/sweep.toml records the sweep as run."},
+    description = {"Replay a grid of traces, strategies, rings and parameter values on all cores.", "",
+        "Each combination is an independent, deterministic unit; the result is one row per combination in OUTDIR/sweep.arrow "
+            + "(the swept parameters' columns, then every summary column), and OUTDIR/sweep.toml records the sweep as run."},
     footer = {"", "Examples:",
-        "  vqsim sweep trace.arrow --strategy direct,viommu-strict --param iodepth=1,16 --ring split,packed -o sweep/",
-        "  vqsim sweep --generate \"--rw randread --count 100000\" --strategy direct,bounce,viommu-strict \\",
+        "  vqsim sweep trace.arrow --strategy direct,viommu-strict \\",
+        "      --param iodepth=1,16 --ring split,packed -o sweep/",
+        "  vqsim sweep --generate \"--rw randread --count 100000\" \\",
+        "      --strategy direct,bounce,viommu-strict \\",
         "      --param bs=4k,16k,64k,256k --param iodepth=1,32 -o sweep/",
-        "  vqsim sweep --generate \"--rw randread --count 100000\" --strategy bounce --param cost.bounce_copy_cycles_per_kib=150,307,600 -o s/",
-        "  vqsim sweep --sweep-file sweep/sweep.toml -o sweep2/      (a sweep file; block-size mixes go there: param.bs = 4k; 4k:70,64k:30)",
-        "  vqsim sweep … -o sweep/ --resume                            (finish an interrupted sweep)",
-        "", "Parameters: iodepth, queue-size, backend, page-contiguity, seed, arrival, swiotlb.pool, swiotlb.areas, iotlb.entries,",
-        "guest-kernel, hcall-mode, cost.FIGURE (any cost-profile figure), and for --generate: bs, rw, rwmixread, count,",
-        "random-distribution, offset-range, rate."})
+        "  vqsim sweep --generate \"--rw randread --count 100000\" --strategy bounce \\",
+        "      --param cost.bounce_copy_cycles_per_kib=150,307,600 -o s/",
+        "  vqsim sweep --sweep-file sweep/sweep.toml -o sweep2/",
+        "      (a sweep file; block-size mixes go there: param.bs = 4k; 4k:70,64k:30)",
+        "  vqsim sweep ... -o sweep/ --resume        (finish an interrupted sweep)",
+        "",
+        "Parameters: iodepth, queue-size, backend, page-contiguity, seed, arrival, swiotlb.pool, swiotlb.areas, iotlb.entries, "
+            + "guest-kernel, hcall-mode, cost.FIGURE (any cost-profile figure), and with --generate: bs, rw, rwmixread, count, "
+            + "random-distribution, offset-range, rate."})
 final class SweepCommand implements java.util.concurrent.Callable<Integer> {
   static final String PARTS = ".sweep-parts", TOML = "sweep.toml";
 
@@ -150,8 +155,15 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
       SweepExecutor.profile(plan, u);
       if (u.trace().equals("generated")) SweepExecutor.workload(plan, u);
     }
+    try (RunOutput out = Outputs.folder(spec, outDir)) {
+      run(plan, units, remote, out);
+    }
+    return ExitCodes.OK;
+  }
+
+  private void run(SweepPlan plan, List<SweepPlan.Unit> units, SweepEngine remote, RunOutput output) throws Exception {
     Path parts = outDir.resolve(PARTS);
-    if (writeReport) ReportCommand.checkWritable(outDir, force || resume);
+    if (writeReport && !(force || resume)) output.requireAbsent(List.of(ReportFiles.REPORT), false);
     prepare(plan, parts);
 
     Map<Integer, SummaryRow> done = new HashMap<>();
@@ -164,8 +176,9 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     if (resume && !done.isEmpty()) err.printf("Resuming: %d of %d combinations already done%n", done.size(), units.size());
     long t0 = System.nanoTime();
     if (remote != null) {
-      try (SweepEngine e = remote) {
+      try (SweepEngine e = remote; Progress progress = Progress.start(err, "sweep", "combinations", todo.size())) {
         e.run(plan, todo, master, jobs, (u, row) -> {
+          progress.add(1);
           try {
             writePart(parts, u.index(), row);
           } catch (IOException ex) {
@@ -173,11 +186,11 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
           }
           done.put(u.index(), row);
         });
-        finish(plan, units, done, todo.size(), (System.nanoTime() - t0) / 1e9, e.where(), e);
+        finish(plan, units, done, todo.size(), (System.nanoTime() - t0) / 1e9, e.where(), e, output);
       }
-      return ExitCodes.OK;
+      return;
     }
-    AtomicInteger finished = new AtomicInteger();
+    Progress progress = Progress.start(err, "sweep", "combinations", todo.size());
     ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
       Thread th = new Thread(r, "vqsim-sweep");
       th.setDaemon(true);
@@ -190,7 +203,7 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
         futures.add(pool.submit(() -> {
           SummaryRow row = SweepExecutor.run(fp, u);
           writePart(parts, u.index(), row);
-          progress(err, finished.incrementAndGet(), todo.size(), t0);
+          progress.add(1);
           return row;
         }));
       }
@@ -203,14 +216,14 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
       }
     } finally {
       pool.shutdownNow();
+      progress.close();
     }
-    finish(plan, units, done, todo.size(), (System.nanoTime() - t0) / 1e9, n + " threads", null);
-    return ExitCodes.OK;
+    finish(plan, units, done, todo.size(), (System.nanoTime() - t0) / 1e9, n + " threads", null, output);
   }
 
   /** Once every unit has its row: slowdowns, sweep.arrow, the engine's extra outputs, the table and the report. */
-  private void finish(SweepPlan plan, List<SweepPlan.Unit> units, Map<Integer, SummaryRow> done, int ran, double seconds, String where, SweepEngine engine)
-      throws Exception {
+  private void finish(SweepPlan plan, List<SweepPlan.Unit> units, Map<Integer, SummaryRow> done, int ran, double seconds, String where, SweepEngine engine,
+      RunOutput output) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Path parts = outDir.resolve(PARTS);
     for (SweepPlan.Unit u : units) if (!done.containsKey(u.index())) throw new IllegalStateException("unit " + u.index() + " has no result");
@@ -232,11 +245,13 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     meta.put("vqsim.command", "sweep");
     meta.put("vqsim.sweep", plan.toToml());
     Path target = outDir.resolve(ResultFiles.SWEEP);
-    try (AtomicOutput ao = new AtomicOutput()) {
-      ResultFiles.writeSweep(ao.file(target), plan.paramColumns(), paramValues, rows, meta);
-      ao.commit();
-    }
-    List<Path> extra = engine == null ? List.of() : engine.written(target, outDir, true);
+    Path staged = output.file(ResultFiles.SWEEP);
+    ResultFiles.writeSweep(staged, plan.paramColumns(), paramValues, rows, meta);
+    List<Path> extra = new ArrayList<>();
+    // more outputs of the engine (Parquet), staged beside sweep.arrow and committed with it
+    if (engine != null) for (Path p : engine.written(staged, output.stagingDir(), true)) extra.add(outDir.resolve(output.stagingDir().relativize(p)));
+    if (writeReport) ReportCommand.writeWithRun(output, outDir);
+    output.commit();
     deleteParts(parts);
     printTable(out, plan, units, rows);
     if (engine == null) {
@@ -249,8 +264,8 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     out.println("Wrote " + units.size() + " rows to " + target);
     for (Path p : extra) out.println("Wrote " + units.size() + " rows to " + p);
     out.println("Wrote the sweep as run to " + outDir.resolve(TOML));
+    if (writeReport) out.println("Wrote the report to " + outDir.resolve(ReportFiles.REPORT));
     out.flush();
-    if (writeReport) ReportCommand.writeAfterRun(out, outDir, true);
   }
 
   private void prepare(SweepPlan plan, Path parts) throws IOException {
@@ -263,11 +278,7 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     } else if (existing && !force) {
       throw new CliException(ExitCodes.CANT_CREATE, outDir + " already holds a sweep; use --resume to finish it or --force to start over");
     }
-    OutputDir.prepare(outDir, List.of(), true);
-    if (force && !resume) {
-      deleteParts(parts);
-      Files.deleteIfExists(outDir.resolve(ResultFiles.SWEEP));
-    }
+    if (force && !resume) deleteParts(parts); // another sweep's state; its sweep.arrow is replaced when this one commits
     Files.createDirectories(parts);
     Path tmp = outDir.resolve("." + TOML + ".tmp");
     Files.writeString(tmp, plan.toToml(), StandardCharsets.UTF_8);
@@ -310,21 +321,6 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     try (Stream<Path> s = Files.walk(parts)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
     }
-  }
-
-  private static synchronized void progress(PrintWriter err, int done, int total, long t0) {
-    double elapsed = (System.nanoTime() - t0) / 1e9;
-    double eta = done == 0 ? 0 : elapsed / done * (total - done);
-    boolean tty = System.console() != null;
-    if (tty || done == total || done % Math.max(1, total / 10) == 0) {
-      err.printf(Locale.ROOT, "%s[%d/%d] %.0f%% elapsed %s, ETA %s%s", tty ? "\r" : "", done, total, 100.0 * done / total, clock(elapsed), clock(eta), tty && done < total ? "" : "\n");
-      err.flush();
-    }
-  }
-
-  private static String clock(double s) {
-    long t = Math.round(s);
-    return String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60);
   }
 
   private static void printTable(PrintWriter out, SweepPlan plan, List<SweepPlan.Unit> units, List<SummaryRow> rows) {

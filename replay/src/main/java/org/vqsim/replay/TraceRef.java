@@ -37,7 +37,21 @@ record TraceRef(Path file, TraceFormat format, String device, WorkloadSpec gener
       Map<String, String> d = generated.describe();
       return "generated:" + d.get("rw") + "," + d.get("bs");
     }
-    return file.getFileName().toString();
+    return Stdin.is(file) ? Stdin.NAME : file.getFileName().toString();
+  }
+
+  /**
+   * How many requests the trace holds, when that is known before reading it: a generated workload's
+   * count, a canonical trace's rows; -1 for text traces (known only once read).
+   */
+  long expectedRequests() {
+    if (generated != null) return generated.expectedRequests();
+    try {
+      TraceFormat f = format != null ? format : Traces.detect(file);
+      return f == TraceFormat.CANONICAL ? org.vqsim.capture.canonical.CanonicalTraceReader.countRows(file) : -1;
+    } catch (IOException | RuntimeException e) {
+      return -1; // reported when the trace is opened
+    }
   }
 
   /** Opens the stream and reports the trace's metadata (default iodepth, arrival mode). */

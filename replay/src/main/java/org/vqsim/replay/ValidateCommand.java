@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 import org.vqsim.analysis.arrow.ArrowTables;
 import org.vqsim.analysis.arrow.SummaryRow;
 import org.vqsim.analysis.arrow.TableWriter;
-import org.vqsim.analysis.io.AtomicOutput;
+import org.vqsim.analysis.io.RunOutput;
 import org.vqsim.capture.ReadOptions;
 import org.vqsim.capture.Traces;
 import org.vqsim.capture.observed.ObservedEvents.Counter;
@@ -29,15 +29,19 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"How well does the model match a captured run? Replays the requests of a guest trace under a strategy and",
-        "compares, per request, what the trace observed (maps, unmaps, bounced buffers and bytes; with the QEMU log also",
-        "invalidations, IOTLB misses, hypercalls, interrupts) with what the model did."},
+    description = {"Compare the model with a captured run, event by event per request.", "",
+        "Replays the requests of a guest trace under the strategy the run used and compares, per request, what the trace observed "
+            + "(maps, unmaps, bounced buffers and bytes; with the QEMU log also invalidations, IOTLB misses, hypercalls and interrupts) "
+            + "with what the model did. Exit code 3 when --tolerance is given and any metric is off by more than that many percent."},
     footer = {"", "Examples:",
-        "  vqsim validate samples/qemu-lab/randread4k.viommu-strict.guest-ftrace.txt.gz \\",
-        "                 samples/qemu-lab/randread4k.viommu-strict.qemu-trace.log.gz --strategy viommu-strict",
-        "  vqsim validate samples/qemu-lab-ppc/seqwrite128k.tce.guest-ftrace.txt.gz samples/qemu-lab-ppc/seqwrite128k.tce.qemu-trace.log.gz \\",
-        "                 --strategy tce --profile power9-kvm --tolerance 10 -o val/",
-        "", "Exit code 3 when --tolerance is given and any metric is off by more than that many percent."})
+        "  vqsim validate \\",
+        "      samples/qemu-lab/randread4k.viommu-strict.guest-ftrace.txt.gz \\",
+        "      samples/qemu-lab/randread4k.viommu-strict.qemu-trace.log.gz \\",
+        "      --strategy viommu-strict",
+        "  vqsim validate \\",
+        "      samples/qemu-lab-ppc/seqwrite128k.tce.guest-ftrace.txt.gz \\",
+        "      samples/qemu-lab-ppc/seqwrite128k.tce.qemu-trace.log.gz \\",
+        "      --strategy tce --profile power9-kvm --tolerance 10 -o val/"})
 final class ValidateCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
@@ -72,10 +76,18 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    try (RunOutput o = outDir == null ? null : Outputs.folder(spec, outDir)) {
+      if (o != null) o.requireAbsent(List.of(FILE), force);
+      return run(o);
+    }
+  }
+
+  static final String FILE = "validation.arrow";
+
+  private int run(RunOutput output) throws IOException {
     if (tolerance != null && !(tolerance >= 0)) throw new IllegalArgumentException("--tolerance must be a percentage ≥ 0");
     CostProfile p = CostProfile.load(profile);
     StrategyId id = StrategyOptions.resolve(List.of(strategy), p).get(0);
-    if (outDir != null) OutputDir.prepare(outDir, List.of("validation.arrow"), force);
     TraceInspector g;
     try (Traces.Opened t = Traces.open(guest, ReadOptions.defaults().withDevice(device))) {
       g = new TraceInspector().read(t.source());
@@ -121,10 +133,10 @@ final class ValidateCommand implements Callable<Integer> {
           x.errorPct() == null ? "-" : String.format(Locale.ROOT, "%+.1f%%", x.errorPct()), bad ? "FAIL" : tolerance == null ? "" : "ok"});
     }
     ArrowTables.printAligned(out, List.of("metric", "source", "observed/req", "modelled/req", "error", tolerance == null ? "" : "within " + fmt(tolerance) + "%"), table);
-    if (outDir != null) {
-      Path target = outDir.resolve("validation.arrow");
-      write(target, metrics, id, p);
-      out.println("Wrote the comparison to " + target);
+    if (output != null) {
+      write(output.file(FILE), metrics, id, p);
+      output.commit();
+      out.println("Wrote the comparison to " + outDir.resolve(FILE));
     }
     out.flush();
     if (failed) {
@@ -159,20 +171,17 @@ final class ValidateCommand implements Callable<Integer> {
         org.vqsim.analysis.arrow.Columns.col("modelled_per_request", org.vqsim.analysis.arrow.Columns.FLOAT64, "count", "mean per request in the replay"),
         org.vqsim.analysis.arrow.Columns.nullable("error_pct", org.vqsim.analysis.arrow.Columns.FLOAT64, "percent",
             "(modelled - observed) / observed; null when both are 0, 100 when only the model has it")), meta);
-    try (AtomicOutput ao = new AtomicOutput()) {
-      try (TableWriter w = new TableWriter(ao.file(target), schema)) {
-        for (Metric x : metrics) {
-          w.setString(0, x.name());
-          w.setString(1, x.source());
-          w.setString(2, id.id);
-          w.setDouble(3, x.observed());
-          w.setDouble(4, x.modelled());
-          if (x.errorPct() == null) w.setNull(5);
-          else w.setDouble(5, x.errorPct());
-          w.endRow();
-        }
+    try (TableWriter w = new TableWriter(target, schema)) {
+      for (Metric x : metrics) {
+        w.setString(0, x.name());
+        w.setString(1, x.source());
+        w.setString(2, id.id);
+        w.setDouble(3, x.observed());
+        w.setDouble(4, x.modelled());
+        if (x.errorPct() == null) w.setNull(5);
+        else w.setDouble(5, x.errorPct());
+        w.endRow();
       }
-      ao.commit();
     }
   }
 }

@@ -102,14 +102,14 @@ public final class ResultFiles {
 
   /**
    * Joins Arrow files of one schema into {@code target}, batch by batch in the order given (the
-   * parts of requests.arrow written by parallel strategies). Holds one batch at a time.
+   * parts of requests.arrow written by parallel strategies), deleting each part once it is joined so
+   * that the disk holds the joined file plus at most one part. Holds one batch at a time.
    */
   public static void concat(List<Path> parts, Path target) throws IOException {
     try (org.apache.arrow.memory.BufferAllocator alloc = new org.apache.arrow.memory.RootAllocator()) {
       org.apache.arrow.vector.types.pojo.Schema schema = ArrowTables.schema(parts.get(0));
       try (org.apache.arrow.vector.VectorSchemaRoot outRoot = org.apache.arrow.vector.VectorSchemaRoot.create(schema, alloc);
-          java.nio.channels.FileChannel outCh = java.nio.channels.FileChannel.open(target, java.nio.file.StandardOpenOption.CREATE_NEW,
-              java.nio.file.StandardOpenOption.WRITE);
+          java.nio.channels.WritableByteChannel outCh = org.vqsim.analysis.io.RunOutput.openChannel(target);
           org.apache.arrow.vector.ipc.ArrowFileWriter writer = new org.apache.arrow.vector.ipc.ArrowFileWriter(outRoot, null, outCh)) {
         writer.start();
         org.apache.arrow.vector.VectorLoader loader = new org.apache.arrow.vector.VectorLoader(outRoot);
@@ -125,6 +125,7 @@ public final class ResultFiles {
               }
             }
           }
+          java.nio.file.Files.delete(p);
         }
         writer.end();
       }

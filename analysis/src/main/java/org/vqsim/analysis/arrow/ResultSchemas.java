@@ -44,6 +44,25 @@ public final class ResultSchemas {
     return Columns.schema(f, metadata);
   }
 
+  /**
+   * Bytes one row of {@code schema} takes in an Arrow IPC file, for size estimates: the fixed width of
+   * each column, a 4-byte offset plus {@code stringBytes.applyAsInt(column)} for each utf8 column, and a
+   * validity bit per column (Arrow writes validity buffers for every column). Batch headers and padding
+   * add about 1%.
+   */
+  public static double estimatedRowBytes(Schema schema, java.util.function.ToIntFunction<String> stringBytes) {
+    double b = 0;
+    for (Field f : schema.getFields()) {
+      org.apache.arrow.vector.types.pojo.ArrowType t = f.getType();
+      if (t instanceof org.apache.arrow.vector.types.pojo.ArrowType.Int i) b += i.getBitWidth() / 8.0;
+      else if (t instanceof org.apache.arrow.vector.types.pojo.ArrowType.FloatingPoint) b += 8;
+      else if (t instanceof org.apache.arrow.vector.types.pojo.ArrowType.Utf8) b += 4 + stringBytes.applyAsInt(f.getName());
+      else b += 1.0 / 8;
+      b += 1.0 / 8;
+    }
+    return b * 1.01;
+  }
+
   /** summary.arrow: one row per strategy. */
   public static Schema summary(Map<String, String> metadata) {
     List<Field> f = new ArrayList<>();

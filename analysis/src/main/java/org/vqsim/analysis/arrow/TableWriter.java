@@ -1,10 +1,9 @@
 package org.vqsim.analysis.arrow;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -16,24 +15,27 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.vqsim.analysis.io.RunOutput;
 
 /**
  * Writes rows into an Arrow IPC file in fixed-size record batches through one reused {@link
  * VectorSchemaRoot}; columns are addressed by index, values set with typed setters. Closing writes
- * the last batch and the footer and releases every buffer.
+ * the last batch and the footer and releases every buffer. A write that fails (disk full) throws an
+ * {@link org.vqsim.analysis.io.OutputException} naming the file.
  */
 public final class TableWriter implements AutoCloseable {
   public static final int DEFAULT_BATCH_ROWS = 65_536;
 
   private final BufferAllocator allocator;
   private final VectorSchemaRoot root;
-  private final FileChannel channel;
+  private final WritableByteChannel channel;
   private final ArrowFileWriter writer;
   private final FieldVector[] vectors;
   private final int batchRows;
   private int row;
   private long rows;
   private boolean closed;
+  private boolean failed; // a write failed: close only frees memory
 
   public TableWriter(Path file, Schema schema) throws IOException {
     this(file, schema, DEFAULT_BATCH_ROWS);
@@ -41,12 +43,18 @@ public final class TableWriter implements AutoCloseable {
 
   public TableWriter(Path file, Schema schema, int batchRows) throws IOException {
     this.batchRows = batchRows;
+    channel = RunOutput.openChannel(file); // a failed write names the file and the free space
     allocator = new RootAllocator();
     root = VectorSchemaRoot.create(schema, allocator);
     vectors = root.getFieldVectors().toArray(new FieldVector[0]);
-    channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     writer = new ArrowFileWriter(root, null, channel);
-    writer.start();
+    try {
+      writer.start();
+    } catch (IOException | RuntimeException e) {
+      closed = true;
+      release(true);
+      throw e;
+    }
     for (FieldVector v : vectors) v.setInitialCapacity(Math.min(batchRows, 4096));
     root.allocateNew();
   }
@@ -76,7 +84,12 @@ public final class TableWriter implements AutoCloseable {
   private void flush() throws IOException {
     if (row == 0) return;
     root.setRowCount(row);
-    writer.writeBatch();
+    try {
+      writer.writeBatch();
+    } catch (IOException | RuntimeException e) {
+      failed = true;
+      throw e;
+    }
     for (FieldVector v : vectors) v.reset();
     row = 0;
   }
@@ -85,16 +98,41 @@ public final class TableWriter implements AutoCloseable {
   public void close() throws IOException {
     if (closed) return;
     closed = true;
+    Throwable failure = null;
+    if (!failed) {
+      try {
+        flush();
+        writer.end();
+      } catch (IOException | RuntimeException e) {
+        failure = e;
+      }
+    }
     try {
-      flush();
-      writer.end();
+      release(failed || failure != null);
+    } catch (IOException | RuntimeException e) {
+      if (failure == null) failure = e;
+      else failure.addSuppressed(e);
+    }
+    if (failure instanceof IOException io) throw io;
+    if (failure instanceof RuntimeException re) throw re;
+  }
+
+  /**
+   * Frees every buffer and closes the file. After a failed write the Arrow writer is not closed:
+   * its close() would try to write the footer again and hide the first error behind a second one.
+   */
+  private void release(boolean failed) throws IOException {
+    try {
+      if (!failed) writer.close();
     } finally {
       try {
-        writer.close();
-      } finally {
         root.close();
-        channel.close();
-        allocator.close();
+      } finally {
+        try {
+          channel.close();
+        } finally {
+          allocator.close();
+        }
       }
     }
   }

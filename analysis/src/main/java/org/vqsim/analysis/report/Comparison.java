@@ -106,13 +106,29 @@ public final class Comparison {
     return run.isEmpty() ? strategy : run + "/" + strategy;
   }
 
-  /** Every run's summary rows with a run column (the sub-folder, "" for the folder itself) and the compared metrics as doubles. */
+  /**
+   * Every run's summary rows with a run column (the sub-folder, "" for the folder itself) and the
+   * compared metrics as doubles. A sweep folder (no summary, a sweep.arrow) is keyed row by row: the
+   * run is the row's swept parameters, ring and trace ("bs=4k iodepth=1 split"), so two sweeps of
+   * the same grid compare combination by combination.
+   */
   private static Table keyed(ReportInputs in) {
     Table all = null;
+    List<Table> sources = new ArrayList<>();
+    List<List<String>> runNames = new ArrayList<>();
+    if (in.runs().isEmpty() && in.sweep() != null) {
+      Table s = in.sweep().table();
+      sources.add(s);
+      runNames.add(sweepRunNames(s));
+    }
     for (ReportInputs.Run r : in.runs()) {
-      Table s = r.summary().table();
+      sources.add(r.summary().table());
+      runNames.add(java.util.Collections.nCopies(r.summary().table().rowCount(), r.name()));
+    }
+    for (int k = 0; k < sources.size(); k++) {
+      Table s = sources.get(k);
       Table t = Table.create("keyed");
-      t.addColumns(StringColumn.create("run", java.util.Collections.nCopies(s.rowCount(), r.name())), s.stringColumn("strategy").copy());
+      t.addColumns(StringColumn.create("run", runNames.get(k)), s.stringColumn("strategy").copy());
       for (Metric m : Metric.values()) {
         DoubleColumn d = DoubleColumn.create(m.column, s.rowCount());
         for (int i = 0; i < s.rowCount(); i++) d.set(i, s.numberColumn(m.column).getDouble(i));
@@ -126,6 +142,63 @@ public final class Comparison {
       for (Metric m : Metric.values()) all.addColumns(DoubleColumn.create(m.column));
     }
     return all;
+  }
+
+  /** "bs=4k iodepth=1 split" per sweep row: its swept parameters (the columns before the summary's), ring, and trace when there are several. */
+  private static List<String> sweepRunNames(Table sweep) {
+    List<String> params = new ArrayList<>();
+    for (String c : sweep.columnNames()) {
+      if (c.equals("strategy")) break;
+      params.add(c);
+    }
+    boolean traces = sweep.stringColumn("trace").countUnique() > 1;
+    List<String> names = new ArrayList<>();
+    for (Row r : sweep) {
+      List<String> parts = new ArrayList<>();
+      if (traces) parts.add(r.getString("trace"));
+      for (String p : params) parts.add(p + "=" + r.getString(p));
+      parts.add(r.getString("ring"));
+      names.add(String.join(" ", parts));
+    }
+    return names;
+  }
+
+  /**
+   * What makes two result folders' numbers not comparable: a different trace, a different profile,
+   * a different platform (each "what: base vs new"). Empty when they compare like with like.
+   */
+  public static List<String> differences(ReportInputs base, ReportInputs next) {
+    List<String> d = new ArrayList<>();
+    String[] what = {"trace", "profile"};
+    for (String col : what) {
+      java.util.Set<String> b = values(base, col), n = values(next, col);
+      if (!b.isEmpty() && !n.isEmpty() && !b.equals(n)) d.add(col + ": " + String.join(", ", b) + " vs " + String.join(", ", n));
+    }
+    java.util.Set<String> bp = platforms(base), np = platforms(next);
+    if (!bp.isEmpty() && !np.isEmpty() && !bp.equals(np)) d.add("platform: " + String.join(", ", bp) + " vs " + String.join(", ", np));
+    return d;
+  }
+
+  private static java.util.Set<String> values(ReportInputs in, String column) {
+    java.util.Set<String> v = new java.util.TreeSet<>();
+    for (ReportInputs.Run r : in.runs()) v.addAll(r.summary().table().stringColumn(column).asList());
+    if (in.runs().isEmpty() && in.sweep() != null) v.addAll(in.sweep().table().stringColumn(column).asList());
+    return v;
+  }
+
+  /** The platforms of the strategies a folder ran (x86, power): a strategy id belongs to its platforms. */
+  private static java.util.Set<String> platforms(ReportInputs in) {
+    java.util.Set<String> v = new java.util.TreeSet<>();
+    for (String s : values(in, "strategy")) {
+      org.vqsim.engine.dma.StrategyId id;
+      try {
+        id = org.vqsim.engine.dma.StrategyId.of(s);
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      if (!id.platforms.contains(",")) v.add(id.platforms); // direct and bounce run on both
+    }
+    return v;
   }
 
   /** The comparison as aligned text lines for the terminal: header, one line per strategy and metric. */
@@ -162,6 +235,11 @@ public final class Comparison {
     side(h, "New", r.next(), !same);
     if (same) h.raw("<dt></dt><dd class='muted'>Both were made with the same options.</dd>\n");
     h.close("dl");
+    List<String> diff = differences(r.base(), r.next());
+    if (!diff.isEmpty()) {
+      h.el("p", "class='warning'", "Not like with like: the two runs differ in " + String.join("; ", diff)
+          + ". The changes below are not the model's alone.");
+    }
 
     List<Line> fails = r.failures();
     h.el("h2", "", "Verdict");

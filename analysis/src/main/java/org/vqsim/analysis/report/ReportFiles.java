@@ -2,16 +2,15 @@ package org.vqsim.analysis.report;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.vqsim.analysis.io.AtomicOutput;
+import org.vqsim.analysis.io.RunOutput;
 import org.vqsim.analysis.report.charts.ChartImage;
 import org.vqsim.analysis.report.charts.Charts;
 
-/** Writes a rendered report (and its charts as PNG) under temporary names, renamed into place together. */
+/** Writes a rendered report and its charts as PNG. */
 public final class ReportFiles {
   private ReportFiles() {}
 
@@ -28,24 +27,35 @@ public final class ReportFiles {
     return l;
   }
 
-  /** Writes the HTML to {@code html} and, when {@code pngDir} is not null, each chart as PNG; returns every file written. */
+  /** Writes the chart whose PNG name is {@code name} (as {@link #pngTargets} names it) to {@code file}. */
+  public static void writePng(ReportBuilder.Rendered r, String name, Path file) throws IOException {
+    for (Charts.Sized c : r.charts()) {
+      if ((c.name() + ".png").equals(name)) {
+        try (OutputStream o = RunOutput.openStream(file)) {
+          ChartImage.png(c, PNG_SCALE, o);
+        }
+        return;
+      }
+    }
+    throw new IllegalArgumentException("no chart " + name);
+  }
+
+  /**
+   * Writes the HTML to {@code html} and, when {@code pngDir} is not null, each chart as PNG into it;
+   * returns every file written. The paths are the caller's staged files (a {@link
+   * org.vqsim.analysis.io.RunOutput} makes them appear together); a failed write names the file.
+   */
   public static List<Path> write(ReportBuilder.Rendered r, Path html, Path pngDir) throws IOException {
     List<Path> written = new ArrayList<>();
     Files.createDirectories(html.toAbsolutePath().getParent());
-    try (AtomicOutput out = new AtomicOutput()) {
-      Files.writeString(out.file(html), r.html(), StandardCharsets.UTF_8);
-      written.add(html);
-      if (pngDir != null) {
-        Files.createDirectories(pngDir);
-        List<Path> targets = pngTargets(r, pngDir);
-        for (int i = 0; i < targets.size(); i++) {
-          try (OutputStream o = Files.newOutputStream(out.file(targets.get(i)))) {
-            ChartImage.png(r.charts().get(i), PNG_SCALE, o);
-          }
-          written.add(targets.get(i));
-        }
+    RunOutput.writeString(html, r.html());
+    written.add(html);
+    if (pngDir != null) {
+      Files.createDirectories(pngDir);
+      for (Path t : pngTargets(r, pngDir)) {
+        writePng(r, t.getFileName().toString(), t);
+        written.add(t);
       }
-      out.commit();
     }
     return written;
   }

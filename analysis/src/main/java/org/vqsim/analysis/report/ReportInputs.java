@@ -37,6 +37,14 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
 
   /** Reads what {@code dir} holds; {@link #isEmpty()} when there is nothing a report can show. */
   public static ReportInputs scan(Path dir) throws IOException {
+    return scan(dir, dir);
+  }
+
+  /**
+   * Reads what {@code dir} holds and names it {@code shownAs} (a run's staged results, shown as the
+   * output folder they are about to appear in).
+   */
+  public static ReportInputs scan(Path dir, Path shownAs) throws IOException {
     List<Run> runs = new ArrayList<>();
     Run top = run(dir, "");
     if (top != null) runs.add(top);
@@ -59,7 +67,7 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
       children.sort(Comparator.comparingInt(r -> seen.indexOf(r.name()) < 0 ? order.size() + 1 : seen.indexOf(r.name())));
     }
     runs.addAll(children);
-    return new ReportInputs(dir, List.copyOf(runs), fleet, sweep);
+    return new ReportInputs(shownAs, List.copyOf(runs), fleet, sweep);
   }
 
   private static Run run(Path dir, String name) throws IOException {

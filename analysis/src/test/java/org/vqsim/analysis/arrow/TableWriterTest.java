@@ -67,7 +67,8 @@ class TableWriterTest {
   void writerNeverOverwritesAFile() throws IOException {
     Path f = dir.resolve("exists.arrow");
     Files.writeString(f, "keep");
-    assertThatThrownBy(() -> new TableWriter(f, SCHEMA)).isInstanceOf(FileAlreadyExistsException.class);
+    assertThatThrownBy(() -> new TableWriter(f, SCHEMA)).isInstanceOf(org.vqsim.analysis.io.OutputException.class)
+        .hasCauseInstanceOf(FileAlreadyExistsException.class).hasMessageContaining("exists.arrow");
     assertThat(Files.readString(f)).isEqualTo("keep");
   }
 

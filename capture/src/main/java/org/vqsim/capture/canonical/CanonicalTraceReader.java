@@ -88,6 +88,30 @@ public final class CanonicalTraceReader implements RequestSource {
 
   public Map<String, String> metadata() { return metadata; }
 
+  /**
+   * The number of requests in a canonical trace, from the record batches' headers alone (a small
+   * read per batch, no data), or -1 when the file cannot be read that way.
+   */
+  public static long countRows(Path file) {
+    try (BufferAllocator a = new RootAllocator(1L << 20);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        ArrowFileReader r = new ArrowFileReader(ch, a)) {
+      long rows = 0;
+      for (org.apache.arrow.vector.ipc.message.ArrowBlock b : r.getRecordBlocks()) {
+        ch.position(b.getOffset());
+        org.apache.arrow.vector.ipc.message.MessageMetadataResult m =
+            org.apache.arrow.vector.ipc.message.MessageSerializer.readMessage(new org.apache.arrow.vector.ipc.ReadChannel(ch));
+        if (m == null) return -1;
+        org.apache.arrow.flatbuf.RecordBatch batch = (org.apache.arrow.flatbuf.RecordBatch) m.getMessage().header(new org.apache.arrow.flatbuf.RecordBatch());
+        if (batch == null) return -1;
+        rows += batch.length();
+      }
+      return rows;
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** Rows stamped before the row above them, replayed at that row's time (ts_ns never decreases). */
   public long timestampsBackwards() { return time.backwards(); }
 

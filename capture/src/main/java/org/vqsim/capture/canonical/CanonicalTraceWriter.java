@@ -2,6 +2,7 @@ package org.vqsim.capture.canonical;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -23,7 +24,8 @@ public final class CanonicalTraceWriter implements AutoCloseable {
 
   private final BufferAllocator allocator;
   private final VectorSchemaRoot root;
-  private final FileChannel channel;
+  private final WritableByteChannel channel;
+  private boolean failed; // a write failed: close only frees memory
   private final ArrowFileWriter writer;
   private final BigIntVector ts;
   private final VarCharVector op;
@@ -33,13 +35,18 @@ public final class CanonicalTraceWriter implements AutoCloseable {
   private long written;
 
   public CanonicalTraceWriter(Path file, Map<String, String> metadata) throws IOException {
+    this(FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING), metadata);
+  }
+
+  /** Writes into {@code channel} (closed with the writer), e.g. one whose failures name the final file. */
+  public CanonicalTraceWriter(WritableByteChannel channel, Map<String, String> metadata) throws IOException {
+    this.channel = channel;
     allocator = new RootAllocator();
     root = VectorSchemaRoot.create(CanonicalTrace.schema(metadata), allocator);
     ts = (BigIntVector) root.getVector(CanonicalTrace.TS_NS);
     op = (VarCharVector) root.getVector(CanonicalTrace.OP);
     offset = (BigIntVector) root.getVector(CanonicalTrace.OFFSET);
     length = (IntVector) root.getVector(CanonicalTrace.LENGTH);
-    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
     writer = new ArrowFileWriter(root, null, channel);
     writer.start();
     allocate();
@@ -67,7 +74,12 @@ public final class CanonicalTraceWriter implements AutoCloseable {
   private void flush() throws IOException {
     if (rows == 0) return;
     root.setRowCount(rows);
-    writer.writeBatch();
+    try {
+      writer.writeBatch();
+    } catch (IOException | RuntimeException e) {
+      failed = true;
+      throw e;
+    }
     allocate();
   }
 
@@ -76,13 +88,18 @@ public final class CanonicalTraceWriter implements AutoCloseable {
   @Override
   public void close() throws IOException {
     try {
-      flush();
-      writer.end();
+      if (!failed) {
+        flush();
+        writer.end();
+      }
     } finally {
-      writer.close();
-      root.close();
-      channel.close();
-      allocator.close();
+      try {
+        if (!failed) writer.close(); // after a failed write its close() would write again and hide the first error
+      } finally {
+        root.close();
+        channel.close();
+        allocator.close();
+      }
     }
   }
 

@@ -36,6 +36,17 @@ public record WorkloadSpec(
     double rateIops,
     long seed) {
 
+  /** Requests this workload has: {@code count}, or for {@code --size} the bytes over the weighted mean block size (rounded up). */
+  public long expectedRequests() {
+    if (count > 0) return count;
+    double mean = 0, w = 0;
+    for (int i = 0; i < blockSizes.length; i++) {
+      mean += (double) blockSizes[i] * weights[i];
+      w += weights[i];
+    }
+    return (long) Math.ceil(totalBytes / (mean / w));
+  }
+
   public static final List<String> RW_MODES = List.of("read", "write", "randread", "randwrite", "randrw", "rw");
 
   public WorkloadSpec {

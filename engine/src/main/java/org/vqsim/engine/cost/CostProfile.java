@@ -84,6 +84,26 @@ public final class CostProfile {
     return b.toString();
   }
 
+  /**
+   * This profile in the file format {@link #parse} reads: the header lines, then per figure a comment
+   * with its unit and meaning and the {@code key = value  # source: …} line. What {@code vqsim
+   * profiles NAME} prints, so that it can be saved, edited and loaded back with {@code --profile}.
+   */
+  public String toFileText(String madeBy) {
+    StringBuilder b = new StringBuilder();
+    b.append("# vqsim cost profile ").append(name).append(" (").append(platform).append("), printed by `").append(madeBy).append("`.\n");
+    b.append("# It loads back as is: --profile FILE. To describe your own host, give it another name, change the figures\n");
+    b.append("# and say where each new value comes from in its source comment (every figure must have one).\n");
+    b.append("profile = ").append(name).append('\n');
+    b.append("platform = ").append(platform).append('\n');
+    b.append("description = ").append(description).append('\n');
+    for (CostFigure f : CostFigure.values()) {
+      b.append('\n').append("# ").append(f.key).append(" (").append(f.unit).append("): ").append(f.description).append('\n');
+      b.append(f.key).append(" = ").append(format(values[f.ordinal()])).append("   # source: ").append(sources[f.ordinal()]).append('\n');
+    }
+    return b.toString();
+  }
+
   public static String format(double v) {
     return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%s", v);
   }
@@ -137,7 +157,8 @@ public final class CostProfile {
       String t = line.strip();
       if (t.isEmpty() || t.startsWith("#")) continue;
       int eq = t.indexOf('=');
-      if (eq <= 0) throw new ProfileException(origin + ":" + n + ": expected 'key = value  # source: …', got '" + abbreviate(t) + "'");
+      if (eq <= 0) throw new ProfileException(origin + ":" + n + ": expected 'key = value  # source: …', got '" + abbreviate(t)
+          + "' (`vqsim profiles NAME > FILE` writes a profile in this format)");
       String key = t.substring(0, eq).strip();
       String rest = t.substring(eq + 1);
       String value = rest, comment = null;
