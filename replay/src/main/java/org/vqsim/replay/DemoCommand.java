@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Replay the bundled lab traces and a generated workload under every strategy.", "",
+    description = {"Replay the bundled lab traces and a generated workload.", "",
         "The x86 and POWER lab traces (samples/) and a generated 4 KiB random-read workload are replayed under every strategy of their platform; "
             + "the summaries are printed, with a report of all runs. The demo folder is replaced on every run."},
     footer = {"", "Examples:", "  vqsim demo", "  vqsim demo -o /tmp/vqsim-demo --count 1000000"})

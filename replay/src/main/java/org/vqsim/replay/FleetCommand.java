@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "fleet", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"What every guest kind gets on every host, with and without ACCESS_PLATFORM.", "",
+    description = {"Negotiated strategy and cost of every guest kind on every host.", "",
         "For each host configuration (platform × ACCESS_PLATFORM offered or not) and each guest kind: what feature negotiation gives "
             + "(the strategy, FAILED or BROKEN) and what that guest's I/O costs, replayed on this trace, with its slowdown against direct on the same platform."},
     footer = {"", "Examples:",

@@ -30,12 +30,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Convert traces of any supported format into a canonical Arrow trace.", "",
+    description = {"Convert traces of any supported format to a canonical trace.", "",
         "Formats: ftrace, QEMU trace log, blkparse, fio iolog, MSR CSV or a canonical trace. "
             + "Several files are joined one after the other, each continuing where the previous one ended. "
             + "The file's metadata records the sources, format, filters, skipped lines and the observed per-request event means."},
     footer = {"", "Examples:",
-        "  vqsim import samples/formats/blkparse.txt --device 254,0 -o blk.arrow",
+        "  vqsim import samples/formats/blkparse.txt --device 7,0 -o blk.arrow",
         "  vqsim import samples/formats/fio-iolog.log -o fio.arrow",
         "  vqsim import samples/formats/msr.csv --disk 0 -o msr.arrow",
         "  vqsim import blkparse.txt --device 8,0 --from 10 --to 70 -o minute.arrow",

@@ -21,13 +21,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Print what a trace holds: requests, mix, sizes, depth and observed DMA events.", "",
+    description = {"Print what a trace holds and the DMA events it observed.", "",
         "Format, requests, read/write mix, size histogram, observed queue depth and duration, "
             + "and the DMA and notification events observed per request when the trace has them."},
     footer = {"", "Examples:",
         "  vqsim inspect samples/qemu-lab/randread4k.viommu-strict.guest-ftrace.txt.gz",
         "  vqsim inspect samples/qemu-lab/randread4k.viommu-strict.qemu-trace.log.gz",
-        "  vqsim inspect samples/formats/blkparse.txt --device 254,0",
+        "  vqsim inspect samples/formats/blkparse.txt --device 7,0",
         "  vqsim inspect samples/formats/msr.csv --disk 0"})
 final class InspectCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;

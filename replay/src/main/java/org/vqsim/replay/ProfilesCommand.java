@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "profiles", mixinStandardHelpOptions = true,
-    description = {"List the cost profiles, or print one as a profile file that loads back.", "",
+    description = {"List the cost profiles, or print one as a loadable file.", "",
         "PROFILE is printed in the profile file format: every figure with its unit, meaning and source. "
             + "Redirect it to a file, edit the figures (and their sources), and use it with --profile FILE."},
     footer = {"", "Examples:", "  vqsim profiles", "  vqsim profiles x86-kvm",

@@ -112,6 +112,7 @@ final class ReplayCommand implements Callable<Integer> {
     out.printf("%s: %d requests, profile %s, %s ring, %s backend, %s loop, iodepth %d, queue size %d%n", plan.trace().label(),
         o.requestsPerStrategy(), plan.profile().name(), plan.ring(), c.backend().id, c.openLoop() ? "open" : "closed", c.iodepth(), c.queueSize());
     ReplayRunner.printSummary(out, o.rows());
+    for (String note : org.vqsim.analysis.report.RunNotes.of(org.vqsim.analysis.report.RunNotes.lines(o.rows()), plan.options())) out.println("Note: " + note);
     long reqs = o.requestsPerStrategy() * plan.strategies().size();
     out.printf("Replayed %d requests in %.2f s (%.0f requests/s)%n", reqs, o.wallSeconds(), o.wallSeconds() > 0 ? reqs / o.wallSeconds() : 0);
     out.flush();

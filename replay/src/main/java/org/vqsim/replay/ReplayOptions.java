@@ -58,7 +58,7 @@ final class ReplayOptions {
   @Option(names = "--viommu-batching", description = "Model a host where Linux may batch vIOMMU invalidations (viommu-lazy gets a flush queue). Linux 6.1 refuses it under caching mode.")
   boolean viommuBatching;
 
-  @Option(names = "--guest-kernel", defaultValue = "6.1", paramLabel = "X.Y", description = "Guest Linux version: virtio-iommu-lazy has a flush queue from 6.7 (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--guest-kernel", defaultValue = "6.1", paramLabel = "X.Y", description = "Guest Linux version: virtio-iommu-lazy has a flush queue from 6.8 (default: ${DEFAULT-VALUE}).")
   String guestKernel;
 
   @Option(names = "--hcall-mode", defaultValue = "virtual", paramLabel = "real|virtual", description = "POWER: hypercalls handled in KVM real mode or virtual mode (default: ${DEFAULT-VALUE}).")

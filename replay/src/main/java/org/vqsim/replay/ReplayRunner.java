@@ -83,6 +83,7 @@ final class ReplayRunner {
     m.put("vqsim.seed", Long.toString(plan.config().seed()));
     m.put("vqsim.trace", plan.trace().label());
     m.put("vqsim.profile", plan.profile().name());
+    m.put("vqsim.profile.platform", plan.profile().platform());
     m.put("vqsim.profile.figures", plan.profile().describe());
     StringBuilder src = new StringBuilder();
     for (CostFigure f : CostFigure.values()) src.append(f.key).append(": ").append(plan.profile().source(f)).append('\n');

@@ -36,7 +36,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Replay a grid of traces, strategies, rings and parameter values on all cores.", "",
+    description = {"Replay a grid of traces, strategies and parameters on all cores.", "",
         "Each combination is an independent, deterministic unit; the result is one row per combination in OUTDIR/sweep.arrow "
             + "(the swept parameters' columns, then every summary column), and OUTDIR/sweep.toml records the sweep as run."},
     footer = {"", "Examples:",
@@ -244,6 +244,7 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     meta.put("vqsim.version", Version.VERSION);
     meta.put("vqsim.command", "sweep");
     meta.put("vqsim.sweep", plan.toToml());
+    meta.put("vqsim.profile.platform", org.vqsim.engine.cost.CostProfile.load(plan.profile()).platform());
     Path target = outDir.resolve(ResultFiles.SWEEP);
     Path staged = output.file(ResultFiles.SWEEP);
     ResultFiles.writeSweep(staged, plan.paramColumns(), paramValues, rows, meta);

@@ -36,7 +36,12 @@ public final class SweepExecutor {
       }
     }
     ReplayOptions m = new ReplayOptions();
-    new CommandLine(new DemoCommand.Holder(m)).parseArgs(args.toArray(new String[0]));
+    try {
+      new CommandLine(new DemoCommand.Holder(m)).parseArgs(args.toArray(new String[0]));
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException("--replay \"" + plan.replayOptions() + "\": " + e.getMessage()
+          + " (it takes the model options of `vqsim replay --help`; cost figures are swept with --param cost.NAME=V1,V2)");
+    }
     return m;
   }
 

@@ -29,7 +29,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Compare the model with a captured run, event by event per request.", "",
+    description = {"Compare the model with a captured run, event by event.", "",
         "Replays the requests of a guest trace under the strategy the run used and compares, per request, what the trace observed "
             + "(maps, unmaps, bounced buffers and bytes; with the QEMU log also invalidations, IOTLB misses, hypercalls and interrupts) "
             + "with what the model did. Exit code 3 when --tolerance is given and any metric is off by more than that many percent."},

@@ -92,6 +92,9 @@ public final class ResultFiles {
     w.setDouble(c++, r.kicksSuppressedPerRequest());
     w.setLong(c++, r.ringFullStalls());
     w.setLong(c++, r.mapStalls());
+    w.setDouble(c++, r.vcpuUtilMax());
+    w.setDouble(c++, r.vcpuUtilMean());
+    w.setDouble(c++, r.vmmUtilMax());
     for (int k = 0; k < Category.COUNT; k++) w.setDouble(c++, r.cyclesByCategory()[k]);
     for (int a = 0; a < Actor.COUNT; a++) w.setDouble(c++, r.cyclesByActor()[a]);
     if (c - c0 != SUMMARY_COLUMNS) throw new IllegalStateException("summary columns out of step with the schema");

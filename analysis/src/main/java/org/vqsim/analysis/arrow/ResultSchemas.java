@@ -94,6 +94,9 @@ public final class ResultSchemas {
     f.add(col("kicks_suppressed_per_request", FLOAT64, "count", "publishes after which notification was suppressed (event index)"));
     f.add(col("ring_full_stalls", INT64, "count", "times a request waited for free descriptors"));
     f.add(col("map_stalls", INT64, "count", "times a request waited because a DMA mapping failed (swiotlb pool full)"));
+    f.add(col("vcpu_util_max", FLOAT64, "fraction", "busiest guest vCPU's busy time / simulated time"));
+    f.add(col("vcpu_util_mean", FLOAT64, "fraction", "guest vCPUs' mean busy time / simulated time"));
+    f.add(col("vmm_util_max", FLOAT64, "fraction", "busiest VMM thread's (QEMU or vhost) busy time / simulated time: near 1, it limits throughput"));
     for (Category c : Category.values()) f.add(col("cycles_" + c.id, FLOAT64, "cycles", "per request: " + c.description));
     for (Actor a : Actor.values()) f.add(col("cycles_" + a.id, FLOAT64, "cycles", "per request: " + a.description));
     return Columns.schema(f, metadata);

@@ -18,6 +18,7 @@ public record SummaryRow(
     double cyclesPerRequest, double cyclesPerKib, double guestCyclesPerRequest, double hostCyclesPerRequest,
     Double slowdownVsDirect, Double cyclesVsDirect,
     double[] eventsPerRequest, double kicksSuppressedPerRequest, long ringFullStalls, long mapStalls,
+    double vcpuUtilMax, double vcpuUtilMean, double vmmUtilMax,
     double[] cyclesByCategory, double[] cyclesByActor) implements java.io.Serializable {
 
   /** What identifies a run besides its strategy. */
@@ -44,7 +45,8 @@ public record SummaryRow(
         h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue(),
         total * perReq, r.bytes() == 0 ? Double.NaN : total / (r.bytes() / 1024.0),
         guest * perReq, (total - guest) * perReq,
-        null, null, events, r.kicksSuppressed() * perReq, r.ringFullStalls(), r.mapStalls(), byCat, byActor);
+        null, null, events, r.kicksSuppressed() * perReq, r.ringFullStalls(), r.mapStalls(),
+        r.vcpuUtilMax(), r.vcpuUtilMean(), r.vmmUtilMax(), byCat, byActor);
   }
 
   /** This row with its ratios against the {@code direct} row of the same run. */
@@ -53,6 +55,7 @@ public record SummaryRow(
     Double cyc = direct == null || direct.cyclesPerRequest() == 0 ? null : cyclesPerRequest / direct.cyclesPerRequest();
     return new SummaryRow(strategy, profile, trace, ring, backend, iodepth, requests, bytes, simTimeNs, iops, mibPerS,
         latMeanNs, latP50Ns, latP99Ns, latP999Ns, latMaxNs, cyclesPerRequest, cyclesPerKib, guestCyclesPerRequest,
-        hostCyclesPerRequest, slow, cyc, eventsPerRequest, kicksSuppressedPerRequest, ringFullStalls, mapStalls, cyclesByCategory, cyclesByActor);
+        hostCyclesPerRequest, slow, cyc, eventsPerRequest, kicksSuppressedPerRequest, ringFullStalls, mapStalls,
+        vcpuUtilMax, vcpuUtilMean, vmmUtilMax, cyclesByCategory, cyclesByActor);
   }
 }

@@ -151,7 +151,14 @@ public final class Comparison {
       if (c.equals("strategy")) break;
       params.add(c);
     }
-    boolean traces = sweep.stringColumn("trace").countUnique() > 1;
+    // the trace names a row only when the parameters do not (a generated workload's label repeats its swept block size)
+    java.util.Map<String, java.util.Set<String>> tracesPerCell = new java.util.HashMap<>();
+    for (Row r : sweep) {
+      StringBuilder cell = new StringBuilder(r.getString("ring")).append('/').append(r.getString("strategy"));
+      for (String p : params) cell.append('/').append(r.getString(p));
+      tracesPerCell.computeIfAbsent(cell.toString(), k -> new java.util.HashSet<>()).add(r.getString("trace"));
+    }
+    boolean traces = tracesPerCell.values().stream().anyMatch(t -> t.size() > 1);
     List<String> names = new ArrayList<>();
     for (Row r : sweep) {
       List<String> parts = new ArrayList<>();
@@ -186,9 +193,18 @@ public final class Comparison {
     return v;
   }
 
-  /** The platforms of the strategies a folder ran (x86, power): a strategy id belongs to its platforms. */
+  /** The platforms a folder's runs were replayed for (x86, power): the profile's, or what its strategies imply. */
   private static java.util.Set<String> platforms(ReportInputs in) {
     java.util.Set<String> v = new java.util.TreeSet<>();
+    for (ReportInputs.Run r : in.runs()) {
+      String p = r.summary().meta("vqsim.profile.platform", "");
+      if (!p.isEmpty()) v.add(p);
+    }
+    if (in.runs().isEmpty() && in.sweep() != null) {
+      String p = in.sweep().meta("vqsim.profile.platform", "");
+      if (!p.isEmpty()) v.add(p);
+    }
+    if (!v.isEmpty()) return v;
     for (String s : values(in, "strategy")) {
       org.vqsim.engine.dma.StrategyId id;
       try {

@@ -100,26 +100,40 @@ final class Reading {
     return "as fast as direct";
   }
 
-  /** Where a strategy's extra cycles go, by category and by actor. */
+  /**
+   * Where a strategy's extra cycles go, by category and by actor. The total is the net difference
+   * from direct (what the summary table shows); categories that shrink are named with their saving,
+   * so the shares of the ones that grow can add up to more than 100%.
+   */
   static String why(Table summary, String strategy, String base) {
     Table cat = Summaries.extraOver(Summaries.cyclesByCategoryLong(summary), strategy, base);
-    double totalExtra = 0;
-    for (Row r : cat) totalExtra += Math.max(0, r.getDouble("extra"));
-    if (totalExtra <= 0) return null;
+    double net = 0, grown = 0;
+    for (Row r : cat) {
+      net += r.getDouble("extra");
+      grown += Math.max(0, r.getDouble("extra"));
+    }
+    if (net <= 0 || grown <= 0) return null;
     List<String> parts = new ArrayList<>();
+    List<String> shrunk = new ArrayList<>();
     double covered = 0;
     for (Row r : cat) {
       double e = r.getDouble("extra");
-      if (e <= 0 || parts.size() == 3 || covered >= 0.9) break;
       Category c = category(r.getString("variable"));
-      parts.add(Fmt.pct(e / totalExtra) + " " + esc(c == null ? r.getString("variable") : c.description) + " (" + esc(c == null ? "" : c.id) + ")");
-      covered += e / totalExtra;
+      String name = esc(c == null ? r.getString("variable") : c.description) + " (" + esc(c == null ? "" : c.id) + ")";
+      if (e < 0) {
+        if (-e >= 0.005 * net) shrunk.add(esc(c == null ? r.getString("variable") : c.id) + " " + Fmt.count(e));
+        continue;
+      }
+      if (e <= 0 || parts.size() == 3 || covered >= 0.9) continue;
+      parts.add(Fmt.pct(e / net) + " " + name);
+      covered += e / grown;
     }
     Table act = Summaries.extraOver(Summaries.cyclesByActorLong(summary), strategy, base);
     Row topActor = act.row(0);
     Actor a = actor(topActor.getString("variable"));
-    double actorShare = Math.max(0, topActor.getDouble("extra")) / totalExtra;
-    return "Why: of the " + Fmt.count(totalExtra) + " cycles per request it adds over direct, " + String.join(", ", parts) + ". "
+    double actorShare = Math.max(0, topActor.getDouble("extra")) / net;
+    return "Why: of the " + Fmt.count(net) + " cycles per request it adds over direct, " + String.join(", ", parts)
+        + (shrunk.isEmpty() ? "" : "; less is spent on " + String.join(", ", shrunk)) + ". "
         + Fmt.pct(actorShare) + " of the extra is spent by the " + esc(a == null ? topActor.getString("variable") : a.description) + ".";
   }
 

@@ -180,6 +180,7 @@ public final class ReportBuilder {
     h.el("h3", "", "Reading");
     h.open("ul", "class='reading'");
     for (String sentence : Reading.run(s)) h.raw("<li>" + sentence + "</li>");
+    for (String note : RunNotes.of(RunNotes.lines(s), options(run.summary().meta("vqsim.options", "")))) h.raw("<li>" + Html.esc(note) + "</li>");
     h.close("ul");
     if (run.latency() != null) latencyCheck(h, run);
     h.el("h3", "", "Headline per strategy");
@@ -416,7 +417,7 @@ public final class ReportBuilder {
         + "<span style='background:var(--bad)'>2× or more</span><span class='failed' style='color:var(--failed);font-weight:700'>FAILED: the device does not come up</span>"
         + "<span style='color:var(--broken);font-weight:700'>BROKEN: it comes up and cannot work</span></p>");
     h.raw("<table class='matrix'><colgroup><col class='platform'><col class='ap'>" + "<col>".repeat(guests.size()) + "</colgroup>");
-    h.raw("<thead><tr><th>platform</th><th>ACCESS_PLATFORM</th>");
+    h.raw("<thead><tr><th>platform</th><th>ACCESS_<wbr>PLATFORM</th>");
     for (String g : guests) h.raw("<th>" + esc(g) + "</th>");
     h.raw("</tr></thead><tbody>\n");
     for (String p : order.isEmpty() ? platforms : order) {

@@ -12,15 +12,15 @@ package org.vqsim.engine.dma;
  *     flush queue); Linux 6.1 refuses it under caching mode ("IOMMU batching disallowed due to
  *     virtualization"), so the default is false and {@code viommu-lazy} behaves as strict
  * @param guestKernel guest Linux version as major*100+minor (601 for 6.1): virtio-iommu gets a
- *     flush queue (lazy) only from 6.7
+ *     flush queue (lazy) only from 6.8
  * @param hcallRealMode POWER: hypercalls handled in KVM real mode; false: virtual mode (the POWER9
  *     host path since real-mode handling was removed)
  */
 public record DmaOptions(long swiotlbPoolBytes, int swiotlbAreas, int iotlbEntries, boolean viommuBatching, int guestKernel, boolean hcallRealMode) {
   public static final long DEFAULT_SWIOTLB_POOL = 64L << 20;
   public static final int DEFAULT_GUEST_KERNEL = 601;
-  /** virtio-iommu deferred flush (flush queue domains) arrived in Linux 6.7. */
-  public static final int VIRTIO_IOMMU_LAZY_SINCE = 607;
+  /** virtio-iommu deferred flush (flush-queue domains) arrived in Linux 6.8 (commits 00271ca5cbcd, 6f01a732608f; first in the v6.8 merge window). */
+  public static final int VIRTIO_IOMMU_LAZY_SINCE = 608;
   public static final long MAX_SWIOTLB_POOL = 1L << 30;
 
   public DmaOptions {

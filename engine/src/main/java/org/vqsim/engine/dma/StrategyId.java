@@ -22,7 +22,7 @@ public enum StrategyId {
       ctx -> new IntelViommuStrategy("viommu-passthrough", IntelViommuStrategy.Mode.PASSTHROUGH, false, ctx)),
   VIRTIO_IOMMU("virtio-iommu", "x86", true, false, "virtio-iommu, strict: a MAP/UNMAP request per mapping",
       ctx -> new VirtioIommuStrategy("virtio-iommu", VirtioIommuStrategy.Mode.STRICT, false, ctx)),
-  VIRTIO_IOMMU_LAZY("virtio-iommu-lazy", "x86", true, false, "virtio-iommu with a flush queue (guest Linux ≥ 6.7; 6.1 falls back to strict)",
+  VIRTIO_IOMMU_LAZY("virtio-iommu-lazy", "x86", true, false, "virtio-iommu with a flush queue (guest Linux ≥ 6.8; 6.1 falls back to strict)",
       ctx -> new VirtioIommuStrategy("virtio-iommu-lazy", VirtioIommuStrategy.Mode.LAZY, false, ctx)),
   VIRTIO_IOMMU_BYPASS("virtio-iommu-bypass", "x86", false, false, "virtio-iommu identity domain attached with ATTACH_F_BYPASS",
       ctx -> new VirtioIommuStrategy("virtio-iommu-bypass", VirtioIommuStrategy.Mode.BYPASS, false, ctx)),

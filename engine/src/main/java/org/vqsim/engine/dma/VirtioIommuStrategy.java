@@ -25,7 +25,7 @@ import org.vqsim.engine.sim.SimClock;
  *
  * <ul>
  *   <li>strict: one synchronous request per map and per unmap;
- *   <li>lazy: from Linux 6.7 an unmap is queued without a kick and the IOVA waits in a flush queue
+ *   <li>lazy: from Linux 6.8 (commits 00271ca5cbcd, 6f01a732608f) an unmap is queued without a kick and the IOVA waits in a flush queue
  *       (256 entries, 10 ms); the next synchronous request carries the queued ones. Linux 6.1
  *       cannot allocate a flush-queue domain for virtio-iommu and falls back to strict — the guest
  *       kernel version is a model parameter;

@@ -122,6 +122,7 @@ public final class ReplayEngine {
 
   // servers and state machines
   private long vcpuFree, vmmFree, backendBwFree;
+  private long vcpuBusyPs, vmmBusyPs;
   private boolean deviceRunning, deviceKickPending, guestRunning;
   private int kickSlot = -1;
   // the slot of a kick that arrived while the device was busy; separate from kickSlot, which the
@@ -260,7 +261,8 @@ public final class ReplayEngine {
       throw new IllegalStateException("replay stalled with " + pendCount + " waiting and " + inFlight + " in flight");
     }
     long start = firstSubmitPs < 0 ? 0 : firstSubmitPs;
-    return new RunResult(completed, bytes, (lastCompletionPs - start) / 1000, ledger, kicks, kicksSuppressed, interrupts, ringFullStalls, mapStalls, maxInFlight);
+    return new RunResult(completed, bytes, (lastCompletionPs - start) / 1000, ledger, kicks, kicksSuppressed, interrupts, ringFullStalls, mapStalls, maxInFlight,
+        new long[] {vcpuBusyPs / 1000}, new long[] {vmmBusyPs / 1000});
   }
 
   // ---- the request stream ----------------------------------------------------------------
@@ -369,6 +371,7 @@ public final class ReplayEngine {
     int added = submitPending();
     vcpuFree = passNow();
     if (added > 0) kick();
+    vcpuBusyPs += vcpuFree - passStartPs;
   }
 
   /** Submits waiting requests while slots and ring space last; returns how many. */
@@ -579,6 +582,7 @@ public final class ReplayEngine {
     int added = submitPending();
     vcpuFree = passNow();
     if (added > 0) kick();
+    vcpuBusyPs += vcpuFree - passStartPs;
     events.push(vcpuFree, GUEST_RECHECK, 0);
   }
 
@@ -660,6 +664,7 @@ public final class ReplayEngine {
     }
     if (last >= 0) ringAccesses(last, owed + notifyAccesses); // set_notification(true) at the end of the pass
     vmmFree = passNow();
+    vmmBusyPs += vmmFree - passStartPs;
     events.push(vmmFree, DEVICE_RECHECK, 0);
   }
 
@@ -685,5 +690,6 @@ public final class ReplayEngine {
     } else {
       vmmFree = passNow();
     }
+    vmmBusyPs += vmmFree - passStartPs;
   }
 }

@@ -15,6 +15,8 @@ import org.vqsim.engine.cost.CycleLedger;
  * @param ringFullStalls times a request had to wait because the ring had no free descriptors
  * @param mapStalls times a request had to wait because a DMA mapping failed (bounce pool full)
  * @param maxInFlight most requests in flight at once
+ * @param vcpuBusyNs per vCPU, the simulated time it spent running the driver (its passes)
+ * @param vmmBusyNs per VMM thread (QEMU main loop, iothread or vhost worker), the time it spent on the device
  */
 public record RunResult(
     long requests,
@@ -26,4 +28,29 @@ public record RunResult(
     long interrupts,
     long ringFullStalls,
     long mapStalls,
-    int maxInFlight) {}
+    int maxInFlight,
+    long[] vcpuBusyNs,
+    long[] vmmBusyNs) {
+
+  /** The busiest vCPU's share of the simulated time (0..1). */
+  public double vcpuUtilMax() { return utilMax(vcpuBusyNs); }
+
+  /** The vCPUs' mean share of the simulated time. */
+  public double vcpuUtilMean() { return utilMean(vcpuBusyNs); }
+
+  /** The busiest VMM thread's share of the simulated time. */
+  public double vmmUtilMax() { return utilMax(vmmBusyNs); }
+
+  private double utilMax(long[] busy) {
+    long m = 0;
+    for (long b : busy) m = Math.max(m, b);
+    return simTimeNs <= 0 ? 0 : Math.min(1.0, (double) m / simTimeNs);
+  }
+
+  private double utilMean(long[] busy) {
+    if (busy.length == 0 || simTimeNs <= 0) return 0;
+    long t = 0;
+    for (long b : busy) t += b;
+    return Math.min(1.0, (double) t / busy.length / simTimeNs);
+  }
+}

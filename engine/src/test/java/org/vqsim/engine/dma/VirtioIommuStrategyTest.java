@@ -56,7 +56,7 @@ class VirtioIommuStrategyTest {
 
   @Test
   void lazyOnLinux61FallsBackToStrict() {
-    // 6.1 cannot allocate a flush-queue domain for virtio-iommu (deferred flush arrived in 6.7)
+    // 6.1 cannot allocate a flush-queue domain for virtio-iommu (deferred flush arrived in 6.8: commits 00271ca5cbcd, 6f01a732608f)
     DmaFixture strict = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86, kernel(601), false);
     DmaFixture lazy = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(601), false);
     for (DmaFixture f : new DmaFixture[] {strict, lazy}) {
@@ -68,7 +68,7 @@ class VirtioIommuStrategyTest {
 
   @Test
   void lazyOnLinux67QueuesUnmapsWithoutKicking() {
-    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(607), false);
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(608), false);
     long[] dma = mapAll(f, READ_4K);
     unmapAll(f, READ_4K, dma);
     assertThat(f.ledger.events(EventKind.UNMAPS)).isEqualTo(4);
@@ -79,7 +79,7 @@ class VirtioIommuStrategyTest {
 
   @Test
   void lazyOnLinux67KicksOnlyForMapsAndFlushes() {
-    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(607), false);
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(608), false);
     int pairs = 300;
     for (int i = 0; i < pairs; i++) {
       long a = f.map(DATA + i * 4096L, 4096, DmaDirection.FROM_DEVICE);
@@ -94,7 +94,7 @@ class VirtioIommuStrategyTest {
 
   @Test
   void lazyOnLinux67FlushesAfterTenMilliseconds() {
-    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(607), false);
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(608), false);
     long a = f.map(DATA, 4096, DmaDirection.TO_DEVICE);
     f.unmap(a, 4096, DmaDirection.TO_DEVICE);
     f.setTimeMs(10);
@@ -117,7 +117,7 @@ class VirtioIommuStrategyTest {
 
   @Test
   void lazyUnmapReachesTheDeviceWithTheNextSynchronousRequest() {
-    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(607), false);
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU_LAZY, DmaFixture.X86, kernel(608), false);
     long a = f.map(DATA, 4096, DmaDirection.FROM_DEVICE);
     f.unmap(a, 4096, DmaDirection.FROM_DEVICE);
     assertThat(f.translate(a, 4096)).as("the UNMAP sits unkicked in the request queue").isEqualTo(DATA);
