@@ -169,14 +169,6 @@ def schema_duckdb(name, con, spec):
     compare_columns(name, [(r[0], r[1]) for r in rows], [(c, DUCK_TYPES[typ]) for c, typ, _, _ in spec])
 
 
-def rows_pyarrow(t):
-    return t.num_rows
-
-
-def rows_duckdb(con):
-    return con.execute("SELECT count(*) FROM t").fetchone()[0]
-
-
 # --- facts: each library computes them on its own; they must agree with each other and with what holds ----
 
 CATEGORY_COLUMNS = ["cycles_" + c for c in S.CATEGORIES]
@@ -187,7 +179,7 @@ def facts_pyarrow(kind, t):
     d = t.to_pydict()   # dictionary-encoded columns come out as their values
     n = t.num_rows
     rows = [dict(zip(d, v)) for v in zip(*d.values())]
-    by = lambda key: sorted({r[key] for r in rows})  # noqa: E731
+    by = lambda key: sorted({r[key] for r in rows})
     if kind == "trace":
         return {"rows": n, "ops": by("op"), "lengths": by("length"), "ts_max": max(d["ts_ns"])}
     if kind == "requests":
@@ -202,7 +194,7 @@ def facts_pyarrow(kind, t):
             f["cycles"][s] = sum(r["guest_cycles"] + r["host_cycles"] for r in mine) / len(mine)
         return f
     if kind in ("summary", "sweep"):
-        gap = lambda cols: max(abs(sum(r[c] for c in cols) - r["cycles_per_request"]) / r["cycles_per_request"] for r in rows)  # noqa: E731
+        gap = lambda cols: max(abs(sum(r[c] for c in cols) - r["cycles_per_request"]) / r["cycles_per_request"] for r in rows)
         f = {"rows": n, "strategies": by("strategy"),
              "category_gap": gap(CATEGORY_COLUMNS), "actor_gap": gap(ACTOR_COLUMNS),
              "guest_host_gap": gap(["guest_cycles_per_request", "host_cycles_per_request"])}
@@ -246,9 +238,9 @@ def facts_pyarrow(kind, t):
 
 
 def facts_polars(kind, df):
-    s = lambda c: pl.col(c).cast(pl.String)  # noqa: E731  (a dictionary column is Categorical in Polars)
+    s = lambda c: pl.col(c).cast(pl.String)  # a dictionary column is Categorical in Polars
     uniq = lambda c: sorted(df.get_column(c).cast(pl.String).unique().to_list()) if df.schema[c] in (pl.String, pl.Categorical) \
-        else sorted(df.get_column(c).unique().to_list())  # noqa: E731
+        else sorted(df.get_column(c).unique().to_list())
     if kind == "trace":
         return {"rows": df.height, "ops": uniq("op"), "lengths": uniq("length"), "ts_max": df.get_column("ts_ns").max()}
     if kind == "requests":
@@ -264,7 +256,7 @@ def facts_polars(kind, df):
                 "bad_latency": df.filter(pl.col("latency_ns") != pl.col("complete_ns") - pl.col("submit_ns")).height}
     if kind in ("summary", "sweep"):
         cpr = pl.col("cycles_per_request")
-        gap = lambda cols: df.select(((pl.sum_horizontal(cols) - cpr).abs() / cpr).max()).item()  # noqa: E731
+        gap = lambda cols: df.select(((pl.sum_horizontal(cols) - cpr).abs() / cpr).max()).item()
         f = {"rows": df.height, "strategies": uniq("strategy"),
              "category_gap": gap(CATEGORY_COLUMNS), "actor_gap": gap(ACTOR_COLUMNS),
              "guest_host_gap": gap(["guest_cycles_per_request", "host_cycles_per_request"])}
@@ -304,11 +296,11 @@ def facts_polars(kind, df):
 
 
 def facts_duckdb(kind, con):
-    q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
-    one = lambda sql: q(sql)[0][0]  # noqa: E731
-    col = lambda sql: [r[0] for r in q(sql)]  # noqa: E731
-    uniq = lambda c: col(f"SELECT DISTINCT {c} FROM t ORDER BY {c}")  # noqa: E731
-    by_strategy = lambda expr: dict(q(f"SELECT strategy, {expr} FROM t GROUP BY strategy ORDER BY strategy"))  # noqa: E731
+    q = lambda sql: con.execute(sql).fetchall()
+    one = lambda sql: q(sql)[0][0]
+    col = lambda sql: [r[0] for r in q(sql)]
+    uniq = lambda c: col(f"SELECT DISTINCT {c} FROM t ORDER BY {c}")
+    by_strategy = lambda expr: dict(q(f"SELECT strategy, {expr} FROM t GROUP BY strategy ORDER BY strategy"))
     if kind == "trace":
         return {"rows": one("SELECT count(*) FROM t"), "ops": uniq("op"), "lengths": uniq("length"),
                 "ts_max": one("SELECT max(ts_ns) FROM t")}
@@ -320,7 +312,7 @@ def facts_duckdb(kind, con):
                 "maps": by_strategy("avg(maps)"), "cycles": by_strategy("avg(guest_cycles + host_cycles)"),
                 "bad_latency": one("SELECT count(*) FROM t WHERE latency_ns <> complete_ns - submit_ns")}
     if kind in ("summary", "sweep"):
-        gap = lambda cols: one(f"SELECT max(abs(({' + '.join(cols)}) - cycles_per_request) / cycles_per_request) FROM t")  # noqa: E731
+        gap = lambda cols: one(f"SELECT max(abs(({' + '.join(cols)}) - cycles_per_request) / cycles_per_request) FROM t")
         f = {"rows": one("SELECT count(*) FROM t"), "strategies": uniq("strategy"),
              "category_gap": gap(CATEGORY_COLUMNS), "actor_gap": gap(ACTOR_COLUMNS),
              "guest_host_gap": gap(["guest_cycles_per_request", "host_cycles_per_request"])}
