@@ -20,7 +20,9 @@ import org.vqsim.engine.sim.RequestSource;
  */
 final class Progress implements AutoCloseable {
   /** Seconds between progress lines when standard error is not a terminal. */
-  static final double LOG_INTERVAL_SECONDS = Double.parseDouble(System.getProperty("vqsim.progress.seconds", "5"));
+  static double logIntervalSeconds() {
+    return Double.parseDouble(System.getProperty("vqsim.progress.seconds", "5"));
+  }
 
   private final PrintWriter err;
   private final String task;
@@ -48,7 +50,7 @@ final class Progress implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    long periodMs = tty ? 500 : Math.max(50, Math.round(LOG_INTERVAL_SECONDS * 1000));
+    long periodMs = tty ? 500 : Math.max(50, Math.round(logIntervalSeconds() * 1000));
     ticker.scheduleAtFixedRate(this::tick, periodMs, periodMs, TimeUnit.MILLISECONDS);
   }
 

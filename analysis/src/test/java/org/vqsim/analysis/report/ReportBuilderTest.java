@@ -117,7 +117,8 @@ class ReportBuilderTest {
     assertThat(html).contains("data-platform='x86-intel-iommu' data-ap='true' data-guest='legacy' data-outcome='FAILED'>FAILED<sup>")
         .contains("data-outcome='BROKEN'>BROKEN<sup>")
         .contains("<span class='sd'>10.00×</span><span class='st'>viommu-strict</span><span class='st'>p99 1,000 µs</span>")
-        .contains("FEATURES_OK is refused");
+        .contains("FEATURES_OK is refused")
+        .contains("<th>ACCESS_<wbr>PLATFORM</th>"); // a break opportunity: the long header does not run into the next column
     assertThat(r.charts()).extracting(c -> c.name()).contains("x86-kvm-throughput", "power9-kvm-latency-cdf");
   }
 
@@ -166,5 +167,17 @@ class ReportBuilderTest {
     try (var s = Files.list(tmp.resolve("out"))) {
       assertThat(s.map(p -> p.getFileName().toString())).containsExactly("report.html");
     }
+  }
+
+  @Test
+  void theFleetMatrixHeaderCanWrapAndTheReadingsTotalIsTheNetDifference() throws Exception {
+    java.nio.file.Path run = tmp.resolve("net");
+    ResultFolders.writeRun(run, "x86-kvm", ResultFolders.threeStrategies(1));
+    String reading = String.join(" ", Reading.run(ReportInputs.scan(run).runs().get(0).summary().table()));
+    tech.tablesaw.api.Table s = ReportInputs.scan(run).runs().get(0).summary().table();
+    tech.tablesaw.api.Table ranked = Summaries.rankedByCost(s);
+    String top = ranked.where(ranked.stringColumn("strategy").isNotEqualTo("direct")).row(0).getString("strategy");
+    double net = Summaries.row(s, top).row(0).getDouble("cycles_per_request") - Summaries.row(s, "direct").row(0).getDouble("cycles_per_request");
+    assertThat(reading).contains("Why: of the " + Fmt.count(net) + " cycles per request it adds over direct");
   }
 }
