@@ -90,19 +90,9 @@ public final class RunOutput implements AutoCloseable {
   public static RunOutput folder(Path dir, String command) throws IOException {
     Path d = dir.toAbsolutePath().normalize();
     if (Files.exists(d) && !Files.isDirectory(d)) throw new OutputException(OutputException.Kind.CANT_CREATE, dir + ": exists and is not a folder");
-    Path created = topmostMissing(d);
-    try {
-      Files.createDirectories(d);
-    } catch (IOException e) {
-      throw new OutputException(OutputException.Kind.CANT_CREATE, dir + ": cannot create the output folder (" + OutputLock.reason(e) + ")", e);
-    }
-    OutputLock lock;
-    try {
-      lock = OutputLock.acquire(d.resolve(OutputLock.FOLDER_LOCK), dir, command);
-    } catch (IOException e) {
-      removeCreated(created);
-      throw e;
-    }
+    Taken t = take(d, dir + ": cannot create the output folder", d.resolve(OutputLock.FOLDER_LOCK), dir, command);
+    Path created = t.created();
+    OutputLock lock = t.lock();
     try {
       recover(d);
       Path staging = d.resolve(STAGING_PREFIX + ProcessHandle.current().pid());
@@ -123,19 +113,9 @@ public final class RunOutput implements AutoCloseable {
     Path f = file.toAbsolutePath().normalize();
     if (Files.isDirectory(f)) throw new OutputException(OutputException.Kind.CANT_CREATE, file + ": is a folder; give a file name");
     Path parent = f.getParent();
-    Path created = topmostMissing(parent);
-    try {
-      Files.createDirectories(parent);
-    } catch (IOException e) {
-      throw new OutputException(OutputException.Kind.CANT_CREATE, parent + ": cannot create the folder (" + OutputLock.reason(e) + ")", e);
-    }
-    OutputLock lock;
-    try {
-      lock = OutputLock.acquire(parent.resolve("." + f.getFileName() + ".vqsim.lock"), file, command);
-    } catch (IOException e) {
-      removeCreated(created);
-      throw e;
-    }
+    Taken t = take(parent, parent + ": cannot create the folder", parent.resolve("." + f.getFileName() + ".vqsim.lock"), file, command);
+    Path created = t.created();
+    OutputLock lock = t.lock();
     try {
       String prefix = "." + f.getFileName() + ".tmp-";
       try (Stream<Path> s = Files.list(parent)) {
@@ -148,6 +128,27 @@ public final class RunOutput implements AutoCloseable {
       lock.close();
       removeCreated(created);
       throw new OutputException(OutputException.Kind.CANT_CREATE, file + ": cannot prepare the output (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private record Taken(Path created, OutputLock lock) {}
+
+  /**
+   * Creates {@code dir} if needed (remembering the first folder that creating it added, to remove
+   * on failure) and takes {@code lockFile}; a refused lock removes what was created.
+   */
+  private static Taken take(Path dir, String cannotCreate, Path lockFile, Path location, String command) throws IOException {
+    Path created = topmostMissing(dir);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new OutputException(OutputException.Kind.CANT_CREATE, cannotCreate + " (" + OutputLock.reason(e) + ")", e);
+    }
+    try {
+      return new Taken(created, OutputLock.acquire(lockFile, location, command));
+    } catch (IOException e) {
+      removeCreated(created);
+      throw e;
     }
   }
 
