@@ -62,6 +62,7 @@ FILES = [
     ("out/requests.arrow", "requests", S.REQUESTS),
     ("out/summary.arrow", "summary", S.SUMMARY),
     ("out/latency.arrow", "latency", S.LATENCY),
+    ("out/locks.arrow", "locks", S.LOCKS),
     ("fleet/fleet.arrow", "fleet", S.FLEET),
     ("fleet/x86-kvm/summary.arrow", "summary", S.SUMMARY),
     ("fleet/x86-kvm/latency.arrow", "latency", S.LATENCY),
@@ -218,6 +219,11 @@ def facts_pyarrow(kind, t):
             f["last_cumulative"][s] = mine[-1]["cumulative_count"]
             f["running_sum"][s] = ok
         return f
+    if kind == "locks":
+        return {"strategies": by("strategy"), "kinds": by("kind"),
+                "virtqueue": {r["strategy"]: r["acquisitions"] for r in rows if r["lock"] == "virtqueue"},
+                "impossible": sum(1 for r in rows if not (0 <= r["contended"] <= r["acquisitions"] and r["wait_ns_total"] >= 0
+                                                           and (r["contended"] > 0 or r["wait_ns_total"] == 0)))}
     if kind == "fleet":
         return {"rows": n, "platforms": by("platform"), "guests": by("guest"), "outcomes": by("outcome"),
                 "access_platform": by("access_platform"),
@@ -276,6 +282,11 @@ def facts_polars(kind, df):
         return {"strategies": [r["s"] for r in g], "last_fraction": {r["s"]: r["frac"] for r in g},
                 "total": {r["s"]: r["total"] for r in g}, "last_cumulative": {r["s"]: r["cum"] for r in g},
                 "running_sum": {r["s"]: r["ok"] for r in g}}
+    if kind == "locks":
+        vq = df.filter(pl.col("lock").cast(pl.String) == "virtqueue").select(s("strategy"), "acquisitions")
+        c, a, w = pl.col("contended"), pl.col("acquisitions"), pl.col("wait_ns_total")
+        return {"strategies": uniq("strategy"), "kinds": uniq("kind"), "virtqueue": dict(sorted(vq.iter_rows())),
+                "impossible": df.filter(~((c >= 0) & (c <= a) & (w >= 0) & ((c > 0) | (w == 0)))).height}
     if kind == "fleet":
         runs = (s("strategy") != "") & pl.col("iops").is_not_null() & pl.col("slowdown_vs_direct").is_not_null()
         ok = df.filter(pl.col("outcome").cast(pl.String) == "OK").select(s("profile"), s("strategy"), "iops").unique()
@@ -330,6 +341,11 @@ def facts_duckdb(kind, con):
                  GROUP BY strategy ORDER BY strategy""")
         return {"strategies": [r[0] for r in g], "last_fraction": {r[0]: r[1] for r in g}, "total": {r[0]: r[2] for r in g},
                 "last_cumulative": {r[0]: r[3] for r in g}, "running_sum": {r[0]: r[4] for r in g}}
+    if kind == "locks":
+        return {"strategies": uniq("strategy"), "kinds": uniq("kind"),
+                "virtqueue": dict(q("SELECT strategy, acquisitions FROM t WHERE lock = 'virtqueue' ORDER BY strategy")),
+                "impossible": one("""SELECT count(*) FROM t WHERE NOT (contended BETWEEN 0 AND acquisitions AND wait_ns_total >= 0
+                                     AND (contended > 0 OR wait_ns_total = 0))""")}
     if kind == "fleet":
         return {"rows": one("SELECT count(*) FROM t"), "platforms": uniq("platform"), "guests": uniq("guest"),
                 "outcomes": uniq("outcome"), "access_platform": uniq("access_platform"),
@@ -396,6 +412,15 @@ def facts_must_hold(name, kind, f, context):
         expect(all(f["running_sum"].values()), f"{name}: cumulative_count is not the running sum of count for {f['running_sum']}")
         expect(f["total"] == f["last_cumulative"] == replay["requests"],
                f"{name}: counts per strategy {f['total']}, last cumulative_count {f['last_cumulative']}, summary's requests {replay['requests']}")
+    elif kind == "locks":
+        replay = context[name.replace("locks.arrow", "summary.arrow")]
+        expect(f["strategies"] == replay["strategies"], f"{name}: strategies {f['strategies']}, summary.arrow has {replay['strategies']}")
+        expect(set(f["kinds"]) <= {"spin", "mutex"}, f"{name}: lock kinds {f['kinds']}, expected spin or mutex")
+        expect(f["impossible"] == 0, f"{name}: {f['impossible']} rows with contended outside 0..acquisitions or waits without contention")
+        # the driver takes the virtqueue lock at least once to add each request (and again in each interrupt)
+        short = {s: a for s, a in f["virtqueue"].items() if a < replay["requests"][s]}
+        expect(set(f["virtqueue"]) == set(replay["strategies"]) and not short,
+               f"{name}: virtqueue lock acquisitions {f['virtqueue']}, expected at least 1 per request ({replay['requests']})")
     elif kind == "fleet":
         n = len(S.FLEET_PLATFORMS) * 2 * len(S.FLEET_GUESTS)
         expect(f["rows"] == n and f["distinct"] == n, f"{name}: {f['rows']} rows, {f['distinct']} distinct (platform, access_platform, guest); expected {n}")

@@ -1,7 +1,7 @@
 """The columns of every vqsim output file, in file order: the one list the Python check compares files with.
 
 Written from the Java schema definitions:
-  * requests, summary, latency, fleet, sweep: analysis/src/main/java/org/vqsim/analysis/arrow/ResultSchemas.java
+  * requests, summary, locks, latency, fleet, sweep: analysis/src/main/java/org/vqsim/analysis/arrow/ResultSchemas.java
     (the event, category and actor columns follow the order of engine/.../cost/EventKind, Category and Actor)
   * validation: replay/src/main/java/org/vqsim/replay/ValidateCommand.java (write)
   * the canonical trace: capture/src/main/java/org/vqsim/capture/canonical/CanonicalTrace.java
@@ -27,6 +27,8 @@ REQUESTS = [
     ("op", UTF8, False, ""),
     ("offset", INT64, False, "bytes"),
     ("length", INT32, False, "bytes"),
+    ("cpu", INT32, False, ""),
+    ("queue", INT32, False, ""),
     ("submit_ns", INT64, False, "ns"),
     ("complete_ns", INT64, False, "ns"),
     ("latency_ns", INT64, False, "ns"),
@@ -45,7 +47,7 @@ REQUESTS = [
 
 # the cycles per request by category and by actor, in summary order
 CATEGORIES = ["ring", "notify", "interrupt", "map", "unmap", "invalidate", "iotlb_walk", "translate",
-              "bounce_copy", "bounce_alloc", "hypercall", "device"]
+              "bounce_copy", "bounce_alloc", "hypercall", "device", "sched", "lock_wait"]
 ACTORS = ["vcpu", "vmm", "iommu", "backend"]
 
 SUMMARY = [
@@ -55,6 +57,8 @@ SUMMARY = [
     ("ring", UTF8, False, ""),
     ("backend", UTF8, False, ""),
     ("iodepth", INT32, False, "requests"),
+    ("vcpus", INT32, False, "count"),
+    ("queues", INT32, False, "count"),
     ("requests", INT64, False, "count"),
     ("bytes", INT64, False, "bytes"),
     ("sim_time_ns", INT64, False, "ns"),
@@ -86,6 +90,7 @@ SUMMARY = [
     ("vcpu_util_max", FLOAT64, False, "fraction"),
     ("vcpu_util_mean", FLOAT64, False, "fraction"),
     ("vmm_util_max", FLOAT64, False, "fraction"),
+    ("lock_wait_ns_per_request", FLOAT64, False, "ns"),
     ("cycles_ring", FLOAT64, False, "cycles"),
     ("cycles_notify", FLOAT64, False, "cycles"),
     ("cycles_interrupt", FLOAT64, False, "cycles"),
@@ -98,10 +103,24 @@ SUMMARY = [
     ("cycles_bounce_alloc", FLOAT64, False, "cycles"),
     ("cycles_hypercall", FLOAT64, False, "cycles"),
     ("cycles_device", FLOAT64, False, "cycles"),
+    ("cycles_sched", FLOAT64, False, "cycles"),
+    ("cycles_lock_wait", FLOAT64, False, "cycles"),
     ("cycles_vcpu", FLOAT64, False, "cycles"),
     ("cycles_vmm", FLOAT64, False, "cycles"),
     ("cycles_iommu", FLOAT64, False, "cycles"),
     ("cycles_backend", FLOAT64, False, "cycles"),
+]
+
+LOCKS = [
+    ("strategy", UTF8, False, ""),
+    ("lock", UTF8, False, ""),
+    ("kind", UTF8, False, ""),
+    ("instances", INT32, False, "count"),
+    ("acquisitions", INT64, False, "count"),
+    ("contended", INT64, False, "count"),
+    ("wait_ns_total", INT64, False, "ns"),
+    ("wait_ns_p99", INT64, False, "ns"),
+    ("hold_ns_mean", FLOAT64, False, "ns"),
 ]
 
 LATENCY = [

@@ -97,7 +97,7 @@ final class ReplayCommand implements Callable<Integer> {
     try (Traces.Opened t = ref.open()) {
       meta = t.metadata();
     }
-    ReplayConfig c = ReplayRunner.applyTraceDefaults(base, meta, model.iodepth, model.arrival);
+    ReplayConfig c = ReplayRunner.applyTraceDefaults(base, meta, model.iodepth, model.arrival, model.vcpus);
     Map<String, String> opts = new java.util.LinkedHashMap<>();
     opts.put("trace", ref.label());
     opts.putAll(StrategyOptions.describe(p, ids));
@@ -130,6 +130,7 @@ final class ReplayCommand implements Callable<Integer> {
       case "requests.arrow" -> "per-request rows";
       case "summary.arrow" -> "the per-strategy summary";
       case "latency.arrow" -> "latency histograms";
+      case "locks.arrow" -> "lock contention";
       default -> n;
     };
   }

@@ -49,8 +49,20 @@ final class ReplayOptions {
   @Option(names = "--swiotlb-pool", defaultValue = "64m", paramLabel = "SIZE", description = "swiotlb bounce pool size, 256k..1g (default: ${DEFAULT-VALUE}, Linux's IO_TLB_DEFAULT_SIZE).")
   String swiotlbPool;
 
-  @Option(names = "--swiotlb-areas", defaultValue = "1", paramLabel = "N", description = "swiotlb areas, a power of two (Linux: one per CPU; default: ${DEFAULT-VALUE}, the modelled guest has one vCPU).")
-  int swiotlbAreas;
+  @Option(names = "--swiotlb-areas", paramLabel = "N", description = "swiotlb areas, a power of two (default: Linux's, the vCPUs rounded up to a power of two).")
+  Integer swiotlbAreas;
+
+  @Option(names = "--vcpus", paramLabel = "N", description = "Guest vCPUs (default: the CPUs the trace names, else 1).")
+  Integer vcpus;
+
+  @Option(names = "--queues", paramLabel = "N", description = "virtio-blk queues, at most one per vCPU (default: one per vCPU, as QEMU offers and Linux takes).")
+  Integer queues;
+
+  @Option(names = "--iothreads", defaultValue = "0", paramLabel = "K", description = "QEMU: 0 runs the device in the main loop under the big QEMU lock; K iothreads serve queue i on iothread i mod K (default: ${DEFAULT-VALUE}; ignored with --backend vhost: one worker per queue).")
+  int iothreads;
+
+  @Option(names = "--tce-pools", paramLabel = "1|4", description = "POWER: small TCE pools of the default window (default: Linux's rule, 4 for QEMU's 1 GiB window).")
+  Integer tcePools;
 
   @Option(names = "--iotlb-entries", paramLabel = "N", description = "Device-side IOTLB capacity (default: the profile's iotlb_entries).")
   Integer iotlbEntries;
@@ -68,7 +80,10 @@ final class ReplayOptions {
     if (!hcallMode.equals("real") && !hcallMode.equals("virtual")) throw new IllegalArgumentException("--hcall-mode must be real or virtual, not '" + hcallMode + "'");
     long pool = org.vqsim.capture.Sizes.parse(swiotlbPool);
     if (iotlbEntries != null && iotlbEntries < 1) throw new IllegalArgumentException("--iotlb-entries must be at least 1, not " + iotlbEntries);
-    return new DmaOptions(pool, swiotlbAreas, iotlbEntries == null ? 0 : iotlbEntries, viommuBatching, DmaOptions.parseKernel(guestKernel), hcallMode.equals("real"));
+    if (swiotlbAreas != null && swiotlbAreas < 1) throw new IllegalArgumentException("--swiotlb-areas must be a power of two ≥ 1, not " + swiotlbAreas);
+    if (tcePools != null && tcePools != 1 && tcePools != 4) throw new IllegalArgumentException("--tce-pools must be 1 or 4, not " + tcePools);
+    return new DmaOptions(pool, swiotlbAreas == null ? 0 : swiotlbAreas, iotlbEntries == null ? 0 : iotlbEntries, viommuBatching, DmaOptions.parseKernel(guestKernel),
+        hcallMode.equals("real"), tcePools == null ? 0 : tcePools);
   }
 
   ReplayConfig baseConfig() {
@@ -77,10 +92,13 @@ final class ReplayOptions {
     if (sizeErr != null) throw new IllegalArgumentException(sizeErr + (Ring.of(ring) == Ring.SPLIT ? "; --ring packed takes any size" : ""));
     if (arrival != null && !arrival.equals("open") && !arrival.equals("closed")) throw new IllegalArgumentException("--arrival must be closed or open, not '" + arrival + "'");
     if (iodepth != null && iodepth < 1) throw new IllegalArgumentException("--iodepth must be at least 1, not " + iodepth);
+    if (vcpus != null && vcpus < 1) throw new IllegalArgumentException("--vcpus must be at least 1, not " + vcpus);
+    if (queues != null && queues < 1) throw new IllegalArgumentException("--queues must be at least 1, not " + queues);
     Backend b = Backend.of(backend);
     ReplayConfig d = ReplayConfig.defaults();
+    int v = vcpus != null ? vcpus : queues != null ? queues : 1; // without --vcpus the trace decides (ReplayRunner.applyTraceDefaults)
     return new ReplayConfig(queueSize, iodepth == null ? 1 : iodepth, false, !noEventIdx, !noIndirect, b,
-        d.maxSegmentSize(), pageContiguity == null ? d.pageContiguity() : pageContiguity, d.guestMemoryBytes(), seed);
+        d.maxSegmentSize(), pageContiguity == null ? d.pageContiguity() : pageContiguity, d.guestMemoryBytes(), seed, v, queues == null ? 0 : queues, iothreads);
   }
 
   /** The options as recorded in result metadata (no output paths, so identical runs give identical bytes). */
@@ -95,9 +113,13 @@ final class ReplayOptions {
     m.put("indirect", Boolean.toString(c.indirect()));
     m.put("page-contiguity", Double.toString(c.pageContiguity()));
     m.put("seed", Long.toString(c.seed()));
+    m.put("vcpus", Integer.toString(c.vcpus()));
+    m.put("queues", Integer.toString(c.queueCount()));
+    m.put("iothreads", Integer.toString(c.iothreads()));
     DmaOptions d = dmaOptions();
     m.put("swiotlb-pool", Long.toString(d.swiotlbPoolBytes()));
-    m.put("swiotlb-areas", Integer.toString(d.swiotlbAreas()));
+    m.put("swiotlb-areas", Integer.toString(d.areasFor(c.vcpus())));
+    m.put("tce-pools", d.tcePools() == 0 ? "auto" : Integer.toString(d.tcePools()));
     m.put("iotlb-entries", d.iotlbEntries() == 0 ? "profile" : Integer.toString(d.iotlbEntries()));
     m.put("viommu-batching", Boolean.toString(d.viommuBatching()));
     m.put("guest-kernel", guestKernel);

@@ -42,25 +42,29 @@ final class ReplayRunner {
       boolean summaryOnly, Map<String, String> options) {
     /** The result files this replay writes, relative to its folder. */
     List<String> files() {
-      List<String> names = new ArrayList<>(List.of(ResultFiles.SUMMARY, ResultFiles.LATENCY));
+      List<String> names = new ArrayList<>(List.of(ResultFiles.SUMMARY, ResultFiles.LATENCY, ResultFiles.LOCKS));
       if (!summaryOnly) names.add(ResultFiles.REQUESTS);
       return names;
     }
   }
 
   /** @param written the result files, relative to the run's output folder */
-  record Outcome(List<SummaryRow> rows, List<String> written, long requestsPerStrategy, double wallSeconds) {}
+  record Outcome(List<SummaryRow> rows, List<String> written, long requestsPerStrategy, double wallSeconds, List<List<RunResult.LockRow>> locks) {}
 
   private ReplayRunner() {}
 
   /** Resolves what the trace says about defaults: closed-loop depth and arrival mode. */
-  static ReplayConfig applyTraceDefaults(ReplayConfig config, Map<String, String> meta, Integer iodepth, String arrival) {
+  /**
+   * Resolves what the trace says about defaults: closed-loop depth, arrival mode, and the vCPUs (the
+   * number of CPUs a trace names, {@code vqsim.cpus}, when {@code --vcpus} is not given).
+   */
+  static ReplayConfig applyTraceDefaults(ReplayConfig config, Map<String, String> meta, Integer iodepth, String arrival, Integer vcpus) {
     int depth = iodepth != null ? iodepth : parseInt(meta.get(CanonicalTrace.META_IODEPTH), 1);
     String mode = arrival != null ? arrival : meta.getOrDefault(CanonicalTrace.META_ARRIVAL, "closed");
     if (iodepth == null && depth > config.queueSize()) depth = config.queueSize();
-    if (config.openLoop() == mode.equals("open") && config.iodepth() == depth) return config;
     if (mode.equals("open") && iodepth == null) depth = config.queueSize();
-    return config.withIodepth(depth).withOpenLoop(mode.equals("open"));
+    int v = vcpus != null ? vcpus : Math.max(Math.max(1, parseInt(meta.get("vqsim.cpus"), 1)), config.queues());
+    return config.withIodepth(depth).withOpenLoop(mode.equals("open")).withTopology(v, config.queues(), config.iothreads());
   }
 
   private static int parseInt(String s, int dflt) {
@@ -131,7 +135,9 @@ final class ReplayRunner {
     Path requestsTmp = plan.summaryOnly() ? null : out.file(sub + ResultFiles.REQUESTS);
     Path summaryTmp = out.file(sub + ResultFiles.SUMMARY);
     Path latencyTmp = out.file(sub + ResultFiles.LATENCY);
+    Path locksTmp = out.file(sub + ResultFiles.LOCKS);
     List<StrategyRecorder> recorders = new ArrayList<>();
+    List<List<RunResult.LockRow>> locks = new ArrayList<>();
     List<SummaryRow> rows = new ArrayList<>();
     long perStrategy;
     Map<String, String> reqMeta = metadata(ResultSchemas.KIND_REQUESTS, plan);
@@ -145,10 +151,11 @@ final class ReplayRunner {
         RunResult result = replay(plan, id, progress.wrap(trace.source()), rec);
         recorders.add(rec);
         rows.add(row(plan, id, result, rec));
+        locks.add(result.locks());
         perStrategy = result.requests();
       }
     } else {
-      perStrategy = replayInParallel(plan, err, out, sub, task, expected, requestsTmp, reqMeta, recorders, rows);
+      perStrategy = replayInParallel(plan, err, out, sub, task, expected, requestsTmp, reqMeta, recorders, rows, locks);
     }
     if (perStrategy == 0) {
       TraceRef t = plan.trace();
@@ -159,12 +166,13 @@ final class ReplayRunner {
     rows.replaceAll(r -> r.against(direct));
     ResultFiles.writeSummary(summaryTmp, rows, metadata(ResultSchemas.KIND_SUMMARY, plan));
     ResultFiles.writeLatency(latencyTmp, recorders, metadata(ResultSchemas.KIND_LATENCY, plan));
+    ResultFiles.writeLocks(locksTmp, plan.strategies().stream().map(i -> i.id).toList(), locks, metadata(ResultSchemas.KIND_LOCKS, plan));
     List<String> written = new ArrayList<>();
-    for (String n : List.of(ResultFiles.SUMMARY, ResultFiles.LATENCY, ResultFiles.REQUESTS)) {
+    for (String n : List.of(ResultFiles.SUMMARY, ResultFiles.LATENCY, ResultFiles.LOCKS, ResultFiles.REQUESTS)) {
       if (n.equals(ResultFiles.REQUESTS) && plan.summaryOnly()) continue;
       written.add(sub + n);
     }
-    return new Outcome(rows, written, perStrategy, (System.nanoTime() - t0) / 1e9);
+    return new Outcome(rows, written, perStrategy, (System.nanoTime() - t0) / 1e9, locks);
   }
 
   private static RunResult replay(Plan plan, StrategyId id, RequestSource source, StrategyRecorder rec) throws IOException {
@@ -186,7 +194,7 @@ final class ReplayRunner {
    * strategy order at the end.
    */
   private static long replayInParallel(Plan plan, PrintWriter err, RunOutput out, String sub, String task, long expected, Path requestsTmp,
-      Map<String, String> reqMeta, List<StrategyRecorder> recorders, List<SummaryRow> rows) throws IOException {
+      Map<String, String> reqMeta, List<StrategyRecorder> recorders, List<SummaryRow> rows, List<List<RunResult.LockRow>> locks) throws IOException {
     List<StrategyId> ids = plan.strategies();
     int k = ids.size();
     List<Path> parts = new ArrayList<>();
@@ -240,6 +248,7 @@ final class ReplayRunner {
     for (int i = 0; i < k; i++) {
       recorders.add(recs[i]);
       rows.add(row(plan, ids.get(i), results[i], recs[i]));
+      locks.add(results[i].locks());
     }
     if (requestsTmp != null) ResultFiles.concat(parts, requestsTmp);
     return results[0].requests();

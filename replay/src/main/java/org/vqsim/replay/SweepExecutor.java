@@ -111,7 +111,7 @@ public final class SweepExecutor {
     try (Traces.Opened t = ref.open()) {
       meta = t.metadata();
     }
-    ReplayConfig c = ReplayRunner.applyTraceDefaults(model.baseConfig(), meta, model.iodepth, model.arrival);
+    ReplayConfig c = ReplayRunner.applyTraceDefaults(model.baseConfig(), meta, model.iodepth, model.arrival, model.vcpus);
     return summarize(ref, id, p, c, model.dmaOptions(), unit.ring());
   }
 

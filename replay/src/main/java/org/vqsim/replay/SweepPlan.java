@@ -35,7 +35,8 @@ public record SweepPlan(List<String> traces, String generate, List<String> strat
       Map.entry("iodepth", "--iodepth"), Map.entry("queue-size", "--queue-size"), Map.entry("backend", "--backend"),
       Map.entry("page-contiguity", "--page-contiguity"), Map.entry("seed", "--seed"), Map.entry("arrival", "--arrival"),
       Map.entry("swiotlb.pool", "--swiotlb-pool"), Map.entry("swiotlb.areas", "--swiotlb-areas"), Map.entry("iotlb.entries", "--iotlb-entries"),
-      Map.entry("guest-kernel", "--guest-kernel"), Map.entry("hcall-mode", "--hcall-mode"));
+      Map.entry("guest-kernel", "--guest-kernel"), Map.entry("hcall-mode", "--hcall-mode"), Map.entry("vcpus", "--vcpus"), Map.entry("queues", "--queues"),
+      Map.entry("iothreads", "--iothreads"), Map.entry("tce-pools", "--tce-pools"));
   static final Map<String, String> GENERATE_PARAMS = Map.ofEntries(
       Map.entry("bs", "--bs"), Map.entry("rw", "--rw"), Map.entry("rwmixread", "--rwmixread"), Map.entry("count", "--count"),
       Map.entry("random-distribution", "--random-distribution"), Map.entry("offset-range", "--offset-range"), Map.entry("rate", "--rate"));
@@ -159,5 +160,5 @@ public record SweepPlan(List<String> traces, String generate, List<String> strat
   }
 
   /** Parameters that are summary columns already (their value is in that column). */
-  static final List<String> SUMMARY_COLUMNS = List.of("iodepth", "backend");
+  static final List<String> SUMMARY_COLUMNS = List.of("iodepth", "backend", "vcpus", "queues");
 }

@@ -254,7 +254,7 @@ class BadInputsTest {
     assertThat(r.code()).as("%s", r).isEqualTo(c.code());
     assertThat(r.err()).as("no stack trace without --debug").doesNotContain("\tat ").doesNotContain("Exception");
     if (c.code() == 0) {
-      assertThat(Cli.list(out)).containsExactlyInAnyOrder("latency.arrow", "requests.arrow", "summary.arrow");
+      assertThat(Cli.list(out)).containsExactlyInAnyOrder("latency.arrow", "locks.arrow", "requests.arrow", "summary.arrow");
       return;
     }
     assertMessage(r, trace, c);

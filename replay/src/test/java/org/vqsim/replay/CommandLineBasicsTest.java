@@ -73,7 +73,7 @@ class CommandLineBasicsTest {
     List<String> folders = List.of("generated-randread4k-qd32", "lab-x86-randread4k", "lab-x86-seqread64k", "lab-x86-seqwrite128k",
         "lab-ppc-randread4k", "lab-ppc-seqread64k", "lab-ppc-seqwrite128k");
     assertThat(Cli.list(out)).containsAll(folders).allMatch(f -> folders.contains(f) || f.equals(DemoCommand.MARKER) || f.equals("report.html"));
-    for (String f : folders) assertThat(Cli.list(out.resolve(f))).as(f).containsExactly("latency.arrow", "requests.arrow", "summary.arrow");
+    for (String f : folders) assertThat(Cli.list(out.resolve(f))).as(f).containsExactly("latency.arrow", "locks.arrow", "requests.arrow", "summary.arrow");
     assertThat(Cli.read(out.resolve("generated-randread4k-qd32/summary.arrow")).rows().get(0).get("requests")).isEqualTo(2000L);
     assertThat(Cli.read(out.resolve("lab-x86-seqread64k/summary.arrow")).rows().get(0).get("requests")).isEqualTo(300L);
     assertThat(Cli.read(out.resolve("lab-x86-seqwrite128k/summary.arrow")).rows().get(0).get("requests")).isEqualTo(150L);

@@ -115,7 +115,7 @@ class ExitCodesTest {
     Files.writeString(t, "  dd-1 [000] .....  1.000000: block_rq_issue: 254,0 RS 4096 () 0 + 8 [dd]\n"
         + "  dd-1 [000] .....  1.000100: block_rq_issue: 254,0 RS 4096 () 8 + [dd]\n");
     failing(65, "replay", t, "--force", "-o", out);
-    assertOnlyFiles(out, "latency.arrow", "requests.arrow", "summary.arrow");
+    assertOnlyFiles(out, "latency.arrow", "locks.arrow", "requests.arrow", "summary.arrow");
     assertThat(Files.readAllBytes(out.resolve("summary.arrow"))).isEqualTo(before);
   }
 
@@ -153,7 +153,7 @@ class ExitCodesTest {
     Files.writeString(out.resolve("summary.arrow"), "precious");
     Cli.Result r = vqsim("replay", trace, "--force", "-o", out);
     assertThat(r.code()).as("%s", r).isZero();
-    assertOnlyFiles(out, "latency.arrow", "requests.arrow", "summary.arrow");
+    assertOnlyFiles(out, "latency.arrow", "locks.arrow", "requests.arrow", "summary.arrow");
     assertThat(Cli.read(out.resolve("summary.arrow")).rows()).hasSize(1);
   }
 

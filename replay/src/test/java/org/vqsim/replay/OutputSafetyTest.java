@@ -47,7 +47,7 @@ class OutputSafetyTest {
         .contains("this run needs about").contains("free now").contains("earlier results are kept")
         .doesNotContain("internal error").doesNotContain("bug");
     assertThat(r.err().strip().lines().count()).as("one line").isEqualTo(1);
-    assertThat(Cli.list(out)).containsExactly("latency.arrow", "requests.arrow", "summary.arrow");
+    assertThat(Cli.list(out)).containsExactly("latency.arrow", "locks.arrow", "requests.arrow", "summary.arrow");
     assertThat(Files.readAllBytes(out.resolve("summary.arrow"))).isEqualTo(before);
   }
 
@@ -103,7 +103,7 @@ class OutputSafetyTest {
       assertThat(g.code()).isNotZero();
     }
     assertThat(vqsim("replay", t, "-o", out).code()).isZero();
-    assertThat(Cli.list(out)).containsExactly("latency.arrow", "requests.arrow", "summary.arrow");
+    assertThat(Cli.list(out)).containsExactly("latency.arrow", "locks.arrow", "requests.arrow", "summary.arrow");
   }
 
   @Test

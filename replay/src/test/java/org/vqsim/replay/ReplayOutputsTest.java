@@ -46,8 +46,8 @@ class ReplayOutputsTest {
   }
 
   @Test
-  void replayWritesSummaryLatencyAndRequestsAndNothingElse() throws IOException {
-    assertThat(Cli.list(out)).containsExactly("latency.arrow", "requests.arrow", "summary.arrow");
+  void replayWritesSummaryLatencyLocksAndRequestsAndNothingElse() throws IOException {
+    assertThat(Cli.list(out)).containsExactly("latency.arrow", "locks.arrow", "requests.arrow", "summary.arrow");
   }
 
   private static void assertColumns(Schema s, Map<String, ArrowType> expected) {
@@ -189,7 +189,7 @@ class ReplayOutputsTest {
   void summaryOnlyLeavesOutTheRequests() throws IOException {
     Path o = dir.resolve("summary-only");
     assertThat(vqsim("replay", trace, "--summary-only", "-o", o).code()).isZero();
-    assertThat(Cli.list(o)).containsExactly("latency.arrow", "summary.arrow");
+    assertThat(Cli.list(o)).containsExactly("latency.arrow", "locks.arrow", "summary.arrow");
   }
 
   // --- the real lab trace and queue depth (samples/qemu-lab/README.md) ---

@@ -62,7 +62,7 @@ class ReportCommandTest {
   void replayReportShowsEveryStrategyWithTheNumbersOfSummaryArrow() throws IOException {
     String html = Files.readString(run.resolve("report.html"));
     assertSelfContained(html);
-    assertThat(svgsWithPaths(html)).isEqualTo(5);
+    assertThat(svgsWithPaths(html)).isEqualTo(6);
     Cli.Table s = Cli.read(run.resolve("summary.arrow"));
     assertThat(s.rows()).hasSize(4);
     for (Map<String, Object> r : s.rows()) {
@@ -85,7 +85,7 @@ class ReportCommandTest {
     assertThat(html).contains("data-platform='x86-intel-iommu' data-ap='true' data-guest='legacy' data-outcome='FAILED'>FAILED")
         .contains("data-outcome='BROKEN'>BROKEN").contains("rr.arrow".equals("x") ? "" : "t.arrow on x86-kvm").contains("t.arrow on power9-kvm")
         .contains("<code>tce-bypass †</code>");
-    assertThat(svgsWithPaths(html)).isEqualTo(10);
+    assertThat(svgsWithPaths(html)).isEqualTo(11);
   }
 
   @Test

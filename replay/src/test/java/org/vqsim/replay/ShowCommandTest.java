@@ -61,7 +61,7 @@ class ShowCommandTest {
   @Test
   void csvPrintsAHeaderLineAndEveryRow() {
     List<String> l = lines(vqsim("show", out.resolve("requests.arrow"), "--csv"));
-    assertThat(l.get(0)).startsWith("strategy,request,op,offset,length,submit_ns,complete_ns,latency_ns");
+    assertThat(l.get(0)).startsWith("strategy,request,op,offset,length,cpu,queue,submit_ns,complete_ns,latency_ns");
     assertThat(l).hasSize(1 + 120);
     assertThat(l.get(1)).startsWith("direct,0,R,");
   }

@@ -58,7 +58,7 @@ public class ArrowWriteBenchmark {
     Files.deleteIfExists(f);
     try (TableWriter w = new TableWriter(f, ResultSchemas.requests(Map.of()))) {
       StrategyRecorder rec = new StrategyRecorder("direct", w);
-      for (int i = 0; i < ROWS; i++) rec.completed(i, 0, i * 4096L, 4096, i * 1000L, i * 1000L + 80_000, ledger, 0);
+      for (int i = 0; i < ROWS; i++) rec.completed(i, 0, i * 4096L, 4096, i * 1000L, i * 1000L + 80_000, ledger, 0, 0, 0);
       return w.rows();
     }
   }

@@ -15,7 +15,28 @@ public final class ResultFiles {
   private ResultFiles() {}
 
   public static final String REQUESTS = "requests.arrow", SUMMARY = "summary.arrow", LATENCY = "latency.arrow", FLEET = "fleet.arrow",
-      SWEEP = "sweep.arrow";
+      SWEEP = "sweep.arrow", LOCKS = "locks.arrow";
+
+  /** locks.arrow: per strategy, one row per lock name (its instances together). */
+  public static void writeLocks(Path file, List<String> strategies, List<List<org.vqsim.engine.sim.RunResult.LockRow>> locks, Map<String, String> metadata)
+      throws IOException {
+    try (TableWriter w = new TableWriter(file, ResultSchemas.locks(metadata))) {
+      for (int i = 0; i < strategies.size(); i++) {
+        for (org.vqsim.engine.sim.RunResult.LockRow l : locks.get(i)) {
+          w.setString(0, strategies.get(i));
+          w.setString(1, l.name());
+          w.setString(2, l.kind());
+          w.setInt(3, l.instances());
+          w.setLong(4, l.acquisitions());
+          w.setLong(5, l.contended());
+          w.setLong(6, l.waitNsTotal());
+          w.setLong(7, l.waitNsP99());
+          w.setDouble(8, l.holdNsMean());
+          w.endRow();
+        }
+      }
+    }
+  }
 
   /** sweep.arrow: the swept parameters' columns (utf8), then every summary column. */
   public static void writeSweep(Path file, List<String> paramColumns, List<Map<String, String>> params, List<SummaryRow> rows, Map<String, String> metadata)
@@ -70,6 +91,8 @@ public final class ResultFiles {
     w.setString(c++, r.ring());
     w.setString(c++, r.backend());
     w.setInt(c++, r.iodepth());
+    w.setInt(c++, r.vcpus());
+    w.setInt(c++, r.queues());
     w.setLong(c++, r.requests());
     w.setLong(c++, r.bytes());
     w.setLong(c++, r.simTimeNs());
@@ -95,6 +118,7 @@ public final class ResultFiles {
     w.setDouble(c++, r.vcpuUtilMax());
     w.setDouble(c++, r.vcpuUtilMean());
     w.setDouble(c++, r.vmmUtilMax());
+    w.setDouble(c++, r.lockWaitNsPerRequest());
     for (int k = 0; k < Category.COUNT; k++) w.setDouble(c++, r.cyclesByCategory()[k]);
     for (int a = 0; a < Actor.COUNT; a++) w.setDouble(c++, r.cyclesByActor()[a]);
     if (c - c0 != SUMMARY_COLUMNS) throw new IllegalStateException("summary columns out of step with the schema");

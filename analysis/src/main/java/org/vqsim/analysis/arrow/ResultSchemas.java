@@ -33,6 +33,8 @@ public final class ResultSchemas {
     f.add(col("op", UTF8, "", "R read, W write, F flush, D discard"));
     f.add(col("offset", INT64, "bytes", "device offset"));
     f.add(col("length", INT32, "bytes", "request length"));
+    f.add(col("cpu", INT32, "", "the vCPU that submitted it"));
+    f.add(col("queue", INT32, "", "the virtio-blk queue it went through"));
     f.add(col("submit_ns", INT64, "ns", "simulated submission time"));
     f.add(col("complete_ns", INT64, "ns", "simulated completion time (guest reclaimed the used entry)"));
     f.add(col("latency_ns", INT64, "ns", "complete_ns - submit_ns"));
@@ -71,7 +73,9 @@ public final class ResultSchemas {
     f.add(col("trace", UTF8, "", "trace file name or generated workload"));
     f.add(col("ring", UTF8, "", "virtqueue layout: split or packed"));
     f.add(col("backend", UTF8, "", "device model: qemu or vhost"));
-    f.add(col("iodepth", INT32, "requests", "closed-loop depth, or the in-flight limit of an open-loop replay"));
+    f.add(col("iodepth", INT32, "requests", "closed-loop depth per job (per CPU the trace names, or over the whole trace), or the in-flight limit per queue of an open-loop replay"));
+    f.add(col("vcpus", INT32, "count", "guest vCPUs"));
+    f.add(col("queues", INT32, "count", "virtio-blk queues"));
     f.add(col("requests", INT64, "count", "requests completed"));
     f.add(col("bytes", INT64, "bytes", "data bytes read and written"));
     f.add(col("sim_time_ns", INT64, "ns", "simulated time from first submission to last completion"));
@@ -97,12 +101,28 @@ public final class ResultSchemas {
     f.add(col("vcpu_util_max", FLOAT64, "fraction", "busiest guest vCPU's busy time / simulated time"));
     f.add(col("vcpu_util_mean", FLOAT64, "fraction", "guest vCPUs' mean busy time / simulated time"));
     f.add(col("vmm_util_max", FLOAT64, "fraction", "busiest VMM thread's (QEMU or vhost) busy time / simulated time: near 1, it limits throughput"));
+    f.add(col("lock_wait_ns_per_request", FLOAT64, "ns", "time spent waiting for locks (guest spinlocks and QEMU mutexes) per request"));
     for (Category c : Category.values()) f.add(col("cycles_" + c.id, FLOAT64, "cycles", "per request: " + c.description));
     for (Actor a : Actor.values()) f.add(col("cycles_" + a.id, FLOAT64, "cycles", "per request: " + a.description));
     return Columns.schema(f, metadata);
   }
 
-  public static final String KIND_FLEET = "fleet", KIND_SWEEP = "sweep";
+  public static final String KIND_FLEET = "fleet", KIND_SWEEP = "sweep", KIND_LOCKS = "locks";
+
+  /** locks.arrow: one row per strategy and lock (its instances together). */
+  public static Schema locks(Map<String, String> metadata) {
+    return Columns.schema(List.of(
+        col("strategy", UTF8, "", "DMA strategy id"),
+        col("lock", UTF8, "", "stable lock name: virtqueue, mq_deadline, swiotlb.area, iova.rbtree, iova.depot, vtd.qi_lock, qemu.bql, vtd.iommu_lock, "
+            + "virtio_iommu.request_lock, virtio_iommu.mutex, tce.pool"),
+        col("kind", UTF8, "", "spin (a guest spinlock: waits are vCPU cycles) or mutex (a QEMU mutex: waits add latency, no cycles)"),
+        col("instances", INT32, "count", "how many locks of this name (queues, areas, pools)"),
+        col("acquisitions", INT64, "count", "holds taken"),
+        col("contended", INT64, "count", "holds that had to wait"),
+        col("wait_ns_total", INT64, "ns", "time spent waiting for it"),
+        col("wait_ns_p99", INT64, "ns", "99th percentile of the waits (within about 3%)"),
+        col("hold_ns_mean", FLOAT64, "ns", "mean time it was held")), metadata);
+  }
 
   /** sweep.arrow: one utf8 column per swept parameter (named as in --param), then every summary column. */
   public static Schema sweep(List<String> paramColumns, Map<String, String> metadata) {

@@ -22,7 +22,7 @@ public final class StrategyRecorder implements CompletionSink {
   private final byte[] strategyBytes;
   private final Histogram histogram = new Histogram(1, MAX_TRACKABLE_NS, 3);
   private final TableWriter rows;
-  private final int cStrategy, cRequest, cOp, cOffset, cLength, cSubmit, cComplete, cLatency, cGuest, cHost;
+  private final int cStrategy, cRequest, cOp, cOffset, cLength, cCpu, cQueue, cSubmit, cComplete, cLatency, cGuest, cHost;
   private final int[] cEvents = new int[EventKind.COUNT];
   private long latencySum;
   private long maxCompleteNs;
@@ -38,6 +38,8 @@ public final class StrategyRecorder implements CompletionSink {
       cOp = rows.column("op");
       cOffset = rows.column("offset");
       cLength = rows.column("length");
+      cCpu = rows.column("cpu");
+      cQueue = rows.column("queue");
       cSubmit = rows.column("submit_ns");
       cComplete = rows.column("complete_ns");
       cLatency = rows.column("latency_ns");
@@ -45,7 +47,7 @@ public final class StrategyRecorder implements CompletionSink {
       cHost = rows.column("host_cycles");
       for (EventKind e : EventKind.values()) cEvents[e.ordinal()] = rows.column(e.id);
     } else {
-      cStrategy = cRequest = cOp = cOffset = cLength = cSubmit = cComplete = cLatency = cGuest = cHost = -1;
+      cStrategy = cRequest = cOp = cOffset = cLength = cCpu = cQueue = cSubmit = cComplete = cLatency = cGuest = cHost = -1;
     }
   }
 
@@ -58,7 +60,7 @@ public final class StrategyRecorder implements CompletionSink {
   public long latencySumNs() { return latencySum; }
 
   @Override
-  public void completed(long request, int op, long offset, int length, long submitNs, long completeNs, CycleLedger ledger, int slot) {
+  public void completed(long request, int op, long offset, int length, long submitNs, long completeNs, CycleLedger ledger, int slot, int cpu, int queue) {
     long latency = completeNs - submitNs;
     histogram.recordValue(Math.max(1, Math.min(latency, MAX_TRACKABLE_NS)));
     latencySum += latency;
@@ -69,6 +71,8 @@ public final class StrategyRecorder implements CompletionSink {
     rows.setBytes(cOp, OPS[op]);
     rows.setLong(cOffset, offset);
     rows.setInt(cLength, length);
+    rows.setInt(cCpu, cpu);
+    rows.setInt(cQueue, queue);
     rows.setLong(cSubmit, submitNs);
     rows.setLong(cComplete, completeNs);
     rows.setLong(cLatency, latency);

@@ -12,13 +12,13 @@ import org.vqsim.engine.sim.RunResult;
  * nowhere else, from the raw counts of the run.
  */
 public record SummaryRow(
-    String strategy, String profile, String trace, String ring, String backend, int iodepth,
+    String strategy, String profile, String trace, String ring, String backend, int iodepth, int vcpus, int queues,
     long requests, long bytes, long simTimeNs, double iops, double mibPerS,
     double latMeanNs, long latP50Ns, long latP99Ns, long latP999Ns, long latMaxNs,
     double cyclesPerRequest, double cyclesPerKib, double guestCyclesPerRequest, double hostCyclesPerRequest,
     Double slowdownVsDirect, Double cyclesVsDirect,
     double[] eventsPerRequest, double kicksSuppressedPerRequest, long ringFullStalls, long mapStalls,
-    double vcpuUtilMax, double vcpuUtilMean, double vmmUtilMax,
+    double vcpuUtilMax, double vcpuUtilMean, double vmmUtilMax, double lockWaitNsPerRequest,
     double[] cyclesByCategory, double[] cyclesByActor) implements java.io.Serializable {
 
   /** What identifies a run besides its strategy. */
@@ -38,7 +38,7 @@ public record SummaryRow(
     for (Category c : Category.values()) byCat[c.ordinal()] = l.total(c) * perReq;
     double[] byActor = new double[Actor.COUNT];
     for (Actor a : Actor.values()) byActor[a.ordinal()] = l.total(a) * perReq;
-    return new SummaryRow(strategy, ctx.profile(), ctx.trace(), ctx.ring(), ctx.backend(), ctx.iodepth(),
+    return new SummaryRow(strategy, ctx.profile(), ctx.trace(), ctx.ring(), ctx.backend(), ctx.iodepth(), r.vcpus(), r.queues(),
         n, r.bytes(), r.simTimeNs(),
         seconds > 0 ? n / seconds : 0, seconds > 0 ? r.bytes() / 1048576.0 / seconds : 0,
         n == 0 ? 0 : (double) rec.latencySumNs() / n,
@@ -46,16 +46,16 @@ public record SummaryRow(
         total * perReq, r.bytes() == 0 ? Double.NaN : total / (r.bytes() / 1024.0),
         guest * perReq, (total - guest) * perReq,
         null, null, events, r.kicksSuppressed() * perReq, r.ringFullStalls(), r.mapStalls(),
-        r.vcpuUtilMax(), r.vcpuUtilMean(), r.vmmUtilMax(), byCat, byActor);
+        r.vcpuUtilMax(), r.vcpuUtilMean(), r.vmmUtilMax(), r.lockWaitNs() * perReq, byCat, byActor);
   }
 
   /** This row with its ratios against the {@code direct} row of the same run. */
   public SummaryRow against(SummaryRow direct) {
     Double slow = direct == null || iops == 0 ? null : direct.iops() / iops;
     Double cyc = direct == null || direct.cyclesPerRequest() == 0 ? null : cyclesPerRequest / direct.cyclesPerRequest();
-    return new SummaryRow(strategy, profile, trace, ring, backend, iodepth, requests, bytes, simTimeNs, iops, mibPerS,
+    return new SummaryRow(strategy, profile, trace, ring, backend, iodepth, vcpus, queues, requests, bytes, simTimeNs, iops, mibPerS,
         latMeanNs, latP50Ns, latP99Ns, latP999Ns, latMaxNs, cyclesPerRequest, cyclesPerKib, guestCyclesPerRequest,
         hostCyclesPerRequest, slow, cyc, eventsPerRequest, kicksSuppressedPerRequest, ringFullStalls, mapStalls,
-        vcpuUtilMax, vcpuUtilMean, vmmUtilMax, cyclesByCategory, cyclesByActor);
+        vcpuUtilMax, vcpuUtilMean, vmmUtilMax, lockWaitNsPerRequest, cyclesByCategory, cyclesByActor);
   }
 }

@@ -238,7 +238,63 @@ public final class ReportBuilder {
         "Mean count per request of each DMA-path event, stacked: the bar's length is all events a request causes. "
             + "Kinds that never occur are left out; the table below gives each mean.");
     eventsTable(h, s, kinds);
+    if (run.locks() != null) contention(h, run, s, prefix, runTitle, labels, charts);
     h.raw("</section>\n");
+  }
+
+  /**
+   * Scaling and contention: per strategy, how busy the vCPUs and the VMM threads were, the time spent
+   * waiting for each lock per request (a chart), and the lock that limits it: the one it waits for most.
+   */
+  private static void contention(Html h, ReportInputs.Run run, Table s, String prefix, String runTitle, List<String> labels, List<Charts.Sized> charts) {
+    Table locks = run.locks().table();
+    if (locks.rowCount() == 0) return;
+    List<String> ids = Summaries.strategies(s);
+    List<String> names = new ArrayList<>();
+    for (String n : locks.stringColumn("lock")) if (!names.contains(n)) names.add(n);
+    double[][] waits = new double[ids.size()][names.size()];
+    String[] limiting = new String[ids.size()];
+    double[] limitingNs = new double[ids.size()];
+    for (Row r : locks) {
+      int i = ids.indexOf(r.getString("strategy"));
+      if (i < 0) continue;
+      double requests = Summaries.row(s, r.getString("strategy")).row(0).getLong("requests");
+      double perReq = requests == 0 ? 0 : r.getLong("wait_ns_total") / requests;
+      waits[i][names.indexOf(r.getString("lock"))] = perReq;
+      if (perReq > limitingNs[i]) {
+        limitingNs[i] = perReq;
+        limiting[i] = r.getString("lock");
+      }
+    }
+    h.el("h3", "", "Scaling and contention");
+    Row first = s.row(0);
+    h.el("p", "", "The guest has " + first.getInt("vcpus") + (first.getInt("vcpus") == 1 ? " vCPU" : " vCPUs") + " and the device " + first.getInt("queues")
+        + (first.getInt("queues") == 1 ? " queue" : " queues") + ". A server near 100% busy limits throughput; the lock a strategy waits for most is the one "
+        + "that limits it as vCPUs are added (a guest spinlock's wait is vCPU cycles, a QEMU mutex's is time).");
+    h.raw("<table class='events'><thead><tr><th>strategy</th>" + th("busiest vCPU", "busy") + th("vCPUs", "mean busy") + th("busiest VMM thread", "busy")
+        + th("lock wait", "ns / request") + "<th>waits most for</th></tr></thead><tbody>\n");
+    for (int i = 0; i < ids.size(); i++) {
+      Row r = Summaries.row(s, ids.get(i)).row(0);
+      h.raw("<tr><th scope='row'><code>" + esc(labels.get(i)) + "</code></th>");
+      cell(h, "vcpu_util_max", r.getDouble("vcpu_util_max"), Fmt.pct(r.getDouble("vcpu_util_max")), "");
+      cell(h, "vcpu_util_mean", r.getDouble("vcpu_util_mean"), Fmt.pct(r.getDouble("vcpu_util_mean")), "");
+      cell(h, "vmm_util_max", r.getDouble("vmm_util_max"), Fmt.pct(r.getDouble("vmm_util_max")), "");
+      cell(h, "lock_wait_ns_per_request", r.getDouble("lock_wait_ns_per_request"), Fmt.count(r.getDouble("lock_wait_ns_per_request")), "");
+      h.raw("<td>" + (limiting[i] == null ? "<span class='muted'>no lock waited for</span>" : "<code>" + esc(limiting[i]) + "</code> ("
+          + Fmt.count(limitingNs[i]) + " ns per request)") + "</td></tr>\n");
+    }
+    h.raw("</tbody></table>\n");
+    boolean anyWait = false;
+    for (double[] w : waits) for (double v : w) anyWait |= v > 0;
+    if (!anyWait) {
+      h.el("p", "class='muted'", "No strategy waited for any lock: nothing contends at this size.");
+      return;
+    }
+    List<Color> colors = new ArrayList<>();
+    for (int k = 0; k < names.size(); k++) colors.add(Palette.categorical(k));
+    figure(h, charts, Charts.stacked(prefix + "lock-wait", "Lock waits per request" + runTitle, "ns waited per request, by lock", labels, names, waits, colors),
+        "Time each request spent waiting for each lock (locks.arrow: wait_ns_total over the requests), stacked by lock. "
+            + "Spinlocks are the guest's (their waits are vCPU cycles, cycles_lock_wait); mutexes are QEMU's (their waits add latency only).");
   }
 
   private static void eventsTable(Html h, Table s, List<EventKind> kinds) {

@@ -11,7 +11,7 @@ import org.vqsim.analysis.arrow.ResultFiles;
 
 /**
  * The small result tables a report is built from, found in a result folder: {@code summary.arrow}
- * and {@code latency.arrow} in the folder itself and in each sub-folder (one per cost profile after
+ * and {@code latency.arrow} (and {@code locks.arrow}) in the folder itself and in each sub-folder (one per cost profile after
  * {@code vqsim fleet}, one per workload in the demo), {@code fleet.arrow} and {@code sweep.arrow}.
  * {@code requests.arrow} is never opened, so a report works after {@code --summary-only} and for
  * runs of any length.
@@ -21,7 +21,7 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
   public static final String SWEEP = "sweep.arrow";
 
   /** One replay's results: a folder holding summary.arrow (and latency.arrow unless it is missing). */
-  public record Run(String name, Path dir, ResultTable summary, ResultTable latency) {
+  public record Run(String name, Path dir, ResultTable summary, ResultTable latency, ResultTable locks) {
     /** The profile the run used (all rows of a summary share one). */
     public String profile() {
       var c = summary.table().stringColumn("profile");
@@ -74,7 +74,8 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
     Path s = dir.resolve(ResultFiles.SUMMARY);
     if (!Files.isRegularFile(s)) return null;
     Path l = dir.resolve(ResultFiles.LATENCY);
-    return new Run(name, dir, ResultTable.read(s), Files.isRegularFile(l) ? ResultTable.read(l) : null);
+    Path k = dir.resolve(ResultFiles.LOCKS);
+    return new Run(name, dir, ResultTable.read(s), Files.isRegularFile(l) ? ResultTable.read(l) : null, Files.isRegularFile(k) ? ResultTable.read(k) : null);
   }
 
   public boolean isEmpty() {

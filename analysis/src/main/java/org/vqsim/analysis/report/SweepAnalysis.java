@@ -89,7 +89,7 @@ final class SweepAnalysis {
     } else {
       Set<String> summary = summaryColumns();
       for (String c : t.columnNames()) if (!summary.contains(c)) names.add(c);
-      names.addAll(List.of("iodepth", "backend", "ring"));
+      names.addAll(List.of("iodepth", "backend", "vcpus", "queues", "ring"));
     }
     List<Dim> dims = new ArrayList<>();
     for (String n : names) {

@@ -16,7 +16,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.vqsim.engine.cost.CostProfile;
 import org.vqsim.engine.cost.CycleLedger;
 import org.vqsim.engine.memory.GuestMemory;
-import org.vqsim.engine.sim.SimClock;
+import org.vqsim.engine.cost.CostFigure;
+import org.vqsim.engine.sim.Lock;
+import org.vqsim.engine.sim.Timeline;
 
 /**
  * One request's DMA work under each strategy, without the ring: the four mappings Linux makes for a
@@ -48,7 +50,9 @@ public class StrategyBenchmark {
     CostProfile p = CostProfile.builtIn(id.availableOn("x86") ? "x86-kvm" : "power9-kvm");
     GuestMemory mem = new GuestMemory(4L << 30);
     mem.setUntracked(256L << 20, 2L << 30);
-    dma = id.create(new DmaContext(new CycleLedger(1), p, mem, DmaOptions.defaults(), new SimClock(), false, 2L << 30));
+    CycleLedger ledger = new CycleLedger(1);
+    Timeline tl = new Timeline(ledger, p.get(CostFigure.CPU_GHZ));
+    dma = id.create(new DmaContext(ledger, p, mem, DmaOptions.defaults(), tl, 1, tl.lock("qemu.bql", Lock.Kind.MUTEX, 0), false, 2L << 30));
     dma.mapCoherent(0x10_0000L, 8192);
   }
 

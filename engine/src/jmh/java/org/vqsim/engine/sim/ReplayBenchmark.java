@@ -21,7 +21,10 @@ import org.vqsim.engine.dma.StrategyId;
 /**
  * Whole-engine replay speed: how many simulated requests per second of host time the engine
  * replays — 4 KiB random reads, closed loop at iodepth 32, QEMU backend, EVENT_IDX and indirect
- * descriptors — per strategy (x86-kvm, or power9-kvm for {@code tce}) and ring layout.
+ * descriptors — per strategy (x86-kvm, or power9-kvm for {@code tce}) and ring layout; on one vCPU
+ * (one job at iodepth 32), and on 32 vCPUs with one virtio-blk queue each and one fio-style job per
+ * vCPU at iodepth 32 (1024 requests in flight, 32 queues, every per-CPU structure and lock in play).
+ * The 32-vCPU score over the 1-vCPU score is the engine's cost of modelling contention.
  *
  * <p>One invocation replays {@link #REQUESTS} requests through a fresh {@link ReplayEngine} (an
  * engine replays one stream once); the score is in requests per second ({@code ops = requests}).
@@ -61,26 +64,35 @@ public class ReplayBenchmark {
   @Param({"split", "packed"})
   public String ring;
 
+  /** 1: one job on one vCPU; 32: one job per vCPU, one queue per vCPU. */
+  @Param({"1", "32"})
+  public int vcpus;
+
   private StrategyId id;
   private CostProfile profile;
   private org.vqsim.engine.ring.Ring layout;
+  private ReplayConfig config;
 
   @Setup(Level.Trial)
   public void choose() {
     id = StrategyId.of(strategy);
     profile = CostProfile.builtIn(id.availableOn("x86") ? "x86-kvm" : "power9-kvm");
     layout = org.vqsim.engine.ring.Ring.of(ring);
+    config = CONFIG.withTopology(vcpus, 0, 0);
   }
 
-  /** 4 KiB random reads over a 64 GiB device, 4 KiB aligned; no allocation per request. */
+  /** 4 KiB random reads over a 64 GiB device, 4 KiB aligned, from {@code jobs} CPUs in turn (none named for 1); no allocation per request. */
   static final class RandomReads implements RequestSource {
     private static final long BLOCKS = (64L << 30) / 4096;
     private long remaining;
     private long state;
+    private int jobs, next;
 
-    void reset(long count, long seed) {
+    void reset(long count, long seed, int jobs) {
       remaining = count;
       state = seed;
+      this.jobs = jobs;
+      next = 0;
     }
 
     @Override
@@ -92,6 +104,10 @@ public class ReplayBenchmark {
       z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
       z ^= z >>> 31;
       into.set(0, IoOp.READ, Math.floorMod(z, BLOCKS) * 4096, 4096);
+      if (jobs > 1) {
+        into.cpu = next;
+        next = next + 1 == jobs ? 0 : next + 1;
+      }
       return true;
     }
   }
@@ -101,8 +117,8 @@ public class ReplayBenchmark {
 
   @Setup(Level.Invocation)
   public void newEngine() {
-    engine = new ReplayEngine(id, profile, CONFIG, org.vqsim.engine.dma.DmaOptions.defaults(), layout);
-    source.reset(REQUESTS, 42);
+    engine = new ReplayEngine(id, profile, config, org.vqsim.engine.dma.DmaOptions.defaults(), layout);
+    source.reset(REQUESTS, 42, vcpus);
   }
 
   @Benchmark

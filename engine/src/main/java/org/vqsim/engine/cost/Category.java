@@ -13,7 +13,9 @@ public enum Category {
   BOUNCE_COPY("bounce_copy", "copies into and out of the swiotlb bounce pool"),
   BOUNCE_ALLOC("bounce_alloc", "swiotlb slot search, allocation and release"),
   HYPERCALL("hypercall", "hypercalls (POWER H_PUT_TCE and friends)"),
-  DEVICE("device", "device request handling and backend submission");
+  DEVICE("device", "device request handling and backend submission"),
+  SCHED("sched", "block-layer I/O scheduler (mq-deadline) insert and dispatch"),
+  LOCK_WAIT("lock_wait", "spinning on a contended guest lock (vCPU cycles)");
 
   public static final int COUNT = values().length;
   private static final Category[] VALUES = values();

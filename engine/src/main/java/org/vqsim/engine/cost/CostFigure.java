@@ -28,11 +28,16 @@ public enum CostFigure {
   BACKEND_MIB_PER_S("backend_mib_per_s", "MiB/s", "storage backend bandwidth"),
   BACKEND_SUBMIT_CYCLES("backend_submit_cycles", "cycles", "host submits and completes one I/O on the backing device"),
   BOUNCE_COPY_CYCLES_PER_KIB("bounce_copy_cycles_per_kib", "cycles/KiB", "copy into or out of a swiotlb slot"),
-  BOUNCE_ALLOC_CYCLES("bounce_alloc_cycles", "cycles", "swiotlb slot search, allocation and release per mapping"),
+  BOUNCE_ALLOC_CYCLES("bounce_alloc_cycles", "cycles", "swiotlb slot search and allocation per mapping, under the area lock"),
+  BOUNCE_RELEASE_CYCLES("bounce_release_cycles", "cycles", "swiotlb slot release per unmap, under the area lock"),
+  MQ_DEADLINE_CYCLES("mq_deadline_cycles", "cycles", "mq-deadline insert and dispatch of one request, under its lock (single-queue devices)"),
+  IOVA_RBTREE_CYCLES("iova_rbtree_cycles", "cycles", "one IOVA allocated or freed in the rbtree, under iova_rbtree_lock (per-CPU caches missed)"),
+  IOVA_DEPOT_CYCLES("iova_depot_cycles", "cycles", "one IOVA magazine swapped with the global depot, under its lock"),
   VIOMMU_MAP_CYCLES("viommu_map_cycles", "cycles", "guest intel-iommu map without the invalidation"),
   VIOMMU_UNMAP_CYCLES("viommu_unmap_cycles", "cycles", "guest intel-iommu unmap without the invalidation"),
   VIOMMU_INV_EXIT_CYCLES("viommu_inv_exit_cycles", "cycles", "guest side of one trapping IOTLB invalidation"),
-  VIOMMU_INV_QEMU_CYCLES("viommu_inv_qemu_cycles", "cycles", "QEMU handling of one IOTLB invalidation"),
+  VIOMMU_INV_QEMU_CYCLES("viommu_inv_qemu_cycles", "cycles", "QEMU handling of one IOTLB invalidation, besides the IOTLB scan"),
+  VIOMMU_INV_SCAN_CYCLES("viommu_inv_scan_cycles", "cycles", "QEMU's scan of its IOTLB for one page-selective invalidation, under its IOMMU lock"),
   IOTLB_HIT_CYCLES("iotlb_hit_cycles", "cycles", "device-side translation that hits the IOTLB cache"),
   IOTLB_WALK_CYCLES("iotlb_walk_cycles", "cycles", "device-side page walk on an IOTLB miss"),
   VHOST_IOTLB_MISS_CYCLES("vhost_iotlb_miss_cycles", "cycles", "vhost device IOTLB miss resolved by QEMU"),
@@ -45,7 +50,9 @@ public enum CostFigure {
   HCALL_VIRTMODE_CYCLES("hcall_virtmode_cycles", "cycles", "POWER hcall handled in virtual mode or QEMU"),
   TCE_PUT_CYCLES("tce_put_cycles", "cycles", "KVM work per TCE written"),
   TCE_INDIRECT_MAX("tce_indirect_max", "TCEs", "TCEs per H_PUT_TCE_INDIRECT"),
-  TCE_ALLOC_CYCLES("tce_alloc_cycles", "cycles", "guest TCE pool allocation per mapping");
+  TCE_ALLOC_CYCLES("tce_alloc_cycles", "cycles", "guest TCE pool allocation per mapping, under the pool lock"),
+  TCE_FREE_CYCLES("tce_free_cycles", "cycles", "guest TCE pool bitmap clear per unmap, under the pool lock"),
+  TCE_WINDOW_BYTES("tce_window_bytes", "bytes", "size of the default 32-bit DMA window (1 GiB or more: 4 TCE pools)");
 
   public static final int COUNT = values().length;
   private static final Map<String, CostFigure> BY_KEY = new HashMap<>();

@@ -9,7 +9,8 @@ import org.vqsim.engine.cost.CostProfile;
  * or its oldest entry has waited the timeout. A ring of {@code flush_queue_entries} holds one
  * fewer than its size ({@code fq_full}: {@code ((tail + 1) % IOVA_FQ_SIZE) == head}). The strategy
  * that owns it charges the flush; the queue only keeps the IOVAs. The timeout is checked at the next
- * unmap rather than by a timer of its own.
+ * unmap rather than by a timer of its own. There is one per CPU ({@code alloc_percpu(struct iova_fq)},
+ * dma-iommu.c 6.1 lines 241–282); a flush is domain-wide.
  */
 final class FlushQueue {
   private final long[] iova;
@@ -37,9 +38,9 @@ final class FlushQueue {
     count++;
   }
 
-  /** Hands every waiting IOVA back to the allocator (after the flush made them safe to reuse). */
-  void drainTo(IovaAllocator allocator) {
-    for (int i = 0; i < count; i++) allocator.free(iova[i], pages[i]);
+  /** Hands every waiting IOVA back to the allocator on {@code cpu}, for request {@code slot} (after the flush made them safe to reuse). */
+  void drainTo(IovaAllocator allocator, int slot, int cpu) {
+    for (int i = 0; i < count; i++) allocator.free(slot, cpu, iova[i], pages[i]);
     count = 0;
   }
 }

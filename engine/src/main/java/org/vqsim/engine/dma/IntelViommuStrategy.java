@@ -5,7 +5,8 @@ import org.vqsim.engine.cost.Category;
 import org.vqsim.engine.cost.CostFigure;
 import org.vqsim.engine.cost.CycleLedger;
 import org.vqsim.engine.cost.EventKind;
-import org.vqsim.engine.sim.SimClock;
+import org.vqsim.engine.sim.Lock;
+import org.vqsim.engine.sim.Timeline;
 
 /**
  * An emulated Intel VT-d (QEMU {@code intel-iommu,caching-mode=on}) under Linux 6.1's
@@ -29,6 +30,22 @@ import org.vqsim.engine.sim.SimClock;
  *
  * With {@code bounce}, an encrypted guest behind the vIOMMU: the buffer is bounced through swiotlb
  * first and the slot is what the IOMMU maps (a prediction: no lab trace has it).
+ *
+ * <p>Locks (Linux 6.1 + QEMU 7.2):
+ *
+ * <ul>
+ *   <li>{@code vtd.qi_lock}: the guest's invalidation-queue lock, a raw spinlock of the one emulated
+ *       DMAR unit, held with interrupts off across the descriptor write, the trapping write of
+ *       DMAR_IQT_REG and the poll for the wait descriptor ({@code qi_submit_sync}, dmar.c lines
+ *       1352–1418). QEMU handles the write synchronously, so the lock is held across the whole exit;
+ *   <li>{@code qemu.bql}: QEMU handles that MMIO exit in the vCPU thread under its big lock ({@code
+ *       prepare_mmio_access}, physmem.c lines 2760–2773): the vCPU sleeps when another thread holds it;
+ *   <li>{@code vtd.iommu_lock}: QEMU's IOMMU mutex, around the IOTLB scan of a page-selective
+ *       invalidation ({@code vtd_iotlb_page_invalidate}, intel_iommu.c lines 2204–2206) and around
+ *       every translation, page walk and IOTLB insert included ({@code vtd_do_iommu_translate}, lines
+ *       1844–1960) — so a device thread translating and a vCPU invalidating contend;
+ *   <li>the IOVA allocator's per-CPU caches, depot lock and rbtree lock ({@link IovaAllocator}).
+ * </ul>
  */
 public final class IntelViommuStrategy implements DmaStrategy {
   public enum Mode { STRICT, LAZY, PASSTHROUGH }
@@ -41,21 +58,24 @@ public final class IntelViommuStrategy implements DmaStrategy {
   private final Mode mode;
   private final boolean batching;
   private final CycleLedger ledger;
-  private final SimClock clock;
+  private final Timeline tl;
   private final SwiotlbBouncer bouncer;
-  private final IovaAllocator iovas = new IovaAllocator(1 << VTD_PAGE_SHIFT, DMA_32BIT_LIMIT);
+  private final IovaAllocator iovas;
   private final PageMap pageTable = new PageMap(4096);
   private final IotlbCache iotlb;
-  private final long mapCycles, unmapCycles, invExitCycles, invQemuCycles, hitCycles, missCycles;
-  // lazy flush queue: IOVA page and page count per entry
-  private final FlushQueue flushQueue;
+  private final long mapCycles, unmapCycles, invExitCycles, invQemuCycles, invScanCycles, hitCycles, missCycles;
+  // lazy: one flush queue per CPU
+  private final FlushQueue[] flushQueues;
+  private final Lock qiLock, bql, iommuLock;
+  private final boolean vhost;
   private long live;
 
   IntelViommuStrategy(String id, Mode mode, boolean bounce, DmaContext ctx) {
     this.id = id;
     this.mode = mode;
     this.ledger = ctx.ledger();
-    this.clock = ctx.clock();
+    this.tl = ctx.timeline();
+    this.iovas = new IovaAllocator(1 << VTD_PAGE_SHIFT, DMA_32BIT_LIMIT, ctx);
     this.batching = mode == Mode.LAZY && ctx.options().viommuBatching();
     this.bouncer = bounce ? new SwiotlbBouncer(ctx, ctx.reservedBase()) : null;
     var p = ctx.profile();
@@ -65,9 +85,15 @@ public final class IntelViommuStrategy implements DmaStrategy {
     this.unmapCycles = p.cycles(CostFigure.VIOMMU_UNMAP_CYCLES);
     this.invExitCycles = p.cycles(CostFigure.VIOMMU_INV_EXIT_CYCLES);
     this.invQemuCycles = p.cycles(CostFigure.VIOMMU_INV_QEMU_CYCLES);
+    this.invScanCycles = p.cycles(CostFigure.VIOMMU_INV_SCAN_CYCLES);
     this.hitCycles = p.cycles(CostFigure.IOTLB_HIT_CYCLES);
     this.missCycles = p.cycles(ctx.vhost() ? CostFigure.VHOST_IOTLB_MISS_CYCLES : CostFigure.IOTLB_WALK_CYCLES);
-    this.flushQueue = new FlushQueue(p);
+    this.vhost = ctx.vhost();
+    this.flushQueues = new FlushQueue[ctx.vcpus()];
+    for (int c = 0; c < flushQueues.length; c++) flushQueues[c] = new FlushQueue(p);
+    this.qiLock = tl.lock("vtd.qi_lock", Lock.Kind.SPIN, 0);
+    this.bql = ctx.bql();
+    this.iommuLock = tl.lock("vtd.iommu_lock", Lock.Kind.MUTEX, 0);
   }
 
   @Override public String id() { return id; }
@@ -90,7 +116,7 @@ public final class IntelViommuStrategy implements DmaStrategy {
       return phys;
     }
     long pages = pagesSpanned(phys, length);
-    long iova = iovas.alloc(pages);
+    long iova = iovas.alloc(slot, tl.cpu(), pages);
     long iovaPage = iova >>> VTD_PAGE_SHIFT, physPage = phys >>> VTD_PAGE_SHIFT;
     for (long k = 0; k < pages; k++) pageTable.put(iovaPage + k, physPage + k);
     ledger.charge(slot, Actor.VCPU, Category.MAP, mapCycles);
@@ -103,11 +129,24 @@ public final class IntelViommuStrategy implements DmaStrategy {
 
   /** One page-selective invalidation descriptor plus its wait, submitted with one trapping register write. */
   private void invalidatePages(int slot, long firstPage, long pages) {
+    submitInvalidation(slot);
+    iotlb.invalidate(firstPage, pages);
+  }
+
+  /**
+   * qi_submit_sync: under the guest's invalidation-queue lock, the trapping IQT write; QEMU processes
+   * the descriptors in the vCPU thread under its big lock, scanning its IOTLB under the IOMMU lock.
+   */
+  private void submitInvalidation(int slot) {
+    tl.acquire(qiLock, slot);
     ledger.charge(slot, Actor.VCPU, Category.INVALIDATE, invExitCycles);
+    tl.acquire(bql, slot);
     ledger.charge(slot, Actor.IOMMU, Category.INVALIDATE, invQemuCycles);
+    tl.hold(iommuLock, slot, Actor.IOMMU, Category.INVALIDATE, invScanCycles);
+    tl.release(bql);
+    tl.release(qiLock);
     ledger.count(slot, EventKind.INVALIDATIONS, 1);
     ledger.count(slot, EventKind.EXITS, 1);
-    iotlb.invalidate(firstPage, pages);
   }
 
   @Override
@@ -126,28 +165,27 @@ public final class IntelViommuStrategy implements DmaStrategy {
         deferFree(slot, iovaPage, pages);
       } else {
         invalidatePages(slot, iovaPage, pages);
-        iovas.free(iovaPage << VTD_PAGE_SHIFT, pages);
+        iovas.free(slot, tl.cpu(), iovaPage << VTD_PAGE_SHIFT, pages);
       }
     }
     if (bouncer != null) bouncer.unmap(slot, phys, length, dir);
     live--; // counted once the unmap succeeded
   }
 
-  /** Lazy mode: queue_iova; the queue is flushed when full or when its oldest entry is 10 ms old. */
+  /** Lazy mode: queue_iova on this CPU's queue; it is flushed when full or when its oldest entry is 10 ms old. */
   private void deferFree(int slot, long iovaPage, long pages) {
-    long now = clock.nowPs();
-    if (flushQueue.flushDue(now)) flush(slot);
-    flushQueue.add(iovaPage << VTD_PAGE_SHIFT, pages, now);
+    long now = tl.nowPs();
+    int cpu = tl.cpu();
+    FlushQueue fq = flushQueues[cpu % flushQueues.length];
+    if (fq.flushDue(now)) flush(slot, fq, cpu);
+    fq.add(iovaPage << VTD_PAGE_SHIFT, pages, now);
   }
 
-  /** One domain-selective invalidation for the whole batch, then the IOVAs are reusable. */
-  private void flush(int slot) {
-    ledger.charge(slot, Actor.VCPU, Category.INVALIDATE, invExitCycles);
-    ledger.charge(slot, Actor.IOMMU, Category.INVALIDATE, invQemuCycles);
-    ledger.count(slot, EventKind.INVALIDATIONS, 1);
-    ledger.count(slot, EventKind.EXITS, 1);
+  /** One domain-selective invalidation (flush_iotlb_all) for the whole batch, then the IOVAs are reusable. */
+  private void flush(int slot, FlushQueue fq, int cpu) {
+    submitInvalidation(slot);
     iotlb.invalidateAll();
-    flushQueue.drainTo(iovas);
+    fq.drainTo(iovas, slot, cpu);
   }
 
 
@@ -158,11 +196,13 @@ public final class IntelViommuStrategy implements DmaStrategy {
     long pages = pagesSpanned(dmaAddr, Math.max(1, length));
     for (long k = 0; k < pages; k++) {
       long page = first + k;
+      // vtd_do_iommu_translate holds the IOMMU lock across lookup, walk and insert; with vhost a miss is
+      // answered by QEMU's main loop (VHOST_IOTLB_MISS), under the big lock
       if (iotlb.lookup(page)) {
-        ledger.charge(slot, Actor.IOMMU, Category.TRANSLATE, hitCycles);
+        tl.hold(iommuLock, slot, Actor.IOMMU, Category.TRANSLATE, hitCycles);
       } else {
         if (!pageTable.contains(page)) throw new IllegalStateException(String.format(java.util.Locale.ROOT, "DMA fault: device accessed unmapped IOVA 0x%x", page << VTD_PAGE_SHIFT));
-        ledger.charge(slot, Actor.IOMMU, Category.IOTLB_WALK, missCycles);
+        tl.hold(vhost ? bql : iommuLock, slot, Actor.IOMMU, Category.IOTLB_WALK, missCycles);
         ledger.count(slot, EventKind.IOTLB_MISSES, 1);
         iotlb.insert(page);
       }
@@ -174,7 +214,7 @@ public final class IntelViommuStrategy implements DmaStrategy {
   public long mapCoherent(long paddr, int length) {
     if (mode == Mode.PASSTHROUGH) return paddr;
     long pages = pagesSpanned(paddr, length);
-    long iova = iovas.alloc(pages);
+    long iova = iovas.alloc(pages); // at set-up: nothing charged
     for (long k = 0; k < pages; k++) pageTable.put((iova >>> VTD_PAGE_SHIFT) + k, (paddr >>> VTD_PAGE_SHIFT) + k);
     return iova | (paddr & VTD_PAGE_MASK);
   }

@@ -73,17 +73,39 @@ public final class SwiotlbPool {
    * {@link #NOT_FOUND} when the pool has no run long enough.
    */
   public long alloc(long bytes, int cpu) {
+    int first = firstArea(cpu);
+    for (int k = 0; k < nareas; k++) {
+      long a = allocInArea((first + k) & (nareas - 1), bytes);
+      if (a != NOT_FOUND) return a;
+    }
+    failed();
+    return NOT_FOUND;
+  }
+
+  public int areas() { return nareas; }
+
+  /** The area {@code cpu} searches first ({@code raw_smp_processor_id() & (mem->nareas - 1)}, swiotlb.c 6.1 line 701); then the next ones, wrapping. */
+  public int firstArea(int cpu) {
+    return cpu & (nareas - 1);
+  }
+
+  /** One area's search ({@code swiotlb_do_find_slots}, what runs under that area's lock); the address or {@link #NOT_FOUND}. */
+  public long allocInArea(int area, long bytes) {
     int nslots = slotsFor(bytes);
     if (nslots > IO_TLB_SEGSIZE || nslots == 0) return NOT_FOUND;
     int stride = bytes >= (long) pageStride * IO_TLB_SIZE && pageStride > 1 ? pageStride : 1;
-    int first = cpu & (nareas - 1);
-    for (int k = 0; k < nareas; k++) {
-      int a = (first + k) & (nareas - 1);
-      int idx = areaFind(a, nslots, stride);
-      if (idx >= 0) return start + ((long) idx << IO_TLB_SHIFT);
-    }
+    int idx = areaFind(area, nslots, stride);
+    return idx < 0 ? NOT_FOUND : start + ((long) idx << IO_TLB_SHIFT);
+  }
+
+  /** Counts a mapping no area could take ("swiotlb buffer is full"). */
+  public void failed() {
     failures++;
-    return NOT_FOUND;
+  }
+
+  /** The area a slot address belongs to: its release takes that area's lock ({@code swiotlb_release_slots}, line 788). */
+  public int areaOf(long tlbAddr) {
+    return (int) ((tlbAddr - start) >>> IO_TLB_SHIFT) / areaSlabs;
   }
 
   /** {@code swiotlb_do_find_slots}: search one area from its index, wrapping once. */

@@ -5,6 +5,8 @@ import org.vqsim.engine.cost.Category;
 import org.vqsim.engine.cost.CostFigure;
 import org.vqsim.engine.cost.CycleLedger;
 import org.vqsim.engine.cost.EventKind;
+import org.vqsim.engine.sim.Lock;
+import org.vqsim.engine.sim.Timeline;
 
 /**
  * POWER pseries TCE mapping (Linux 6.1 {@code arch/powerpc/kernel/iommu.c}, {@code
@@ -25,6 +27,15 @@ import org.vqsim.engine.cost.EventKind;
  *       For virtio-pci this exists only as a proposal (the mailing-list thread): a prediction no
  *       trace can check.
  * </ul>
+ *
+ * <p>TCE pools ({@code iommu_init_table}, arch/powerpc/kernel/iommu.c 6.1 lines 714–769): a window of
+ * 1 GiB or more (QEMU's default window is exactly 1 GiB) is split into 4 small pools over its lower
+ * three quarters, else 1, plus a large pool over the top quarter for mappings of more than 15 TCEs
+ * (so every 64 KiB buffer of a 64 KiB-page guest). A CPU allocates from the small pool its per-CPU
+ * hash picks ({@code hash_32(cpu, 2)}, line 110, 237), under that pool's spinlock, which covers the
+ * bitmap search only; the hypercalls run after it is released ({@code iommu_alloc}, lines 345–356). A
+ * free makes its hypercall first, then clears the bitmap under the lock of the pool that owns the
+ * entry ({@code __iommu_free}, lines 433–442). {@code --tce-pools 1|4} compares the two splits.
  */
 public final class TceStrategy implements DmaStrategy {
   public enum Mode { TCE, DDW, BYPASS }
@@ -35,9 +46,14 @@ public final class TceStrategy implements DmaStrategy {
   private final SwiotlbBouncer bouncer;
   private final int pageShift;
   private final long pageMask;
-  private final IovaAllocator window;
   private final PageMap table = new PageMap(4096);
-  private final long allocCycles, hcallCycles, perTceCycles, xlateCycles;
+  private final long allocCycles, freeCycles, hcallCycles, perTceCycles, xlateCycles;
+  private final Timeline tl;
+  /** The small pools, then the large pool; each allocates its own part of the window. */
+  private final IovaAllocator[] pools;
+  private final long[] poolStart;
+  private final Lock[] poolLocks;
+  private final int smallPools;
   private final int indirectMax;
   private long live;
 
@@ -58,8 +74,25 @@ public final class TceStrategy implements DmaStrategy {
     }
     this.pageShift = Integer.numberOfTrailingZeros(page);
     this.pageMask = page - 1L;
-    this.window = new IovaAllocator(page, mode == Mode.DDW ? 1L << 50 : 1L << 31);
+    this.tl = ctx.timeline();
+    long window = (long) p.get(CostFigure.TCE_WINDOW_BYTES);
+    if (window < (1L << 24)) throw new IllegalArgumentException("profile " + p.name() + " has no usable tce_window_bytes (" + window + ") for " + id);
+    int nr = ctx.options().tcePools() > 0 ? ctx.options().tcePools() : window >= (1L << 30) ? 4 : 1;
+    this.smallPools = nr;
+    long tableEntries = window >>> pageShift;
+    long poolEntries = tableEntries * 3 / 4 / nr; // "We reserve the top 1/4 of the table for large allocations"
+    this.pools = new IovaAllocator[nr + 1];
+    this.poolStart = new long[nr + 2];
+    this.poolLocks = new Lock[nr + 1];
+    for (int i = 0; i <= nr; i++) {
+      poolStart[i] = (i * poolEntries) << pageShift;
+      long end = i < nr ? ((i + 1) * poolEntries) << pageShift : window;
+      pools[i] = new IovaAllocator(page, end);
+      poolLocks[i] = tl.lock("tce.pool", Lock.Kind.SPIN, i);
+    }
+    poolStart[nr + 1] = window;
     this.allocCycles = p.cycles(CostFigure.TCE_ALLOC_CYCLES);
+    this.freeCycles = p.cycles(CostFigure.TCE_FREE_CYCLES);
     this.hcallCycles = p.cycles(ctx.options().hcallRealMode() ? CostFigure.HCALL_REALMODE_CYCLES : CostFigure.HCALL_VIRTMODE_CYCLES);
     this.perTceCycles = p.cycles(CostFigure.TCE_PUT_CYCLES);
     this.indirectMax = (int) Math.max(1, p.get(CostFigure.TCE_INDIRECT_MAX));
@@ -89,10 +122,13 @@ public final class TceStrategy implements DmaStrategy {
     live++;
     if (mode != Mode.TCE) return phys; // DDW: dma-direct through the window's fixed offset (identity here); bypass: untranslated
     long tces = pagesSpanned(phys, length);
-    long bus = window.alloc(tces);
+    // iommu_range_alloc: "int largealloc = npages > 15"; else the pool of this CPU's hash
+    int pool = tces > 15 ? smallPools : poolOfCpu(tl.cpu());
+    tl.hold(poolLocks[pool], slot, Actor.VCPU, Category.MAP, allocCycles);
+    long bus = pools[pool].alloc(tces);
+    if (bus < poolStart[pool]) throw new org.vqsim.engine.sim.ModelException("TCE pool " + pool + " of the " + (poolStart[smallPools + 1] >> 20) + " MiB window is full");
     long busPage = bus >>> pageShift, physPage = phys >>> pageShift;
     for (long k = 0; k < tces; k++) table.put(busPage + k, physPage + k);
-    ledger.charge(slot, Actor.VCPU, Category.MAP, allocCycles);
     ledger.count(slot, EventKind.MAPS, 1);
     if (tces == 1) {
       hcall(slot, 1); // H_PUT_TCE
@@ -113,8 +149,10 @@ public final class TceStrategy implements DmaStrategy {
       phys = (physPage << pageShift) | (dmaAddr & pageMask);
       for (long k = 0; k < tces; k++) table.remove(busPage + k);
       ledger.count(slot, EventKind.UNMAPS, 1);
-      hcall(slot, tces); // H_STUFF_TCE
-      window.free(busPage << pageShift, tces);
+      hcall(slot, tces); // H_STUFF_TCE, before the pool lock
+      int pool = poolOfEntry(busPage << pageShift);
+      tl.hold(poolLocks[pool], slot, Actor.VCPU, Category.UNMAP, freeCycles);
+      pools[pool].free(busPage << pageShift, tces);
     }
     if (bouncer != null) bouncer.unmap(slot, phys, length, dir);
     live--; // counted once the unmap succeeded
@@ -137,9 +175,21 @@ public final class TceStrategy implements DmaStrategy {
   public long mapCoherent(long paddr, int length) {
     if (mode != Mode.TCE) return paddr;
     long tces = pagesSpanned(paddr, length);
-    long bus = window.alloc(tces);
+    long bus = pools[0].alloc(tces); // dma_alloc_coherent → iommu_alloc from a pool, at set-up: nothing charged
     for (long k = 0; k < tces; k++) table.put((bus >>> pageShift) + k, (paddr >>> pageShift) + k);
     return bus | (paddr & pageMask);
+  }
+
+  /** hash_32(cpu, IOMMU_POOL_HASHBITS) & (nr_pools - 1): include/linux/hash.h, GOLDEN_RATIO_32 0x61C88647. */
+  private int poolOfCpu(int cpu) {
+    int h = (int) (((cpu * 0x61C88647L) & 0xffffffffL) >>> (32 - 2));
+    return h & (smallPools - 1);
+  }
+
+  /** get_pool: the large pool from its start up, else the small pool the entry lies in. */
+  private int poolOfEntry(long bus) {
+    for (int i = smallPools; i > 0; i--) if (bus >= poolStart[i]) return i;
+    return 0;
   }
 
   @Override public long maxMappingSize() { return bouncer != null ? SwiotlbPool.MAX_MAPPING : Long.MAX_VALUE; }

@@ -11,7 +11,8 @@ import org.vqsim.engine.ring.DriverQueue;
 import org.vqsim.engine.ring.RingLayout;
 import org.vqsim.engine.ring.SplitDeviceQueue;
 import org.vqsim.engine.ring.SplitDriverQueue;
-import org.vqsim.engine.sim.SimClock;
+import org.vqsim.engine.sim.Lock;
+import org.vqsim.engine.sim.Timeline;
 
 /**
  * virtio-iommu (Linux 6.1 {@code drivers/iommu/virtio-iommu.c}, QEMU {@code hw/virtio/virtio-iommu.c}).
@@ -35,6 +36,21 @@ import org.vqsim.engine.sim.SimClock;
  * </ul>
  *
  * Device-side translation looks the address up in QEMU's mapping tree on every access (no IOTLB).
+ *
+ * <p>Locks (Linux 6.1 + QEMU 7.2):
+ *
+ * <ul>
+ *   <li>{@code virtio_iommu.request_lock}: one spinlock for the whole guest, held with interrupts off
+ *       across adding a request, the kick and the busy-poll until every queued request is answered
+ *       ({@code viommu_send_req_sync}, virtio-iommu.c lines 288–304; {@code __viommu_sync_req}, lines
+ *       154–185) — every vCPU that maps or unmaps waits for every other's round trip;
+ *   <li>{@code qemu.bql}: QEMU's virtio-iommu has no ioeventfd, so the kick is an MMIO exit handled
+ *       in the vCPU thread under the big lock ({@code virtio_queue_notify} → {@code handle_output});
+ *   <li>{@code virtio_iommu.mutex}: QEMU's device mutex (a recursive one), around each request's
+ *       processing ({@code virtio_iommu_handle_command}, lines 757–786) and around every translation
+ *       ({@code virtio_iommu_translate}, lines 874–962: a tree lookup, no IOTLB);
+ *   <li>the IOVA allocator's per-CPU caches, depot lock and rbtree lock ({@link IovaAllocator}).
+ * </ul>
  */
 public final class VirtioIommuStrategy implements DmaStrategy {
   public enum Mode { STRICT, LAZY, BYPASS }
@@ -52,9 +68,10 @@ public final class VirtioIommuStrategy implements DmaStrategy {
   private final boolean lazy;
   private final CycleLedger ledger;
   private final GuestMemory mem;
-  private final SimClock clock;
+  private final Timeline tl;
   private final SwiotlbBouncer bouncer;
-  private final IovaAllocator iovas = new IovaAllocator(1 << PAGE_SHIFT, DMA_32BIT_LIMIT);
+  private final IovaAllocator iovas;
+  private final Lock requestLock, bql, mutex;
   private final PageMap guestMappings = new PageMap(4096); // the driver's interval tree
   private final PageMap deviceMappings = new PageMap(4096); // QEMU's mapping tree
   private final SplitDriverQueue reqDriver;
@@ -64,7 +81,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
   private final long reqBase;
   private final int[] tokenSlot = new int[QUEUE_SIZE];
   private final long reqCycles, reqQemuCycles, ringDesc, ringPublish, guestUsed, kickExit, kickHandler, devicePop, deviceDesc, usedPush, lookupCycles;
-  private final FlushQueue flushQueue;
+  private final FlushQueue[] flushQueues;
   private long live;
 
   VirtioIommuStrategy(String id, Mode mode, boolean bounce, DmaContext ctx) {
@@ -73,7 +90,11 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     this.lazy = mode == Mode.LAZY && ctx.options().guestKernel() >= DmaOptions.VIRTIO_IOMMU_LAZY_SINCE;
     this.ledger = ctx.ledger();
     this.mem = ctx.memory();
-    this.clock = ctx.clock();
+    this.tl = ctx.timeline();
+    this.iovas = new IovaAllocator(1 << PAGE_SHIFT, DMA_32BIT_LIMIT, ctx);
+    this.requestLock = tl.lock("virtio_iommu.request_lock", Lock.Kind.SPIN, 0);
+    this.bql = ctx.bql();
+    this.mutex = tl.lock("virtio_iommu.mutex", Lock.Kind.MUTEX, 0);
     this.bouncer = bounce ? new SwiotlbBouncer(ctx, ctx.reservedBase()) : null;
     long base = ctx.reservedBase() + ctx.options().swiotlbPoolBytes(); // after the bounce pool
     RingLayout layout = RingLayout.contiguous(QUEUE_SIZE, base, 64);
@@ -93,7 +114,8 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     deviceDesc = p.cycles(CostFigure.DEVICE_DESC_CYCLES);
     usedPush = p.cycles(CostFigure.USED_PUSH_CYCLES);
     lookupCycles = p.cycles(CostFigure.IOTLB_HIT_CYCLES);
-    this.flushQueue = new FlushQueue(p);
+    this.flushQueues = new FlushQueue[ctx.vcpus()];
+    for (int c = 0; c < flushQueues.length; c++) flushQueues[c] = new FlushQueue(p);
   }
 
   @Override public String id() { return id; }
@@ -112,7 +134,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     live++;
     if (mode == Mode.BYPASS) return phys;
     long pages = pagesSpanned(phys, length);
-    long iova = iovas.alloc(pages);
+    long iova = iovas.alloc(slot, tl.cpu(), pages);
     long iovaPage = iova >>> PAGE_SHIFT, physPage = phys >>> PAGE_SHIFT;
     for (long k = 0; k < pages; k++) guestMappings.put(iovaPage + k, physPage + k);
     int flags = dir == DmaDirection.TO_DEVICE ? MAP_F_READ : dir == DmaDirection.FROM_DEVICE ? MAP_F_WRITE : MAP_F_READ | MAP_F_WRITE;
@@ -141,7 +163,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
         deferFree(slot, iova, pages);
       } else {
         send(slot, T_UNMAP, iova, iova + (pages << PAGE_SHIFT) - 1, 0, 0, true);
-        iovas.free(iova, pages);
+        iovas.free(slot, tl.cpu(), iova, pages);
       }
     }
     if (bouncer != null) bouncer.unmap(slot, phys, length, dir);
@@ -149,21 +171,28 @@ public final class VirtioIommuStrategy implements DmaStrategy {
   }
 
   private void deferFree(int slot, long iova, long pages) {
-    long now = clock.nowPs();
-    if (flushQueue.flushDue(now)) flush(slot);
-    flushQueue.add(iova, pages, now);
+    long now = tl.nowPs();
+    int cpu = tl.cpu();
+    FlushQueue fq = flushQueues[cpu % flushQueues.length];
+    if (fq.flushDue(now)) {
+      // flush_iotlb_all (6.8): make the queued UNMAPs take effect, then reuse their IOVAs
+      tl.acquire(requestLock, slot);
+      sync(slot);
+      tl.release(requestLock);
+      fq.drainTo(iovas, slot, cpu);
+    }
+    fq.add(iova, pages, now);
   }
 
-  /** iotlb_sync of the flush queue: make the queued UNMAPs take effect, then reuse their IOVAs. */
-  private void flush(int slot) {
-    sync(slot);
-    flushQueue.drainTo(iovas);
-  }
 
-
-  /** Writes one request into guest memory and adds it to the request queue; synchronous requests kick and wait. */
+  /**
+   * Writes one request into guest memory and adds it to the request queue under the request lock;
+   * synchronous requests kick and wait before the lock is released (viommu_send_req_sync), the others
+   * are added without a kick (viommu_add_req).
+   */
   private void send(int slot, int type, long start, long end, long physStart, int flags, boolean synchronous) {
-    if (reqDriver.numFree() < 2) sync(slot); // viommu_add_req: -ENOSPC → viommu_sync_req, then retry
+    tl.acquire(requestLock, slot);
+    if (reqDriver.numFree() < 2) sync(slot); // __viommu_add_req: -ENOSPC → __viommu_sync_req, then retry
     int head = peekFreeHead();
     long req = reqBase + (long) head * REQ_STRIDE;
     mem.writeU8(req, type);
@@ -184,6 +213,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     tokenSlot[head] = slot;
     ledger.charge(slot, Actor.VCPU, Category.RING, 2 * ringDesc + ringPublish);
     if (synchronous) sync(slot);
+    tl.release(requestLock);
   }
 
   /** The next head the free list will hand out (requests use the buffer of their head descriptor). */
@@ -191,11 +221,17 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     return reqDriver.peekFreeHead();
   }
 
-  /** Kick if needed, let QEMU process everything queued, and collect the answers (viommu_sync_req). */
+  /**
+   * Kick if needed, let QEMU process everything queued, and collect the answers (__viommu_sync_req,
+   * with the request lock held by the caller). QEMU answers inside the kick's MMIO exit, under its big
+   * lock, each request under the device mutex.
+   */
   private void sync(int slot) {
-    if (reqDriver.kickPrepare(mem)) {
+    boolean kicked = reqDriver.kickPrepare(mem);
+    if (kicked) {
       ledger.charge(slot, Actor.VCPU, Category.NOTIFY, kickExit);
       ledger.count(slot, EventKind.EXITS, 1);
+      tl.acquire(bql, slot);
       ledger.charge(slot, Actor.IOMMU, Category.NOTIFY, kickHandler);
     }
     while (reqDevice.pop(mem, popped)) {
@@ -207,7 +243,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
       long firstPage = start >>> PAGE_SHIFT;
       Category cat = type == T_MAP ? Category.MAP : Category.UNMAP;
       ledger.charge(owner, Actor.IOMMU, Category.RING, devicePop + 2 * deviceDesc);
-      ledger.charge(owner, Actor.IOMMU, cat, reqQemuCycles);
+      tl.hold(mutex, owner, Actor.IOMMU, cat, reqQemuCycles);
       if (type == T_MAP) {
         long physPage = mem.readU64(req + 24) >>> PAGE_SHIFT;
         for (long k = 0; k < pages; k++) deviceMappings.put(firstPage + k, physPage + k);
@@ -220,6 +256,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
       ledger.charge(owner, Actor.IOMMU, Category.RING, usedPush);
     }
     reqDevice.setNotification(mem, true);
+    if (kicked) tl.release(bql);
     int tok;
     while ((tok = reqDriver.getBuf(mem)) != DriverQueue.NONE) {
       ledger.charge(tokenSlot[tok], Actor.VCPU, Category.RING, guestUsed);
@@ -237,7 +274,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
       long phys = deviceMappings.get(first + k, -1);
       if (phys < 0) throw new IllegalStateException(String.format(java.util.Locale.ROOT, "virtio-iommu fault: device accessed unmapped IOVA 0x%x", (first + k) << PAGE_SHIFT));
       if (k == 0) physFirst = phys;
-      ledger.charge(slot, Actor.IOMMU, Category.TRANSLATE, lookupCycles);
+      tl.hold(mutex, slot, Actor.IOMMU, Category.TRANSLATE, lookupCycles);
     }
     return (physFirst << PAGE_SHIFT) | (dmaAddr & PAGE_MASK);
   }
@@ -246,7 +283,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
   public long mapCoherent(long paddr, int length) {
     if (mode == Mode.BYPASS) return paddr;
     long pages = pagesSpanned(paddr, length);
-    long iova = iovas.alloc(pages);
+    long iova = iovas.alloc(pages); // at set-up: nothing charged
     for (long k = 0; k < pages; k++) {
       guestMappings.put((iova >>> PAGE_SHIFT) + k, (paddr >>> PAGE_SHIFT) + k);
       deviceMappings.put((iova >>> PAGE_SHIFT) + k, (paddr >>> PAGE_SHIFT) + k);

@@ -8,7 +8,8 @@ import org.vqsim.engine.cost.CycleLedger;
  */
 @FunctionalInterface
 public interface CompletionSink {
-  void completed(long request, int op, long offset, int length, long submitNs, long completeNs, CycleLedger ledger, int slot);
+  /** @param cpu the vCPU that submitted it; @param queue the virtqueue it went through */
+  void completed(long request, int op, long offset, int length, long submitNs, long completeNs, CycleLedger ledger, int slot, int cpu, int queue);
 
-  CompletionSink NONE = (r, op, off, len, s, c, l, slot) -> {};
+  CompletionSink NONE = (r, op, off, len, s, c, l, slot, cpu, q) -> {};
 }

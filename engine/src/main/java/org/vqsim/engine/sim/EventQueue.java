@@ -12,6 +12,7 @@ final class EventQueue {
   private long[] seq = new long[64];
   private int[] type = new int[64];
   private int[] arg = new int[64];
+  private int[] arg2 = new int[64];
   private int size;
   private long nextSeq;
 
@@ -19,12 +20,17 @@ final class EventQueue {
   long topTime;
   int topType;
   int topArg;
+  int topArg2;
 
   boolean isEmpty() { return size == 0; }
 
   int size() { return size; }
 
   void push(long t, int ty, int a) {
+    push(t, ty, a, 0);
+  }
+
+  void push(long t, int ty, int a, int b) {
     if (size == time.length) grow();
     int i = size++;
     long s = nextSeq++;
@@ -38,6 +44,7 @@ final class EventQueue {
     seq[i] = s;
     type[i] = ty;
     arg[i] = a;
+    arg2[i] = b;
   }
 
   /** Removes the earliest event into {@link #topTime}, {@link #topType}, {@link #topArg}. */
@@ -45,10 +52,11 @@ final class EventQueue {
     topTime = time[0];
     topType = type[0];
     topArg = arg[0];
+    topArg2 = arg2[0];
     int last = --size;
     if (last == 0) return;
     long t = time[last], s = seq[last];
-    int ty = type[last], a = arg[last];
+    int ty = type[last], a = arg[last], b = arg2[last];
     int i = 0;
     while (true) {
       int c = 2 * i + 1;
@@ -62,6 +70,7 @@ final class EventQueue {
     seq[i] = s;
     type[i] = ty;
     arg[i] = a;
+    arg2[i] = b;
   }
 
   private static boolean less(long t1, long s1, long t2, long s2) {
@@ -73,6 +82,7 @@ final class EventQueue {
     seq[to] = seq[from];
     type[to] = type[from];
     arg[to] = arg[from];
+    arg2[to] = arg2[from];
   }
 
   private void grow() {
@@ -81,5 +91,6 @@ final class EventQueue {
     seq = Arrays.copyOf(seq, n);
     type = Arrays.copyOf(type, n);
     arg = Arrays.copyOf(arg, n);
+    arg2 = Arrays.copyOf(arg2, n);
   }
 }

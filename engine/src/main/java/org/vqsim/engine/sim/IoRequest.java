@@ -13,6 +13,8 @@ public final class IoRequest {
   public long offset;
   /** Length in bytes (0 for a flush). */
   public int length;
+  /** The CPU that submitted it, as the trace says; -1 when the trace does not say. */
+  public int cpu = -1;
   /**
    * The request's data segments as a captured trace showed them (their lengths, in order), or 0
    * when the trace does not show them and the page-contiguity model decides.
@@ -26,6 +28,7 @@ public final class IoRequest {
     this.offset = offset;
     this.length = length;
     this.segmentCount = 0;
+    this.cpu = -1;
     return this;
   }
 

@@ -28,11 +28,16 @@ backend_latency_ns = 77000   # source: same device as x86-kvm: Intel SSD DC P451
 backend_mib_per_s = 3052   # source: derived: Intel SSD DC P4510 sequential read up to 3200 MB/s (vendor datasheet, not verified): 3200e6 / 1048576 = 3051.8 MiB/s
 backend_submit_cycles = 4900   # source: derived as in x86-kvm: linux-aio ~608K 4 KiB IOPS per core (J. Axboe, "Efficient IO with io_uring", 2019, x86; not verified) = 1.64 us x 3.0 GHz; assumed the same on POWER9
 bounce_copy_cycles_per_kib = 307   # source: derived: assumed 10 GB/s single-thread memcpy of a cache-cold buffer into the shared pool of a PEF secure VM: 1024 B / 10e9 B/s = 102.4 ns x 3.0 GHz = 307 cycles (no published POWER figure)
-bounce_alloc_cycles = 700   # source: assumption: swiotlb_tbl_map_single + swiotlb_release_slots as x86 (600) plus lock acquire/release barriers (lwsync/isync) on POWER; uncontended per-CPU area
+bounce_alloc_cycles = 470   # source: assumption: swiotlb_tbl_map_single -> swiotlb_find_slots under the area lock, as x86 (400) plus lock barriers (lwsync/isync) on POWER; two thirds of the 700 per map+unmap this profile charged before the split
+bounce_release_cycles = 230   # source: assumption: swiotlb_release_slots under the area lock, as x86 (200) plus barriers; the other third of the 700 before the split
+mq_deadline_cycles = 600   # source: assumption: same block/mq-deadline.c code as x86 (500) plus lock barriers (lwsync/isync) on POWER
+iova_rbtree_cycles = 0   # source: not applicable on pseries: TCE entries come from the pool bitmaps of arch/powerpc/kernel/iommu.c, not from the dma-iommu IOVA allocator
+iova_depot_cycles = 0   # source: not applicable on pseries (no dma-iommu IOVA caches)
 viommu_map_cycles = 0   # source: not applicable on POWER (no emulated Intel VT-d on pseries; TCE costs are tce_* and hcall_*)
 viommu_unmap_cycles = 0   # source: not applicable on POWER (no emulated Intel VT-d on pseries)
 viommu_inv_exit_cycles = 0   # source: not applicable on POWER (TCE updates are hypercalls, no IOTLB invalidation queue)
 viommu_inv_qemu_cycles = 0   # source: not applicable on POWER (no vtd_* invalidation handling)
+viommu_inv_scan_cycles = 0   # source: not applicable on POWER (no emulated VT-d IOTLB)
 iotlb_hit_cycles = 200   # source: assumption: device-side TCE translation in QEMU spapr_tce_translate_iommu = one read of the TCE table (kernel table mmapped into QEMU) + the IOMMU MemoryRegion call path; no IOTLB cache
 iotlb_walk_cycles = 200   # source: assumption: the TCE table is single-level, so there is no walk: a miss costs the same as a hit
 vhost_iotlb_miss_cycles = 0   # source: not applicable: the sPAPR TCE model has no IOTLB, so vhost never misses (assumption: vhost device IOTLB is used only with an emulated IOMMU that caches)
@@ -45,4 +50,6 @@ hcall_realmode_cycles = 509   # source: measured: POWER9 radix NULL hcall return
 hcall_virtmode_cycles = 5754   # source: measured: same mail, NULL hcall via full exit to the host kernel: 9587 upstream, 9333 C-ified, 5754 C-ified + optimised; 5754 chosen as that series merged before 6.1; hcalls forwarded to QEMU cost more (not measured)
 tce_put_cycles = 300   # source: assumption: kvmppc_h_put_tce in arch/powerpc/kvm/book3s_64_vio.c: table lookup under RCU, kvmppc_ioba_validate, kvmppc_tce_validate, kvmppc_tce_to_ua memslot lookup, kvmppc_tce_put store; charged per TCE
 tce_indirect_max = 512   # source: PAPR limit enforced in arch/powerpc/kvm/book3s_64_vio.c H_PUT_TCE_INDIRECT ("if (npages > 512) return H_PARAMETER"), verified in source; KVM commit d3695aa4f452 "multiple-TCE hcalls" (up to 512)
-tce_alloc_cycles = 400   # source: assumption: guest iommu_range_alloc (arch/powerpc/kernel/iommu.c): pool picked by CPU, spin_lock_irqsave, bitmap_find_next_zero_area + bitmap_set, unlock, + __iommu_free bitmap_clear; uncontended (4 pools: A. Blanchard)
+tce_alloc_cycles = 300   # source: assumption: guest iommu_range_alloc (arch/powerpc/kernel/iommu.c 6.1 lines 203-333): pool picked by CPU hash, spin_lock_irqsave, bitmap_find_next_zero_area + bitmap_set, unlock; 300 of the 400 per map+unmap this profile charged before the split
+tce_free_cycles = 100   # source: assumption: __iommu_free (iommu.c 6.1 lines 425-445): bitmap_clear under the owning pool's lock, after the H_STUFF_TCE; the other 100 of the 400 before the split
+tce_window_bytes = 1073741824   # source: QEMU hw/ppc/spapr_pci.c DEFINE_PROP_UINT64("dma_win_size", ..., 0x40000000) "Default DMA window is 0..1GB" (7.2 lines 2105-2107, 9.2 line 2046); with it, iommu_init_table makes 4 pools (iommu.c 6.1 lines 735-739: ">= 1GB")

@@ -1,14 +1,16 @@
 package org.vqsim.engine.dma;
 
-import java.lang.reflect.Field;
+import org.vqsim.engine.cost.CostFigure;
 import org.vqsim.engine.cost.CostProfile;
 import org.vqsim.engine.cost.CycleLedger;
 import org.vqsim.engine.memory.GuestMemory;
-import org.vqsim.engine.sim.SimClock;
+import org.vqsim.engine.sim.Lock;
+import org.vqsim.engine.sim.Timeline;
 
 /**
  * One strategy under test with everything it is built with: a real ledger, a built-in profile, a
- * 4 GiB sparse guest memory and the timeline clock. Request slot 0 is charged throughout.
+ * 4 GiB sparse guest memory and a timeline (one vCPU, no pass running: its locks are never contended).
+ * Request slot 0 is charged throughout.
  */
 final class DmaFixture {
   static final CostProfile X86 = CostProfile.builtIn("x86-kvm");
@@ -19,7 +21,7 @@ final class DmaFixture {
 
   final CycleLedger ledger = new CycleLedger(4);
   final GuestMemory mem = new GuestMemory(4L << 30);
-  final SimClock clock = new SimClock();
+  final Timeline timeline;
   final DmaContext ctx;
   final DmaStrategy dma;
 
@@ -28,7 +30,14 @@ final class DmaFixture {
   }
 
   DmaFixture(StrategyId id, CostProfile profile, DmaOptions options, boolean vhost) {
-    this.ctx = new DmaContext(ledger, profile, mem, options, clock, vhost, RESERVED);
+    this(id, profile, options, vhost, 1);
+  }
+
+  /** A guest of {@code vcpus} vCPUs: run {@link #onCpu} to map from one of them. */
+  DmaFixture(StrategyId id, CostProfile profile, DmaOptions options, boolean vhost, int vcpus) {
+    this.timeline = new Timeline(ledger, profile.get(CostFigure.CPU_GHZ));
+    Lock bql = timeline.lock("qemu.bql", Lock.Kind.MUTEX, 0);
+    this.ctx = new DmaContext(ledger, profile, mem, options, timeline, vcpus, bql, vhost, RESERVED);
     this.dma = id.create(ctx);
   }
 
@@ -44,18 +53,30 @@ final class DmaFixture {
     return dma.translate(SLOT, dmaAddr, length, false);
   }
 
-  /** Moves the timeline's clock (its field is the engine's, package-private in org.vqsim.engine.sim). */
+  /** Runs {@code body} in a pass of vCPU {@code cpu} at the timeline's current time (what the per-CPU structures see as the CPU). */
+  void onCpu(int cpu, Runnable body) {
+    timeline.begin(new org.vqsim.engine.sim.Server(org.vqsim.engine.sim.Server.Kind.VCPU, cpu, "vcpu-" + cpu), timeline.nowPs());
+    body.run();
+    timeline.end();
+  }
+
+  /** The lock of this name and instance the strategy made on the timeline. */
+  Lock lock(String name, int instance) {
+    return timeline.locks().stream().filter(l -> l.name.equals(name) && l.instance == instance).findFirst()
+        .orElseThrow(() -> new AssertionError("no lock " + name + "[" + instance + "] among " + timeline.locks()));
+  }
+
+  /** How many locks of this name the strategy made. */
+  long locks(String name) {
+    return timeline.locks().stream().filter(l -> l.name.equals(name)).count();
+  }
+
+  /** Moves the timeline's clock. */
   void setTimeMs(double ms) {
-    try {
-      Field f = SimClock.class.getDeclaredField("nowPs");
-      f.setAccessible(true);
-      f.setLong(clock, Math.round(ms * 1e9));
-    } catch (ReflectiveOperationException e) {
-      throw new AssertionError("SimClock has no nowPs field any more", e);
-    }
+    timeline.atTime(Math.round(ms * 1e9));
   }
 
   static DmaOptions options(long poolBytes, int areas, int iotlbEntries, boolean batching, int kernel, boolean realMode) {
-    return new DmaOptions(poolBytes, areas, iotlbEntries, batching, kernel, realMode);
+    return new DmaOptions(poolBytes, areas, iotlbEntries, batching, kernel, realMode, 0);
   }
 }

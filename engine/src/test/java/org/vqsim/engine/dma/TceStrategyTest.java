@@ -18,7 +18,7 @@ import org.vqsim.engine.cost.EventKind;
  */
 class TceStrategyTest {
   // power9-kvm.profile
-  private static final long VIRT = 5754, REAL = 509, PER_TCE = 300, ALLOC = 400, XLATE = 200;
+  private static final long VIRT = 5754, REAL = 509, PER_TCE = 300, ALLOC = 300, FREE = 100, XLATE = 200; // power9-kvm.profile: tce_alloc_cycles at map, tce_free_cycles at unmap
   private static final long BUF = 0x1000_0000L; // 64 KiB aligned
 
   private static DmaFixture power(StrategyId id) {

@@ -37,7 +37,7 @@ class ReplayEngineInvariantsTest {
 
   /** One completion, as the sink saw it. */
   record Done(long request, int op, long offset, int length, long submitNs, long completeNs, long guestCycles, long hostCycles,
-      long exits, long interrupts) {}
+      long exits, long interrupts, int cpu, int queue) {}
 
   /** R/W/F/D mix, lengths 512 B..1 MiB in 512-byte multiples, random offsets; open-loop timestamps increase. */
   static List<Req> workload(long seed, int n) {
@@ -58,15 +58,26 @@ class ReplayEngineInvariantsTest {
 
   static final class ListSource implements RequestSource {
     private final List<Req> reqs;
+    private final int jobs;
     private int i;
 
-    ListSource(List<Req> reqs) { this.reqs = reqs; }
+    ListSource(List<Req> reqs) {
+      this(reqs, 0);
+    }
+
+    /** @param jobs requests carry CPU i mod jobs (fio's job k on CPU k); 0: no CPU */
+    ListSource(List<Req> reqs, int jobs) {
+      this.reqs = reqs;
+      this.jobs = jobs;
+    }
 
     @Override
     public boolean next(IoRequest into) {
       if (i == reqs.size()) return false;
-      Req r = reqs.get(i++);
+      Req r = reqs.get(i);
       into.set(r.tsNs(), r.op(), r.offset(), r.length());
+      if (jobs > 0) into.cpu = i % jobs;
+      i++;
       return true;
     }
   }
@@ -75,9 +86,9 @@ class ReplayEngineInvariantsTest {
     final List<Done> done = new ArrayList<>();
 
     @Override
-    public void completed(long request, int op, long offset, int length, long submitNs, long completeNs, CycleLedger ledger, int slot) {
+    public void completed(long request, int op, long offset, int length, long submitNs, long completeNs, CycleLedger ledger, int slot, int cpu, int queue) {
       done.add(new Done(request, op, offset, length, submitNs, completeNs, ledger.slotGuestCycles(slot), ledger.slotHostCycles(slot),
-          ledger.slotEvents(slot, EventKind.EXITS), ledger.slotEvents(slot, EventKind.INTERRUPTS)));
+          ledger.slotEvents(slot, EventKind.EXITS), ledger.slotEvents(slot, EventKind.INTERRUPTS), cpu, queue));
     }
   }
 
@@ -88,10 +99,14 @@ class ReplayEngineInvariantsTest {
   }
 
   static Outcome run(ReplayConfig config, Ring ring, List<Req> reqs) throws IOException {
+    return run(config, ring, reqs, 0);
+  }
+
+  static Outcome run(ReplayConfig config, Ring ring, List<Req> reqs, int jobs) throws IOException {
     ReplayEngine engine = new ReplayEngine(StrategyId.DIRECT, X86, config, DmaOptions.defaults(), ring);
     Collector sink = new Collector();
     RunResult result;
-    try (ListSource src = new ListSource(reqs)) {
+    try (ListSource src = new ListSource(reqs, jobs)) {
       result = engine.run(src, sink);
     }
     return new Outcome(engine, result, sink.done);
@@ -123,6 +138,14 @@ class ReplayEngineInvariantsTest {
       case "open-qd32-evidx-indirect" -> d.withIodepth(32).withFeatures(true, true).withOpenLoop(true);
       case "open-q8-qd8-noevidx-direct" -> d.withQueueSize(8).withIodepth(8).withFeatures(false, false).withOpenLoop(true);
       case "open-qd1-evidx-direct" -> d.withIodepth(1).withFeatures(true, false).withOpenLoop(true);
+      // many vCPUs: a queue each, fewer queues than vCPUs, iothreads, vhost workers; "jobsN": the trace names N CPUs
+      case "cpu4-qd8-jobs4" -> d.withIodepth(8).withTopology(4, 0, 0);
+      case "cpu6-q4-qd4-jobs6" -> d.withIodepth(4).withTopology(6, 4, 0);
+      case "cpu8-q1-qd16-jobs8" -> d.withIodepth(16).withTopology(8, 1, 0);
+      case "cpu4-q2-qd32-iothreads2" -> d.withIodepth(32).withTopology(4, 2, 2);
+      case "cpu3-qd4-jobs5-vhost" -> d.withIodepth(4).withBackend(Backend.VHOST).withTopology(3, 0, 0);
+      case "open-cpu4-qd8-jobs4" -> d.withIodepth(8).withOpenLoop(true).withTopology(4, 0, 0);
+      case "packed-cpu4-q2-qd8-jobs4-direct" -> d.withIodepth(8).withFeatures(true, false).withTopology(4, 2, 1);
       default -> throw new IllegalArgumentException(name);
     };
   }
@@ -131,7 +154,18 @@ class ReplayEngineInvariantsTest {
       "qd256-evidx-indirect-vhost", "q8-qd8-evidx-direct", "q8-qd4-noevidx-indirect", "open-qd32-evidx-indirect",
       "open-q8-qd8-noevidx-direct", "open-qd1-evidx-direct",
       "packed-qd1-evidx-indirect", "packed-qd4-noevidx-indirect", "packed-qd32-evidx-direct", "packed-qd256-evidx-indirect-vhost",
-      "packed-q5-qd5-evidx-direct", "packed-q100-qd100-noevidx-direct", "packed-open-q24-qd24-evidx-indirect");
+      "packed-q5-qd5-evidx-direct", "packed-q100-qd100-noevidx-direct", "packed-open-q24-qd24-evidx-indirect",
+      "cpu4-qd8-jobs4", "cpu6-q4-qd4-jobs6", "cpu8-q1-qd16-jobs8", "cpu4-q2-qd32-iothreads2", "cpu3-qd4-jobs5-vhost", "open-cpu4-qd8-jobs4",
+      "packed-cpu4-q2-qd8-jobs4-direct");
+
+  /** The CPUs a named configuration's trace names ("jobsN"), 0 for none. */
+  static int jobs(String name) {
+    int i = name.indexOf("jobs");
+    if (i < 0) return 0;
+    int j = i + 4;
+    while (j < name.length() && Character.isDigit(name.charAt(j))) j++;
+    return Integer.parseInt(name.substring(i + 4, j));
+  }
 
   static Stream<Arguments> seedsAndConfigs() {
     return LongStream.of(SEEDS).boxed().flatMap(s -> CONFIGS.stream().map(c -> Arguments.of(s, c)));
@@ -143,7 +177,8 @@ class ReplayEngineInvariantsTest {
     ReplayConfig config = config(configName, seed);
     List<Req> reqs = workload(seed, REQUESTS);
 
-    Outcome o = run(config, ring(configName), reqs);
+    int jobs = jobs(configName);
+    Outcome o = run(config, ring(configName), reqs, jobs);
     RunResult r = o.result();
 
     // every request index completes exactly once, with what was submitted
@@ -163,16 +198,28 @@ class ReplayEngineInvariantsTest {
       if (config.openLoop()) assertThat(d.submitNs()).as("open loop submits at the trace time").isEqualTo(q.tsNs());
       assertThat(d.guestCycles()).isPositive();
       assertThat(d.hostCycles()).isPositive();
+      // a request goes to its CPU's queue (CPU i mod jobs, folded onto the vCPUs; round robin without CPUs)
+      int cpu = jobs > 0 ? (i % jobs) % config.vcpus() : d.cpu();
+      assertThat(d.cpu()).as("request %d's CPU", i).isEqualTo(cpu).isBetween(0, config.vcpus() - 1);
+      assertThat(d.queue()).isEqualTo(new org.vqsim.engine.device.blk.QueueMap(config.vcpus(), config.queueCount()).queueOf(cpu));
       if (IoOp.hasData(q.op())) bytes += q.length();
     }
     assertThat(r.bytes()).isEqualTo(bytes);
-    assertThat(r.maxInFlight()).isBetween(1, config.iodepth());
+    // closed loop: iodepth per job (per CPU the trace names, or over the whole trace); open loop: per queue
+    int capacity = config.openLoop() ? config.iodepth() * config.queueCount() : config.iodepth() * Math.max(1, jobs);
+    assertThat(r.maxInFlight()).isBetween(1, capacity);
+    assertThat(r.vcpus()).isEqualTo(config.vcpus());
+    assertThat(r.queues()).isEqualTo(config.queueCount());
 
-    // the ring, the driver and the strategy end empty
+    // every ring, driver and the strategy end empty
     ReplayEngine e = o.engine();
-    assertThat(e.driver().numFree()).isEqualTo(config.queueSize());
-    assertThat(e.driver().inFlight()).isZero();
+    for (org.vqsim.engine.device.Virtqueue vq : e.queues()) {
+      assertThat(vq.driver.numFree()).isEqualTo(config.queueSize());
+      assertThat(vq.driver.inFlight()).isZero();
+    }
     assertThat(e.strategy().liveMappings()).isZero();
+    // servers are busy at most the whole run
+    for (long busy : r.vcpuBusyNs()) assertThat(busy).isBetween(0L, r.simTimeNs() + 1_000_000);
 
     // ledger: actor x category adds up to the grand total, which the requests account for exactly
     CycleLedger ledger = r.ledger();

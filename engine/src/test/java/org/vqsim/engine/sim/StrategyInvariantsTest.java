@@ -80,7 +80,7 @@ class StrategyInvariantsTest {
     boolean packedWrap = true;
 
     @Override
-    public void completed(long request, int op, long offset, int length, long submitNs, long completeNs, CycleLedger ledger, int slot) {
+    public void completed(long request, int op, long offset, int length, long submitNs, long completeNs, CycleLedger ledger, int slot, int cpu, int queue) {
       assertThat(completeNs).as("request %d completes after it was submitted", request).isGreaterThanOrEqualTo(submitNs);
       requests.add(request);
       perRequestCycles += ledger.slotGuestCycles(slot) + ledger.slotHostCycles(slot);

@@ -1,6 +1,7 @@
-package org.vqsim.engine.sim;
+package org.vqsim.engine.device.blk;
 
 import org.vqsim.engine.ring.Chain;
+import org.vqsim.engine.sim.ModelException;
 
 /**
  * Where the pages of a request's data buffer lie in guest-physical memory, and so how many
