@@ -14,6 +14,11 @@ public final class IoRequest {
   /** Length in bytes (0 for a flush). */
   public int length;
   /**
+   * The submitting CPU (the guest vCPU the request was submitted from), or -1 when the trace does
+   * not say.
+   */
+  public int cpu = -1;
+  /**
    * The request's data segments as a captured trace showed them (their lengths, in order), or 0
    * when the trace does not show them and the page-contiguity model decides.
    */
@@ -25,6 +30,7 @@ public final class IoRequest {
     this.op = op;
     this.offset = offset;
     this.length = length;
+    this.cpu = -1;
     this.segmentCount = 0;
     return this;
   }
@@ -39,6 +45,6 @@ public final class IoRequest {
 
   @Override
   public String toString() {
-    return IoOp.letter(op) + " " + offset + "+" + length + " @" + tsNs + "ns";
+    return IoOp.letter(op) + " " + offset + "+" + length + " @" + tsNs + "ns" + (cpu >= 0 ? " cpu " + cpu : "");
   }
 }
