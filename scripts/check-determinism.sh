@@ -20,7 +20,9 @@ run_all() { # run_all OUT: every Arrow-writing command into OUT, with the JDK JA
   mkdir -p "$o"
   "$ROOT/vqsim" generate --rw randrw --bs 4k:70,64k:20,1m:10 --iodepth 16 --count 10000 --seed 7 -o "$o/gen.arrow" >/dev/null
   "$ROOT/vqsim" generate --rw randread --count 5000 --rate 80000 --seed 9 -o "$o/open.arrow" >/dev/null
+  "$ROOT/vqsim" generate --rw randrw --numjobs 4 --iodepth 8 --count 2500 --rate 20000 --seed 5 -o "$o/jobs.arrow" >/dev/null
   "$ROOT/vqsim" import "$lab" -o "$o/imported.arrow" >/dev/null
+  "$ROOT/vqsim" import "$ROOT/samples/formats/blkparse.txt" -o "$o/imported-cpus.arrow" >/dev/null
   "$ROOT/vqsim" replay "$o/gen.arrow" --strategy all -o "$o/replay-split" >/dev/null
   "$ROOT/vqsim" replay "$o/gen.arrow" --strategy all --ring packed -o "$o/replay-packed" >/dev/null
   "$ROOT/vqsim" replay "$o/open.arrow" --strategy all --profile power9-kvm -o "$o/replay-ppc" >/dev/null

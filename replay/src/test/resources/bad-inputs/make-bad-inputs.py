@@ -37,6 +37,11 @@ def ftrace_issue(t, sector, sectors=8, rwbs="RS", nbytes=None):
     return f"    kworker/0:1H-37      [000] .....     {t:.6f}: block_rq_issue: 254,0 {rwbs} {nbytes} () {sector} + {sectors} [kworker/0:1H]\n"
 
 
+def ftrace_insert(t, sector, sectors=8, rwbs="RS", cpu="001"):
+    """block_rq_insert on the submitting task's CPU: it names the request's CPU."""
+    return f"             fio-201     [{cpu}] ...1.     {t:.6f}: block_rq_insert: 254,0 {rwbs} {sectors * 512} () {sector} + {sectors} [fio]\n"
+
+
 def ftrace_complete(t, sector, sectors=8, rwbs="RS"):
     return f"          <idle>-0       [000] d.h2.     {t:.6f}: block_rq_complete: 254,0 {rwbs} () {sector} + {sectors} [0]\n"
 
@@ -60,8 +65,8 @@ def qemu(n=10, t0=100.0):
     return "".join(qemu_rq(t0 + i * 0.001, 0xa0 + i, i * 8) for i in range(n))
 
 
-def blk(t, action, sector, sectors=8, rwbs="R", seq=1):
-    return f"  8,0    0 {seq:8d} {t:14.9f}   697  {action}   {rwbs} {sector} + {sectors} [dd]\n"
+def blk(t, action, sector, sectors=8, rwbs="R", seq=1, cpu=0):
+    return f"  8,0 {cpu:4d} {seq:8d} {t:14.9f}   697  {action}   {rwbs} {sector} + {sectors} [dd]\n"
 
 
 def blkparse(n=10, t0=0.0):
@@ -164,6 +169,9 @@ write("ftrace/absurd-timestamp.txt", FTRACE_HEAD + ftrace_issue(3.0, 0) + ftrace
 write("ftrace/completion-without-issue.txt", insert_line(g, 4, ftrace_complete(3.0015, 999)))
 write("ftrace/issue-without-completion.txt", "".join(l for l in lines(g) if "block_rq_complete: 254,0 RS () 24 " not in l))
 write("ftrace/unknown-events.txt", insert_line(g, 4, "    kworker/0:1H-37      [000] .....     3.001100: sched_switch: prev_comm=kworker next_comm=swapper\n"))
+# the submitting CPU: block_rq_insert on CPUs 1 and 2 for some requests only (tolerated: import spreads the rest), and a CPU field no kernel has
+write("ftrace/cpu-for-some-requests.txt", insert_line(insert_line(g, 8, ftrace_insert(3.00295, 24, cpu="002")), 4, ftrace_insert(3.00095, 8)))
+write("ftrace/absurd-cpu.txt", insert_line(g, 6, ftrace_insert(3.00195, 16, cpu="99999")))
 write("ftrace/huge-request.txt", FTRACE_HEAD + ftrace_issue(3.0, 0, sectors=2048) + ftrace_complete(3.01, 0, sectors=2048)
       + ftrace_issue(3.02, 8192, sectors=2048) + ftrace_complete(3.03, 8192, sectors=2048))
 
@@ -193,6 +201,8 @@ write("blkparse/timestamps-backwards.txt", blk(1.0, "D", 0) + blk(1.0004, "C", 0
 write("blkparse/completion-without-issue.txt", insert_line(g, 2, blk(0.0012, "C", 9999)))
 write("blkparse/issue-without-completion.txt", "".join(l for l in lines(g) if not (" C " in l and " 24 + 8" in l)))
 write("blkparse/unknown-events.txt", insert_line(g, 2, blk(0.0011, "Q", 16, seq=99) + blk(0.0011, "X", 16, seq=99)))
+write("blkparse/cpu-for-some-requests.txt", insert_line(insert_line(g, 4, blk(0.0019, "Q", 16, seq=97, cpu=3)), 2, blk(0.0009, "Q", 8, seq=98, cpu=1)))
+write("blkparse/absurd-cpu.txt", insert_line(g, 4, blk(0.0019, "Q", 16, seq=97, cpu=70000)))
 write("blkparse/huge-request.txt", blk(0.0, "D", 0, sectors=2048) + blk(0.01, "C", 0, sectors=2048) + blk(0.02, "D", 4096, sectors=1024, rwbs="W") + blk(0.03, "C", 4096, sectors=1024, rwbs="W"))
 
 # fio ------------------------------------------------------------------------------------------

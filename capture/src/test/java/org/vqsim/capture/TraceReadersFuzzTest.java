@@ -19,6 +19,7 @@ import org.vqsim.capture.ftrace.FtraceEventReader;
 import org.vqsim.capture.msr.MsrCsvReader;
 import org.vqsim.capture.observed.ObservedSource;
 import org.vqsim.capture.qemu.QemuLogReader;
+import org.vqsim.capture.text.CpuNumber;
 import org.vqsim.capture.text.TimeBase;
 import org.vqsim.engine.sim.IoOp;
 import org.vqsim.engine.sim.IoRequest;
@@ -27,7 +28,7 @@ import org.vqsim.engine.sim.RequestSource;
 /**
  * Jazzer fuzz tests of every trace reader and of format detection: whatever the bytes, a reader
  * either hands out well-formed requests (a known op, offset ≥ 0, a length that fits the op, times
- * from 0 that never go backwards and stay within 100 days) or throws {@link TraceException} —
+ * from 0 that never go backwards and stay within 100 days, a CPU of -1 or 0 to 65535) or throws {@link TraceException} —
  * never another exception, never a hang. Every text reader runs twice: stopping at the first bad
  * line and skipping bad lines.
  *
@@ -80,6 +81,7 @@ class TraceReadersFuzzTest {
         assertThat(r.length).as("length").isNotNegative();
         if (IoOp.hasData(r.op)) assertThat(r.length).as("a read or write carries data").isPositive();
         assertThat(r.tsNs).as("request time never goes backwards").isGreaterThanOrEqualTo(last).isLessThanOrEqualTo(TimeBase.MAX_NS);
+        assertThat(r.cpu).as("cpu: -1 (not in the trace) or a CPU number").isBetween(-1, CpuNumber.MAX);
         last = r.tsNs;
         n++;
       }

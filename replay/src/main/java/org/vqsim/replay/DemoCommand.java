@@ -54,7 +54,7 @@ final class DemoCommand implements Callable<Integer> {
       RunOutput.writeString(o.file(MARKER), "made by vqsim demo; replaced on every run\n");
 
       // 1. A generated workload: 4 KiB random reads, 32 in flight, under every x86 strategy.
-      WorkloadSpec gen = GenerateCommand.spec("randread", 50, "4k", 32, count, null, "10g", "uniform", null, 1);
+      WorkloadSpec gen = GenerateCommand.spec("randread", 50, "4k", 32, count, null, "10g", "uniform", null, 1, 1);
       String genDir = "generated-randread4k-qd32/";
       out.printf(Locale.ROOT, "== Generated workload: %,d random 4 KiB reads, iodepth 32, every x86-kvm strategy%n", count);
       written.addAll(run(out, o, defaults(), "x86-kvm", TraceRef.generated(gen), genDir));

@@ -25,14 +25,20 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Write a synthetic trace from a fio-like description.", "",
-        "The trace is a canonical Arrow trace; the options are kept in its metadata, and --iodepth there is the default depth of its replays."},
+        "The trace is a canonical Arrow trace; the options are kept in its metadata, and --iodepth there is the default depth of its replays.",
+        "",
+        "With --numjobs N (as fio's numjobs) there are N jobs, each with its own --iodepth, --count (or --size), --rate and random stream, "
+            + "and job k submits from CPU k: the trace has N times the requests, interleaved round-robin, with a cpu column."},
     footer = {"", "Examples:",
         "  vqsim generate --rw randread --bs 4k --iodepth 32 --count 1000000 \\",
         "      -o randread.arrow",
         "  vqsim generate --rw randrw --rwmixread 70 --bs 4k:70,64k:30 --size 1g \\",
         "      --random-distribution zipf:1.2 -o mix.arrow",
         "  vqsim generate --rw write --bs 128k --count 10000 --rate 2000 -o paced.arrow",
-        "      (open loop: timestamps for 2000 requests/s)"})
+        "      (open loop: timestamps for 2000 requests/s)",
+        "  vqsim generate --rw randread --numjobs 4 --iodepth 8 --count 250000 \\",
+        "      -o four-jobs.arrow",
+        "      (4 jobs on CPUs 0-3, 8 in flight each: 1,000,000 requests)"})
 final class GenerateCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
@@ -49,11 +55,16 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--iodepth", defaultValue = "1", description = "Closed-loop depth stored with the trace; replay --iodepth overrides it (default: ${DEFAULT-VALUE}).")
   int iodepth;
 
-  @Option(names = "--count", description = "Number of requests.")
+  @Option(names = "--count", description = "Number of requests (of each job).")
   Long count;
 
-  @Option(names = "--size", description = "Total bytes of I/O instead of --count (e.g. 10g).")
+  @Option(names = "--size", description = "Total bytes of I/O instead of --count (e.g. 10g; of each job).")
   String size;
+
+  @Option(names = "--numjobs", defaultValue = "1", paramLabel = "N",
+      description = "Jobs, 1 to " + WorkloadSpec.MAX_JOBS + ", each on its own CPU (job k on CPU k) with its own --iodepth, --count or --size, "
+          + "--rate and random stream; sequential jobs each take 1/N of --offset-range (default: ${DEFAULT-VALUE}).")
+  int numjobs;
 
   @Option(names = "--offset-range", defaultValue = "10g", description = "Region offsets fall in: END or START:END (default: ${DEFAULT-VALUE}).")
   String offsetRange;
@@ -61,10 +72,10 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--random-distribution", defaultValue = "uniform", description = "uniform or zipf:THETA for random offsets (default: ${DEFAULT-VALUE}).")
   String distribution;
 
-  @Option(names = "--rate", description = "Open loop: timestamps at this many requests per second.")
+  @Option(names = "--rate", description = "Open loop: timestamps at this many requests per second (of each job).")
   Double rate;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "1", description = "Random seed; job k > 0 draws from a seed derived from it and k (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = {"-o", "--output"}, required = true, description = "Trace file to write (.arrow).")
@@ -74,7 +85,8 @@ final class GenerateCommand implements Callable<Integer> {
   boolean force;
 
   /** The workload these options describe, validated. */
-  static WorkloadSpec spec(String rw, int rwmixread, String bs, int iodepth, Long count, String size, String offsetRange, String distribution, Double rate, long seed) {
+  static WorkloadSpec spec(String rw, int rwmixread, String bs, int iodepth, Long count, String size, String offsetRange, String distribution, Double rate,
+      long seed, int numjobs) {
     if (count != null && size != null) throw new IllegalArgumentException("give either --count or --size, not both");
     if (count == null && size == null) throw new IllegalArgumentException("give --count N or --size BYTES");
     if (count != null && count <= 0) throw new IllegalArgumentException("--count must be at least 1, not " + count);
@@ -84,12 +96,24 @@ final class GenerateCommand implements Callable<Integer> {
     if (size != null && total <= 0) throw new IllegalArgumentException("--size must be positive");
     if (rate != null && !(rate > 0)) throw new IllegalArgumentException("--rate must be a positive number of requests per second");
     return new WorkloadSpec(rw, rwmixread, sizes[0], sizes[1], iodepth, count == null ? 0 : count, total, range[0], range[1],
-        WorkloadSpec.parseDistribution(distribution), rate == null ? 0 : rate, seed);
+        WorkloadSpec.parseDistribution(distribution), rate == null ? 0 : rate, seed, numjobs);
   }
 
   /** The workload these parsed options describe. */
   WorkloadSpec spec() {
-    return spec(rw, rwmixread, bs, iodepth, count, size, offsetRange, distribution, rate, seed);
+    return spec(rw, rwmixread, bs, iodepth, count, size, offsetRange, distribution, rate, seed, numjobs);
+  }
+
+  /**
+   * What a generated trace says about its jobs and CPUs ({@code vqsim.numjobs}, {@code vqsim.cpus}):
+   * nothing for one job, whose trace does not name CPUs.
+   */
+  static Map<String, String> cpuMetadata(WorkloadSpec w) {
+    if (!w.knowsCpus()) return Map.of();
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put(CanonicalTrace.META_NUMJOBS, Integer.toString(w.numjobs()));
+    m.put(CanonicalTrace.META_CPUS, Integer.toString(w.numjobs()));
+    return m;
   }
 
   @Override
@@ -105,16 +129,17 @@ final class GenerateCommand implements Callable<Integer> {
     meta.put("vqsim.seed", Long.toString(seed));
     meta.put(CanonicalTrace.META_IODEPTH, Integer.toString(iodepth));
     meta.put(CanonicalTrace.META_ARRIVAL, w.rateIops() > 0 ? "open" : "closed");
+    meta.putAll(cpuMetadata(w));
     w.describe().forEach((k, v) -> meta.put("vqsim.generator." + k, v));
     long n;
     try (RunOutput out = Outputs.file(spec, output)) {
       out.requireAbsent(List.of(), force);
       long rows = w.expectedRequests();
-      out.reserve((long) Math.min(Long.MAX_VALUE / 2, rows * ResultSchemas.estimatedRowBytes(CanonicalTrace.schema(Map.of()), col -> 1)),
+      out.reserve((long) Math.min(Long.MAX_VALUE / 2, rows * ResultSchemas.estimatedRowBytes(CanonicalTrace.schema(Map.of(), w.knowsCpus()), col -> 1)),
           String.format(Locale.ROOT, "a trace of %,d requests", rows), "generate fewer requests (--count, --size) or write to a larger file system");
       IoRequest r = new IoRequest();
       SyntheticSource src = new SyntheticSource(w);
-      try (CanonicalTraceWriter writer = new CanonicalTraceWriter(RunOutput.openChannel(out.file()), meta);
+      try (CanonicalTraceWriter writer = new CanonicalTraceWriter(RunOutput.openChannel(out.file()), meta, w.knowsCpus());
           Progress progress = Progress.start(spec.commandLine().getErr(), "generate " + output.getFileName(), "requests", rows)) {
         RequestSource counted = progress.wrap(src);
         while (counted.next(r)) writer.write(r);
@@ -123,7 +148,8 @@ final class GenerateCommand implements Callable<Integer> {
       out.commit();
     }
     PrintWriter o = spec.commandLine().getOut();
-    o.printf("Wrote %d requests (%s) to %s%n", n, w.describe().get("rw") + " " + w.describe().get("bs"), output);
+    o.printf("Wrote %d requests (%s%s) to %s%n", n, w.describe().get("rw") + " " + w.describe().get("bs"),
+        w.knowsCpus() ? ", " + w.numjobs() + " jobs on CPUs 0-" + (w.numjobs() - 1) : "", output);
     o.flush();
     return ExitCodes.OK;
   }

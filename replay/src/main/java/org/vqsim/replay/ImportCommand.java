@@ -33,7 +33,11 @@ import picocli.CommandLine.Spec;
     description = {"Convert traces of any supported format to a canonical trace.", "",
         "Formats: ftrace, QEMU trace log, blkparse, fio iolog, MSR CSV or a canonical trace. "
             + "Several files are joined one after the other, each continuing where the previous one ended. "
-            + "The file's metadata records the sources, format, filters, skipped lines and the observed per-request event means."},
+            + "The file's metadata records the sources, format, filters, skipped lines and the observed per-request event means.",
+        "",
+        "When the trace names the CPU that submitted its requests (ftrace block_rq_insert or block_bio_queue, blkparse Q or I, "
+            + "a canonical trace's cpu column), the canonical trace gets a cpu column; requests it does not name a CPU for "
+            + "are spread round-robin over the CPUs it does name, in trace order."},
     footer = {"", "Examples:",
         "  vqsim import samples/formats/blkparse.txt --device 7,0 -o blk.arrow",
         "  vqsim import samples/formats/fio-iolog.log -o fio.arrow",
@@ -83,7 +87,7 @@ final class ImportCommand implements Callable<Integer> {
     for (Path f : files) {
       try (Traces.Opened t = Traces.open(f, opts)) {
         formats.add(t.format().id);
-        offsetNs = copy(t, fromNs, toNs, offsetNs, null, stats);
+        offsetNs = copy(t, fromNs, toNs, offsetNs, null, null, stats);
         if (t.counters() != null) {
           skipped += t.counters().skippedLines;
           unknown += t.counters().unknownEvents;
@@ -103,6 +107,11 @@ final class ImportCommand implements Callable<Integer> {
     meta.put("vqsim.skipped_lines", Long.toString(skipped));
     meta.put("vqsim.unknown_events", Long.toString(unknown));
     meta.put("vqsim.requests", Long.toString(stats.requests));
+    MissingCpus missing = stats.knowsCpus() ? new MissingCpus(stats.cpus.keySet()) : null;
+    if (missing != null) {
+      meta.put(CanonicalTrace.META_CPUS, Integer.toString(stats.cpus.size()));
+      if (stats.withoutCpu > 0) meta.put(META_WITHOUT_CPU, Long.toString(stats.withoutCpu));
+    }
     if (stats.completed > 0) {
       meta.put("vqsim.observed.max_in_flight", Integer.toString(stats.maxInFlight));
       meta.put("vqsim.observed.mean_in_flight", String.format(Locale.ROOT, "%.3f", stats.meanInFlight()));
@@ -115,13 +124,13 @@ final class ImportCommand implements Callable<Integer> {
     long n = 0;
     try (RunOutput out = Outputs.file(spec, output)) {
       out.requireAbsent(List.of(), force);
-      out.reserve((long) (stats.requests * ResultSchemas.estimatedRowBytes(CanonicalTrace.schema(Map.of()), col -> 1)),
+      out.reserve((long) (stats.requests * ResultSchemas.estimatedRowBytes(CanonicalTrace.schema(Map.of(), missing != null), col -> 1)),
           String.format(Locale.ROOT, "a trace of %,d requests", stats.requests), "import a shorter window (--from, --to) or write to a larger file system");
-      try (CanonicalTraceWriter writer = new CanonicalTraceWriter(RunOutput.openChannel(out.file()), meta)) {
+      try (CanonicalTraceWriter writer = new CanonicalTraceWriter(RunOutput.openChannel(out.file()), meta, missing != null)) {
         long off = 0;
         for (Path f : files) {
           try (Traces.Opened t = Traces.open(f, opts)) {
-            off = copy(t, fromNs, toNs, off, writer, null);
+            off = copy(t, fromNs, toNs, off, writer, missing, null);
           }
         }
         n = writer.written();
@@ -132,13 +141,22 @@ final class ImportCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "%s: %d requests (%d read, %d write, %d flush, %d discard) over %.3f s%n", String.join(",", formats), n,
         stats.byOp[0], stats.byOp[1], stats.byOp[2], stats.byOp[3], stats.durationNs() / 1e9);
     if (skipped > 0) o.printf("Skipped %d malformed lines%n", skipped);
+    if (missing != null) {
+      o.printf(Locale.ROOT, "Submitting CPUs: %d (%s)%n", stats.cpus.size(), InspectCommand.cpuList(stats.cpus.keySet()));
+      if (stats.withoutCpu > 0) o.printf(Locale.ROOT, "%d of %d requests named no CPU: spread round-robin over those CPUs in trace order%n", stats.withoutCpu, n);
+    }
     o.printf("Wrote %d requests to %s%n", n, output);
     o.flush();
     return ExitCodes.OK;
   }
 
-  /** Streams one file's requests in the window, shifted by {@code offsetNs}; returns where the next file starts. */
-  private static long copy(Traces.Opened t, long fromNs, long toNs, long offsetNs, CanonicalTraceWriter writer, TraceInspector stats) throws IOException {
+  /**
+   * Streams one file's requests in the window, shifted by {@code offsetNs}, into {@code stats} (pass
+   * 1) or {@code writer} (pass 2, with {@code missing} giving a CPU to requests without one when the
+   * trace is written with CPUs); returns where the next file starts.
+   */
+  private static long copy(Traces.Opened t, long fromNs, long toNs, long offsetNs, CanonicalTraceWriter writer, MissingCpus missing,
+      TraceInspector stats) throws IOException {
     IoRequest r = new IoRequest();
     ObservedSource o = t.observed();
     ObservedEvents shifted = new ObservedEvents();
@@ -149,7 +167,10 @@ final class ImportCommand implements Callable<Integer> {
       if (ts >= toNs) break;
       r.tsNs = ts - fromNs;
       last = Math.max(last, ts);
-      if (writer != null) writer.write(r);
+      if (writer != null) {
+        if (missing != null && r.cpu < 0) missing.assign(r);
+        writer.write(r);
+      }
       if (stats != null) {
         if (o != null) {
           shifted.copyFrom(o.observed());
@@ -160,6 +181,29 @@ final class ImportCommand implements Callable<Integer> {
     }
     if (stats != null && o != null) stats.observedEvents |= o.counters().hasObservedEvents;
     return last;
+  }
+
+  /** Metadata key: how many requests named no CPU and were given one by {@link MissingCpus}. */
+  static final String META_WITHOUT_CPU = "vqsim.requests_without_cpu";
+
+  /**
+   * The CPU of a request the trace names none for, in a trace that names CPUs for others: the CPUs
+   * the trace names, in ascending order, round-robin over those requests in trace order — the rule
+   * a replay applies to a trace without CPUs, over the vCPUs. Not CPU 0: that would make one CPU
+   * look busier than it was; and not a refusal: traces often start with requests submitted before
+   * tracing began (their block_rq_insert is not in the trace).
+   */
+  static final class MissingCpus {
+    private final int[] cpus;
+    private long next;
+
+    MissingCpus(java.util.Collection<Integer> named) {
+      cpus = named.stream().mapToInt(Integer::intValue).sorted().toArray();
+    }
+
+    void assign(IoRequest r) {
+      r.cpu = cpus[(int) (next++ % cpus.length)];
+    }
   }
 
   private String describe(ReadOptions o) {

@@ -3,6 +3,9 @@ package org.vqsim.replay;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,7 +25,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Print what a trace holds and the DMA events it observed.", "",
-        "Format, requests, read/write mix, size histogram, observed queue depth and duration, "
+        "Format, requests, read/write mix, size histogram, observed queue depth and duration, the submitting CPUs, "
             + "and the DMA and notification events observed per request when the trace has them."},
     footer = {"", "Examples:",
         "  vqsim inspect samples/qemu-lab/randread4k.viommu-strict.guest-ftrace.txt.gz",
@@ -73,6 +76,7 @@ final class InspectCommand implements Callable<Integer> {
       for (Map.Entry<Integer, Long> e : histogram(s.sizes).entrySet()) {
         out.printf(Locale.ROOT, "    %-10s %10d  %5.1f%%%n", sizeLabel(e.getKey()), e.getValue(), pct(e.getValue(), s.requests));
       }
+      printCpus(out, s);
     }
     if (s.observedEvents && s.requests > 0) {
       out.println("  observed per request (mean [min..max], total):");
@@ -94,6 +98,42 @@ final class InspectCommand implements Callable<Integer> {
       for (Map.Entry<String, String> e : c.notes.entrySet()) out.println("    " + e.getKey() + ": " + e.getValue());
       if (c.firstSkipped != null) out.println("    first skipped: " + c.firstSkipped);
     }
+  }
+
+  /** CPUs listed by {@link #printCpus} before the rest are summed up in one line. */
+  static final int TOP_CPUS = 8;
+
+  /** The submitting CPUs: how many, and the requests of the busiest few; or that the trace does not say. */
+  static void printCpus(PrintWriter out, TraceInspector s) {
+    if (!s.knowsCpus()) {
+      out.println("  submitting CPUs: not in the trace (a replay spreads its requests round-robin over the vCPUs)");
+      return;
+    }
+    out.printf(Locale.ROOT, "  submitting CPUs: %d (%s), requests per CPU, busiest first:%n", s.cpus.size(), cpuList(s.cpus.keySet()));
+    List<Map.Entry<Integer, Long>> busiest = new ArrayList<>(s.cpus.entrySet());
+    busiest.sort(Map.Entry.<Integer, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+    long rest = 0;
+    for (int i = 0; i < busiest.size(); i++) {
+      Map.Entry<Integer, Long> e = busiest.get(i);
+      if (i < TOP_CPUS) out.printf(Locale.ROOT, "    %-10s %10d  %5.1f%%%n", "cpu " + e.getKey(), e.getValue(), pct(e.getValue(), s.requests));
+      else rest += e.getValue();
+    }
+    if (rest > 0) out.printf(Locale.ROOT, "    %-10s %10d  %5.1f%%  (%d more CPUs)%n", "others", rest, pct(rest, s.requests), busiest.size() - TOP_CPUS);
+    if (s.withoutCpu > 0) out.printf(Locale.ROOT, "    %-10s %10d  %5.1f%%%n", "no cpu", s.withoutCpu, pct(s.withoutCpu, s.requests));
+  }
+
+  /** CPU numbers in ascending order with runs shortened: "0-3, 8, 10-11". */
+  static String cpuList(Collection<Integer> cpus) {
+    StringBuilder b = new StringBuilder();
+    int[] c = cpus.stream().mapToInt(Integer::intValue).sorted().toArray();
+    for (int i = 0; i < c.length; ) {
+      int j = i;
+      while (j + 1 < c.length && c[j + 1] == c[j] + 1) j++;
+      b.append(b.length() == 0 ? "" : ", ").append(c[i]);
+      if (j > i) b.append('-').append(c[j]);
+      i = j + 1;
+    }
+    return b.toString();
   }
 
   private static void row(PrintWriter out, String k, String v) {

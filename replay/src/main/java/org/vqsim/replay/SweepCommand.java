@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
         "",
         "Parameters: iodepth, queue-size, backend, page-contiguity, seed, arrival, swiotlb.pool, swiotlb.areas, iotlb.entries, "
             + "guest-kernel, hcall-mode, cost.FIGURE (any cost-profile figure), and with --generate: bs, rw, rwmixread, count, "
-            + "random-distribution, offset-range, rate."})
+            + "random-distribution, offset-range, rate, numjobs."})
 final class SweepCommand implements java.util.concurrent.Callable<Integer> {
   static final String PARTS = ".sweep-parts", TOML = "sweep.toml";
 

@@ -39,7 +39,8 @@ public record SweepPlan(List<String> traces, String generate, List<String> strat
       Map.entry("iothreads", "--iothreads"), Map.entry("tce-pools", "--tce-pools"));
   static final Map<String, String> GENERATE_PARAMS = Map.ofEntries(
       Map.entry("bs", "--bs"), Map.entry("rw", "--rw"), Map.entry("rwmixread", "--rwmixread"), Map.entry("count", "--count"),
-      Map.entry("random-distribution", "--random-distribution"), Map.entry("offset-range", "--offset-range"), Map.entry("rate", "--rate"));
+      Map.entry("random-distribution", "--random-distribution"), Map.entry("offset-range", "--offset-range"), Map.entry("rate", "--rate"),
+      Map.entry("numjobs", "--numjobs"));
 
   public SweepPlan {
     if (traces.isEmpty() && (generate == null || generate.isBlank())) throw new IllegalArgumentException("a sweep needs a TRACE or --generate \"OPTIONS\"");

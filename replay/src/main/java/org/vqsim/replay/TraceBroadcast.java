@@ -19,12 +19,13 @@ final class TraceBroadcast implements AutoCloseable {
   static final int BATCH = 8192;
   private static final int POOL = 8;
 
-  /** A batch of requests, structure of arrays, reused. */
+  /** A batch of requests (every field a reader fills: time, op, offset, length, CPU, segments), structure of arrays, reused. */
   private static final class Batch {
     final long[] ts = new long[BATCH];
     final byte[] op = new byte[BATCH];
     final long[] offset = new long[BATCH];
     final int[] length = new int[BATCH];
+    final int[] cpu = new int[BATCH];
     final int[] segStart = new int[BATCH + 1];
     int[] segs = new int[BATCH];
     int n;
@@ -75,6 +76,7 @@ final class TraceBroadcast implements AutoCloseable {
           b.op[i] = r.op;
           b.offset[i] = r.offset;
           b.length[i] = r.length;
+          b.cpu[i] = r.cpu;
           int s0 = b.segStart[i];
           if (s0 + r.segmentCount > b.segs.length) b.segs = java.util.Arrays.copyOf(b.segs, Math.max(b.segs.length * 2, s0 + r.segmentCount));
           System.arraycopy(r.segments, 0, b.segs, s0, r.segmentCount);
@@ -129,6 +131,7 @@ final class TraceBroadcast implements AutoCloseable {
         }
         int k = idx++;
         into.set(b.ts[k], b.op[k], b.offset[k], b.length[k]);
+        into.cpu = b.cpu[k];
         int s0 = b.segStart[k], s1 = b.segStart[k + 1];
         if (s1 > s0) into.setSegments(b.segs, s0, s1 - s0);
         return true;

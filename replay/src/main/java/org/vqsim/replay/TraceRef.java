@@ -54,11 +54,13 @@ record TraceRef(Path file, TraceFormat format, String device, WorkloadSpec gener
     }
   }
 
-  /** Opens the stream and reports the trace's metadata (default iodepth, arrival mode). */
+  /** Opens the stream and reports the trace's metadata (default iodepth, arrival mode, and the CPUs of several jobs). */
   Traces.Opened open() throws IOException {
     if (generated != null) {
-      Map<String, String> m = Map.of(CanonicalTrace.META_IODEPTH, Integer.toString(generated.iodepth()),
-          CanonicalTrace.META_ARRIVAL, generated.rateIops() > 0 ? "open" : "closed");
+      Map<String, String> m = new java.util.LinkedHashMap<>();
+      m.put(CanonicalTrace.META_IODEPTH, Integer.toString(generated.iodepth()));
+      m.put(CanonicalTrace.META_ARRIVAL, generated.rateIops() > 0 ? "open" : "closed");
+      m.putAll(GenerateCommand.cpuMetadata(generated));
       RequestSource s = new SyntheticSource(generated);
       return new Traces.Opened(s, TraceFormat.CANONICAL, m);
     }

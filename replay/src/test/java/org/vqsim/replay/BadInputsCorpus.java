@@ -40,6 +40,8 @@ final class BadInputsCorpus {
 
   private static final Map<String, String> META = Map.of(CanonicalTrace.META_KIND, CanonicalTrace.KIND, CanonicalTrace.META_IODEPTH, "1",
       CanonicalTrace.META_ARRIVAL, "closed");
+  private static final Map<String, String> CPUS = Map.of(CanonicalTrace.META_KIND, CanonicalTrace.KIND, CanonicalTrace.META_IODEPTH, "1",
+      CanonicalTrace.META_ARRIVAL, "closed", CanonicalTrace.META_CPUS, "4");
   private static final Map<String, String> OPEN = Map.of(CanonicalTrace.META_KIND, CanonicalTrace.KIND, CanonicalTrace.META_IODEPTH, "4",
       CanonicalTrace.META_ARRIVAL, "open");
 
@@ -79,6 +81,13 @@ final class BadInputsCorpus {
     write(dir.resolve("timestamps-backwards.arrow"), CanonicalTrace.schema(OPEN), backwards);
     write(dir.resolve("huge-request.arrow"), canonical, List.of(new Object[] {0L, "W", 0L, 1 << 20}, new Object[] {0L, "R", 1L << 20, 1 << 20}));
     write(dir.resolve("no-requests.arrow"), canonical, List.of());
+    // the optional cpu column: a trace that names every request's CPU, and one row with a CPU no kernel has
+    Schema withCpus = CanonicalTrace.schema(CPUS, true);
+    List<Object[]> goodCpus = new ArrayList<>();
+    for (int i = 0; i < 10; i++) goodCpus.add(new Object[] {0L, "R", i * 4096L, 4096, i % 4});
+    write(dir.resolve("cpus.arrow"), withCpus, goodCpus);
+    write(dir.resolve("negative-cpu.arrow"), withCpus, with(goodCpus, 3, new Object[] {0L, "R", 3 * 4096L, 4096, -1}));
+    write(dir.resolve("absurd-cpu.arrow"), withCpus, with(goodCpus, 3, new Object[] {0L, "R", 3 * 4096L, 4096, 1_000_000}));
     Schema wrongType = new Schema(List.of(field("ts_ns", new ArrowType.Int(64, true)), field("op", ArrowType.Utf8.INSTANCE),
         field("offset", ArrowType.Utf8.INSTANCE), field("length", new ArrowType.Int(32, true))));
     write(dir.resolve("wrong-column-type.arrow"), wrongType, List.<Object[]>of(new Object[] {0L, "R", "0", 4096}));

@@ -119,7 +119,9 @@ class BadInputsTest {
         replays("ftrace/completion-without-issue.txt", "--format", f),
         replays("ftrace/issue-without-completion.txt", "--format", f),
         replays("ftrace/unknown-events.txt", "--format", f),
-        replays("ftrace/huge-request.txt", "--format", f));
+        replays("ftrace/huge-request.txt", "--format", f),
+        replays("ftrace/cpu-for-some-requests.txt", "--format", f),
+        fails("ftrace/absurd-cpu.txt", 7, "CPU field 99999 is beyond 65535", "--format", f));
   }
 
   static Stream<Case> qemu() {
@@ -161,7 +163,9 @@ class BadInputsTest {
         replays("blkparse/completion-without-issue.txt", "--format", f),
         replays("blkparse/issue-without-completion.txt", "--format", f),
         replays("blkparse/unknown-events.txt", "--format", f),
-        replays("blkparse/huge-request.txt", "--format", f));
+        replays("blkparse/huge-request.txt", "--format", f),
+        replays("blkparse/cpu-for-some-requests.txt", "--format", f),
+        fails("blkparse/absurd-cpu.txt", 5, "cpu 70000 is beyond 65535", "--format", f));
   }
 
   static Stream<Case> fio() {
@@ -229,7 +233,10 @@ class BadInputsTest {
         replays("arrow/absurd-offset.arrow"),
         replays("arrow/absurd-size.arrow", "--strategy", "direct"),
         replays("arrow/timestamps-backwards.arrow"),
-        replays("arrow/huge-request.arrow"));
+        replays("arrow/huge-request.arrow"),
+        replays("arrow/cpus.arrow"),
+        fails("arrow/negative-cpu.arrow", null, "row 3: negative cpu -1"),
+        fails("arrow/absurd-cpu.arrow", null, "row 3: cpu 1000000 is beyond 65535"));
   }
 
   static Stream<Case> all() {
@@ -333,6 +340,18 @@ class BadInputsTest {
     assertThat(r.code()).as("%s", r).isZero();
     Map<String, Object> row = Cli.read(out.resolve("summary.arrow")).rows().get(0);
     assertThat((Double) row.get("bounces_per_request")).as("1 MiB in runs of at most 256 KiB, plus header and status").isGreaterThanOrEqualTo(4);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ftrace/cpu-for-some-requests.txt", "blkparse/cpu-for-some-requests.txt"})
+  void aTraceNamingTheCpuOfSomeRequestsImportsWithEveryRequestOnOneOfThoseCpus(String file) throws IOException {
+    // requests 2 and 4 of 10 named CPUs 1 and (ftrace) 2 or (blkparse) 3; the other 8 are spread over those two in turn
+    Path out = dir.resolve("t.arrow");
+    Cli.Result r = vqsim("import", corpus(file), "-o", out);
+    assertThat(r.code()).as("%s", r).isZero();
+    assertThat(r.out()).contains("8 of 10 requests named no CPU");
+    int second = file.startsWith("ftrace") ? 2 : 3;
+    assertThat(Cli.read(out).column("cpu")).containsExactly(1, 1, second, second, 1, second, 1, second, 1, second);
   }
 
   // ---- options and profiles -----------------------------------------------------------------

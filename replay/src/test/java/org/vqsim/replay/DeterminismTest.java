@@ -56,10 +56,15 @@ class DeterminismTest {
     List<Path> gen = twice("generate", "--rw", "randrw", "--bs", "4k:70,64k:20,1m:10", "--iodepth", 16, "--count", 3000, "--seed", 7, "--rate", 50000,
         "-o", "OUT/gen.arrow");
     assertSameArrowFiles(gen.get(0), gen.get(1));
+    List<Path> jobs = twice("generate", "--rw", "randrw", "--bs", "4k:70,64k:30", "--numjobs", 4, "--iodepth", 8, "--count", 1000, "--seed", 7,
+        "--rate", 50000, "-o", "OUT/jobs.arrow");
+    assertSameArrowFiles(jobs.get(0), jobs.get(1));
 
     Path lab = Cli.samples().resolve("qemu-lab/seqread64k.viommu-strict-bounce.guest-ftrace.txt.gz");
     List<Path> imp = twice("import", lab, "-o", "OUT/imported.arrow");
     assertSameArrowFiles(imp.get(0), imp.get(1));
+    List<Path> blk = twice("import", Cli.samples().resolve("formats/blkparse.txt"), "-o", "OUT/blkparse.arrow"); // with its submitting CPUs
+    assertSameArrowFiles(blk.get(0), blk.get(1));
 
     List<Path> rep = twice("replay", trace, "--strategy", "all", "--ring", "packed", "--seed", 3, "-o", "OUT/replay");
     assertSameArrowFiles(rep.get(0), rep.get(1));

@@ -9,6 +9,7 @@ import org.vqsim.capture.observed.ReaderCounters;
 import org.vqsim.capture.observed.RequestPairer;
 import org.vqsim.capture.text.Ascii;
 import org.vqsim.capture.text.BadLine;
+import org.vqsim.capture.text.CpuNumber;
 import org.vqsim.capture.text.LinePolicy;
 import org.vqsim.capture.text.LineReader;
 import org.vqsim.capture.text.TimeBase;
@@ -28,6 +29,11 @@ import org.vqsim.engine.sim.IoRequest;
  * A request is a D (issued to the driver) paired with its C (completed) by device, sector and op;
  * Q, G, I, M, P, U and the other actions are counted but make no request. The per-CPU and total
  * summary blkparse prints at the end ("CPU0 (8,0):", "Total (8,0):", "Throughput …") ends the events.
+ *
+ * <p>A request's submitting CPU is the CPU column of its Q (the bio queued, on the submitting
+ * task's CPU), or failing that of its I (inserted), matched to the D by device, sector and op; a
+ * request with neither in the trace has CPU -1. The D's and C's own CPUs are where the request was
+ * dispatched and completed, not where it was submitted.
  */
 public final class BlkparseReader implements ObservedSource {
   private final LineReader in;
@@ -106,7 +112,8 @@ public final class BlkparseReader implements ObservedSource {
     int major = (int) Ascii.decimal(b, i, comma, "device major");
     int minor = (int) Ascii.decimal(b, comma + 1, devEnd, "device minor");
     int p = Ascii.skipSpaces(b, devEnd, e);
-    p = Ascii.skipSpaces(b, Ascii.tokenEnd(b, p, e), e); // cpu
+    int cpuStart = p, cpuEnd = Ascii.tokenEnd(b, p, e);
+    p = Ascii.skipSpaces(b, cpuEnd, e);
     p = Ascii.skipSpaces(b, Ascii.tokenEnd(b, p, e), e); // sequence
     int tEnd = Ascii.tokenEnd(b, p, e);
     long ts = Ascii.secondsToNs(b, p, tEnd, "timestamp");
@@ -117,10 +124,10 @@ public final class BlkparseReader implements ObservedSource {
     sawEvent = true;
     boolean issue = aEnd - p == 1 && b[p] == 'D';
     boolean complete = aEnd - p == 1 && b[p] == 'C';
-    if (!issue && !complete) {
-      otherActions++;
-      return;
-    }
+    boolean queued = aEnd - p == 1 && b[p] == 'Q';
+    boolean inserted = aEnd - p == 1 && b[p] == 'I';
+    if (!issue && !complete) otherActions++;
+    if (!issue && !complete && !queued && !inserted) return;
     int r = Ascii.skipSpaces(b, aEnd, e);
     int rEnd = Ascii.tokenEnd(b, r, e);
     if (rEnd == r) throw BadLine.of("no rwbs");
@@ -144,8 +151,12 @@ public final class BlkparseReader implements ObservedSource {
       if (issue) counters.otherOps++;
       return;
     }
-    if (firstTsNs < 0) firstTsNs = ts;
     long key = pairer.key(major, minor, (byte) op, sector);
+    if (queued || inserted) {
+      pairer.submitted(key, CpuNumber.parse(b, cpuStart, cpuEnd, "cpu"), queued);
+      return;
+    }
+    if (firstTsNs < 0) firstTsNs = ts;
     if (issue) {
       long length = IoOp.hasData(op) || op == IoOp.DISCARD ? sectors * 512 : 0;
       if (IoOp.hasData(op) && length <= 0) throw BadLine.of(IoOp.letter(op) + " request of " + length + " bytes");

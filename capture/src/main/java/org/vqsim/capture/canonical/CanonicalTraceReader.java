@@ -15,12 +15,17 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.vqsim.capture.TraceException;
+import org.vqsim.capture.text.CpuNumber;
 import org.vqsim.capture.text.TimeBase;
 import org.vqsim.engine.sim.IoOp;
 import org.vqsim.engine.sim.IoRequest;
 import org.vqsim.engine.sim.RequestSource;
 
-/** Streams a canonical trace one record batch at a time: memory stays at one batch whatever the length. */
+/**
+ * Streams a canonical trace one record batch at a time: memory stays at one batch whatever the
+ * length. The {@code cpu} column is optional: without it every request's {@link IoRequest#cpu} is
+ * -1 (the trace does not say), as in files written before the column existed.
+ */
 public final class CanonicalTraceReader implements RequestSource {
   private final String name;
   private final BufferAllocator allocator;
@@ -32,6 +37,7 @@ public final class CanonicalTraceReader implements RequestSource {
   private VarCharVector op;
   private BigIntVector offset;
   private IntVector length;
+  private IntVector cpu; // null when the trace has no cpu column
   private int row, rows;
   private boolean batchHasNulls;
   private long index;
@@ -52,6 +58,7 @@ public final class CanonicalTraceReader implements RequestSource {
       op = column(VarCharVector.class, CanonicalTrace.OP, "utf8");
       offset = column(BigIntVector.class, CanonicalTrace.OFFSET, "int64");
       length = column(IntVector.class, CanonicalTrace.LENGTH, "int32");
+      cpu = root.getVector(CanonicalTrace.CPU) == null ? null : column(IntVector.class, CanonicalTrace.CPU, "int32");
     } catch (TraceException e) {
       closeQuietly(r);
       throw e;
@@ -87,6 +94,9 @@ public final class CanonicalTraceReader implements RequestSource {
   }
 
   public Map<String, String> metadata() { return metadata; }
+
+  /** Whether the trace has the {@code cpu} column (every request then carries its submitting CPU). */
+  public boolean hasCpus() { return cpu != null; }
 
   /**
    * The number of requests in a canonical trace, from the record batches' headers alone (a small
@@ -127,11 +137,12 @@ public final class CanonicalTraceReader implements RequestSource {
       }
       rows = root.getRowCount();
       row = 0;
-      batchHasNulls = ts.getNullCount() + op.getNullCount() + offset.getNullCount() + length.getNullCount() > 0;
+      batchHasNulls = ts.getNullCount() + op.getNullCount() + offset.getNullCount() + length.getNullCount()
+          + (cpu == null ? 0 : cpu.getNullCount()) > 0;
     }
     int i = row++;
     long at = index++;
-    if (batchHasNulls && (ts.isNull(i) || op.isNull(i) || offset.isNull(i) || length.isNull(i))) throw new TraceException(name + ": row " + at + ": null value");
+    if (batchHasNulls && (ts.isNull(i) || op.isNull(i) || offset.isNull(i) || length.isNull(i) || cpu != null && cpu.isNull(i))) throw new TraceException(name + ": row " + at + ": null value");
     // read the one-letter op straight from the data buffer: no byte[] per row
     int o = op.getValueLength(i) == 1 ? opCode(op.getDataBuffer().getByte(op.getStartOffset(i))) : -1;
     if (o < 0) throw new TraceException(name + ": row " + at + ": op must be R, W, F or D, not '" + new String(op.get(i), java.nio.charset.StandardCharsets.UTF_8) + "'");
@@ -142,6 +153,12 @@ public final class CanonicalTraceReader implements RequestSource {
     if (off < 0) throw new TraceException(name + ": row " + at + ": negative offset " + off);
     if (len < 0 || (IoOp.hasData(o) && len == 0)) throw new TraceException(name + ": row " + at + ": invalid length " + len + " for op " + IoOp.letter(o));
     into.set(time.emit(t), (byte) o, off, len);
+    if (cpu != null) {
+      int c = cpu.get(i);
+      if (c < 0) throw new TraceException(name + ": row " + at + ": negative cpu " + c + " (a submitting CPU is 0 or more)");
+      if (c > CpuNumber.MAX) throw new TraceException(name + ": row " + at + ": cpu " + c + " is beyond " + CpuNumber.MAX);
+      into.cpu = c;
+    }
     return true;
   }
 

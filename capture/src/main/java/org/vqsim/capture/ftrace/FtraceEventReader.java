@@ -10,6 +10,7 @@ import org.vqsim.capture.observed.ReaderCounters;
 import org.vqsim.capture.observed.RequestPairer;
 import org.vqsim.capture.text.Ascii;
 import org.vqsim.capture.text.BadLine;
+import org.vqsim.capture.text.CpuNumber;
 import org.vqsim.capture.text.LinePolicy;
 import org.vqsim.capture.text.LineReader;
 import org.vqsim.capture.text.TimeBase;
@@ -46,6 +47,18 @@ import org.vqsim.engine.sim.IoRequest;
  * as the next call); {@code tce_freemulti_pSeriesLP} issues H_STUFF_TCE unless it falls back to
  * {@code tce_free_pSeriesLP} (H_PUT_TCE of 0). One call counts as one hypercall.
  *
+ * <b>Submitting CPU.</b> A request's CPU is the {@code [CPU]} field of its {@code block_rq_insert}
+ * event, or failing that of its {@code block_bio_queue} event (submit_bio, on the submitting
+ * task's CPU), matched to the issue by device, sector and op; without either event it is -1.
+ * {@code block_rq_issue}'s own CPU is not used: the request is dispatched there, often by a
+ * kworker on another CPU.
+ *
+ * <pre>
+ *  dd-1234     [002] ...1.  3.736459: block_bio_queue: 254,0 R 4768 + 8 [dd]
+ *  dd-1234     [002] ...1.  3.736460: block_rq_insert: 254,0 RS 4096 () 4768 + 8 [dd]        → cpu 2
+ *  kworker/0:1H-37 [000] .....  3.736886: block_rq_issue: 254,0 RS 4096 () 4768 + 8 [kworker/0:1H]
+ * </pre>
+ *
  * <p>Requests come out in issue order with their observed completion time; issues without
  * completion and completions without issue are tolerated and counted.
  */
@@ -53,7 +66,7 @@ public final class FtraceEventReader implements ObservedSource {
   /** The largest sector whose byte offset fits a long. */
   static final long MAX_SECTOR = Long.MAX_VALUE >> 9;
   private static final byte[] BLOCK_RQ_ISSUE = Ascii.bytes("block_rq_issue"), BLOCK_RQ_COMPLETE = Ascii.bytes("block_rq_complete"),
-      BLOCK_RQ_INSERT = Ascii.bytes("block_rq_insert"), MAP = Ascii.bytes("map"), UNMAP = Ascii.bytes("unmap"),
+      BLOCK_RQ_INSERT = Ascii.bytes("block_rq_insert"), BLOCK_BIO_QUEUE = Ascii.bytes("block_bio_queue"), MAP = Ascii.bytes("map"), UNMAP = Ascii.bytes("unmap"),
       SWIOTLB_BOUNCED = Ascii.bytes("swiotlb_bounced"), SIZE = Ascii.bytes("size="), SPACE_SIZE = Ascii.bytes(" size="),
       ARROW = Ascii.bytes("<-"), PLUS = Ascii.bytes(" + "), CPU = Ascii.bytes("CPU "), CPUS = Ascii.bytes("cpus=");
   private static final byte[] DMA_IOMMU_MAP_PAGE = Ascii.bytes("dma_iommu_map_page"), DMA_IOMMU_MAP_SG = Ascii.bytes("dma_iommu_map_sg"),
@@ -75,7 +88,11 @@ public final class FtraceEventReader implements ObservedSource {
   private boolean sawContent;
   // pseries fallbacks: a *multi call followed at once by its single-page helper is one hypercall
   private boolean buildMultiPending, freeMultiPending;
-  private long inserts, functionCalls;
+  private long inserts, bioQueues, functionCalls;
+  // the current line: where it starts and its "[CPU]" field's ']' (-1 when it has none)
+  private int lineStart, lineBracket;
+  // the block event being parsed: its device and op (deviceAndOp)
+  private int evMajor, evMinor, evOp;
 
   /**
    * @param deviceFilter "MAJOR,MINOR" to keep one device, or null for every device
@@ -102,6 +119,7 @@ public final class FtraceEventReader implements ObservedSource {
     counters.skippedLines = policy.skipped();
     counters.firstSkipped = policy.firstSkipped();
     counters.notes.put("block_rq_insert events", Long.toString(inserts));
+    if (bioQueues > 0) counters.notes.put("block_bio_queue events", Long.toString(bioQueues));
     counters.notes.put("function-tracer calls", Long.toString(functionCalls));
     if (time.backwards() > 0) counters.notes.put(TimeBase.NOTE, Long.toString(time.backwards()));
     return counters;
@@ -143,6 +161,8 @@ public final class FtraceEventReader implements ObservedSource {
     if (Ascii.startsWith(b, i, e, CPU) || Ascii.startsWith(b, i, e, CPUS)) return; // trace-cmd report headers: "cpus=4", "CPU 0 is empty"
     // the CPU field "[000]" ends the task column (a task name may contain ':' but not "] ")
     int bracket = Ascii.indexOf(b, i, e, (byte) ']');
+    lineStart = i;
+    lineBracket = bracket;
     int from = bracket < 0 ? i : bracket + 1;
     int colon = Ascii.indexOf(b, from, e, (byte) ':');
     while (colon >= 0 && colon + 1 < e && b[colon + 1] != ' ') colon = Ascii.indexOf(b, colon + 1, e, (byte) ':');
@@ -206,6 +226,10 @@ public final class FtraceEventReader implements ObservedSource {
       }
     } else if (len == BLOCK_RQ_INSERT.length && Ascii.equals(b, ns, ne, BLOCK_RQ_INSERT)) {
       inserts++;
+      submission(b, a, e, true);
+    } else if (len == BLOCK_BIO_QUEUE.length && Ascii.equals(b, ns, ne, BLOCK_BIO_QUEUE)) {
+      bioQueues++;
+      submission(b, a, e, false);
     } else {
       counters.unknownEvents++;
     }
@@ -214,15 +238,8 @@ public final class FtraceEventReader implements ObservedSource {
   /** "dev rwbs [bytes] (cmd) sector + count ..." — issue has the byte count, completion does not. */
   private void block(byte[] b, int a, int e, long ts, boolean issue) {
     String ev = issue ? "block_rq_issue" : "block_rq_complete";
-    int comma = Ascii.indexOf(b, a, e, (byte) ',');
-    int devEnd = Ascii.tokenEnd(b, a, e);
-    if (comma < 0 || comma > devEnd) throw BadLine.of(ev + " device '" + Ascii.text(b, a, devEnd) + "' is not MAJOR,MINOR");
-    int major = (int) Ascii.decimal(b, a, comma, "device major");
-    int minor = (int) Ascii.decimal(b, comma + 1, devEnd, "device minor");
-    int r = Ascii.skipSpaces(b, devEnd, e);
-    int rEnd = Ascii.tokenEnd(b, r, e);
-    if (r == rEnd) throw BadLine.of(ev + " without rwbs");
-    int op = opOf(b, r, rEnd);
+    int rEnd = deviceAndOp(b, a, e, ev);
+    int major = evMajor, minor = evMinor, op = evOp;
     int p = Ascii.skipSpaces(b, rEnd, e);
     long bytes = -1;
     if (issue) {
@@ -270,6 +287,49 @@ public final class FtraceEventReader implements ObservedSource {
       if (done != null) done.events.addAll(unmapPhase);
       unmapPhase.clear();
     }
+  }
+
+  /**
+   * block_rq_insert ("dev rwbs bytes (cmd) sector + count …") or block_bio_queue ("dev rwbs sector +
+   * count [comm]"): the line's CPU becomes the submitting CPU of the request issued next with this
+   * device, sector and op. A line without a CPU field names none.
+   */
+  private void submission(byte[] b, int a, int e, boolean insert) {
+    if (lineBracket < 0) return;
+    int open = lineBracket;
+    while (open > lineStart && b[open] != '[') open--;
+    if (b[open] != '[') return;
+    int c0 = Ascii.skipSpaces(b, open + 1, lineBracket);
+    int cpu = CpuNumber.parse(b, c0, lineBracket, "CPU field");
+    String ev = insert ? "block_rq_insert" : "block_bio_queue";
+    int rEnd = deviceAndOp(b, a, e, ev);
+    int major = evMajor, minor = evMinor, op = evOp;
+    int close = insert ? Ascii.indexOf(b, rEnd, e, (byte) ')') : -1;
+    int plus = Ascii.indexOf(b, close < 0 ? rEnd : close, e, PLUS);
+    if (plus < 0) throw BadLine.of(ev + " without 'SECTOR + COUNT'");
+    int sStart = plus;
+    while (sStart > rEnd && b[sStart - 1] != ' ') sStart--;
+    long sector = Ascii.decimal(b, sStart, plus, "sector", true);
+    if (op < 0 || devMajor >= 0 && (major != devMajor || minor != devMinor)) return;
+    pairer.submitted(pairer.key(major, minor, (byte) op, sector), cpu, insert);
+  }
+
+  /**
+   * The "MAJOR,MINOR RWBS" that starts every block event's arguments at {@code a}: sets
+   * {@link #evMajor}, {@link #evMinor} and {@link #evOp} (-1 for ops vqsim does not model) and
+   * returns where the rwbs token ends.
+   */
+  private int deviceAndOp(byte[] b, int a, int e, String ev) {
+    int comma = Ascii.indexOf(b, a, e, (byte) ',');
+    int devEnd = Ascii.tokenEnd(b, a, e);
+    if (comma < 0 || comma > devEnd) throw BadLine.of(ev + " device '" + Ascii.text(b, a, devEnd) + "' is not MAJOR,MINOR");
+    evMajor = (int) Ascii.decimal(b, a, comma, "device major");
+    evMinor = (int) Ascii.decimal(b, comma + 1, devEnd, "device minor");
+    int r = Ascii.skipSpaces(b, devEnd, e);
+    int rEnd = Ascii.tokenEnd(b, r, e);
+    if (r == rEnd) throw BadLine.of(ev + " without rwbs");
+    evOp = opOf(b, r, rEnd);
+    return rEnd;
   }
 
   private void function(byte[] b, int ns, int ne, int e) {

@@ -2,6 +2,8 @@ package org.vqsim.capture.observed;
 
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.vqsim.capture.text.TimeBase;
 import org.vqsim.engine.sim.IoRequest;
 
@@ -10,6 +12,12 @@ import org.vqsim.engine.sim.IoRequest;
  * each with its observed completion time. Memory is bounded by the requests in flight: when more
  * than {@code maxPending} wait, the oldest is released without a completion (counted), as is
  * every request still waiting at the end of the trace.
+ *
+ * <p>The submitting CPU comes the same way, from the events before the issue (ftrace's
+ * {@code block_rq_insert} or {@code block_bio_queue}, blkparse's Q or I): {@link #submitted}
+ * records the CPU of a key, and the next issue of that key takes it. A request whose key was never
+ * submitted in the trace has CPU -1. Submissions that no issue takes (bios merged into another
+ * request, requests of other ops) are forgotten oldest first beyond {@code maxPending}.
  *
  * <pre>
  *  issue A, issue B, complete B, complete A  →  A (done) then B (done)
@@ -23,6 +31,8 @@ public final class RequestPairer {
     public byte op;
     public long offset;
     public int length;
+    /** The submitting CPU, or -1 when no submission event named it. */
+    public int cpu;
     public boolean done;
     public final ObservedEvents events = new ObservedEvents();
     long key;
@@ -34,6 +44,7 @@ public final class RequestPairer {
      */
     public void emit(IoRequest into, ObservedEvents observed, TimeBase time, long firstTsNs) {
       into.set(time.emit(issueNs - firstTsNs), op, offset, length);
+      into.cpu = cpu;
       observed.copyFrom(events);
       if (observed.completeNs >= 0) observed.completeNs -= firstTsNs;
     }
@@ -43,6 +54,8 @@ public final class RequestPairer {
   private final HashMap<Long, Pending> byKey = new HashMap<>();
   private final ArrayDeque<Pending> free = new ArrayDeque<>();
   private final HashMap<Long, Integer> deviceIds = new HashMap<>();
+  /** Submitting CPU by key, of submissions not yet issued: {@code cpu << 1 | 1} for a preferred event, {@code cpu << 1} otherwise. */
+  private final LinkedHashMap<Long, Integer> submitters;
   private final int maxPending;
   private final ReaderCounters counters;
   private long lastDevice = Long.MIN_VALUE;
@@ -51,6 +64,25 @@ public final class RequestPairer {
   public RequestPairer(int maxPending, ReaderCounters counters) {
     this.maxPending = maxPending;
     this.counters = counters;
+    this.submitters = new LinkedHashMap<>() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Long, Integer> eldest) {
+        return size() > maxPending;
+      }
+    };
+  }
+
+  /**
+   * Records that the request of {@code key} was submitted from {@code cpu}. A {@code preferred}
+   * event (blkparse's Q, ftrace's block_rq_insert) replaces what was recorded for the key; another
+   * one (blkparse's I, ftrace's block_bio_queue) only replaces another of its kind, so that a
+   * request with both gets the preferred event's CPU whatever their order.
+   */
+  public void submitted(long key, int cpu, boolean preferred) {
+    Integer had = submitters.remove(key); // removed and put again: the newest entry is forgotten last
+    submitters.put(key, had != null && (had & 1) == 1 && !preferred ? had : cpu << 1 | (preferred ? 1 : 0));
   }
 
   /**
@@ -79,6 +111,8 @@ public final class RequestPairer {
     p.op = op;
     p.offset = offset;
     p.length = length;
+    Integer submitter = submitters.isEmpty() ? null : submitters.remove(key);
+    p.cpu = submitter == null ? -1 : submitter >>> 1;
     p.done = false;
     p.events.clear();
     p.key = key;

@@ -10,8 +10,9 @@ import org.vqsim.engine.sim.RequestSource;
 
 /**
  * One pass over a trace that sums up what it holds: requests by op, sizes, duration, the queue
- * depth observed from issue/completion pairs and the observed events per request. Memory: the
- * requests in flight and one entry per distinct request size.
+ * depth observed from issue/completion pairs, the requests per submitting CPU and the observed
+ * events per request. Memory: the requests in flight and one entry per distinct request size and
+ * CPU.
  */
 public final class TraceInspector {
   public long requests;
@@ -30,6 +31,10 @@ public final class TraceInspector {
   public final long[] min = new long[Counter.values().length];
   public final long[] max = new long[Counter.values().length];
   public final TreeMap<Integer, Long> segmentCounts = new TreeMap<>();
+  /** Requests per submitting CPU, of the requests that carry one. */
+  public final TreeMap<Integer, Long> cpus = new TreeMap<>();
+  /** Requests without a submitting CPU. */
+  public long withoutCpu;
   public boolean observedEvents;
   private final PriorityQueue<Long> inFlight = new PriorityQueue<>();
 
@@ -53,6 +58,8 @@ public final class TraceInspector {
     firstNs = Math.min(firstNs, r.tsNs);
     lastNs = Math.max(lastNs, r.tsNs);
     if (sizes.size() < 4096 || sizes.containsKey(r.length)) sizes.merge(r.length, 1L, Long::sum);
+    if (r.cpu >= 0) cpus.merge(r.cpu, 1L, Long::sum);
+    else withoutCpu++;
     if (ev == null) return;
     for (Counter c : Counter.values()) {
       long v = ev.counts[c.ordinal()];
@@ -88,6 +95,9 @@ public final class TraceInspector {
   }
 
   public long totalOf(Counter c) { return totals[c.ordinal()]; }
+
+  /** Whether any request carries its submitting CPU. */
+  public boolean knowsCpus() { return !cpus.isEmpty(); }
 
   static {
     if (IoOp.DISCARD != 3) throw new AssertionError("op codes changed");

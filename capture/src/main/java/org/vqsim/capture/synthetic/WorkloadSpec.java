@@ -19,8 +19,13 @@ import org.vqsim.capture.Sizes;
  * @param offsetStart first byte of the region offsets fall in
  * @param offsetEnd one past its last byte
  * @param zipfTheta 0 for uniform random offsets, else the zipf exponent (fio {@code random_distribution=zipf:θ})
- * @param rateIops 0 for a closed-loop trace; else open-loop timestamps at this rate
+ * @param rateIops 0 for a closed-loop trace; else open-loop timestamps at this rate (per job)
  * @param seed seeds every random choice
+ * @param numjobs jobs, as fio's {@code numjobs}: each job has the depth, count (or size) and rate
+ *     above, its own random stream ({@link #jobSeed}) and its own CPU (job k submits from CPU k); a
+ *     sequential job k starts at {@code offsetStart + k × share} and stays in its share of the
+ *     region ({@link #jobShare}), as fio's {@code offset_increment} places jobs. One job is the
+ *     workload as it always was: no CPU is recorded.
  */
 public record WorkloadSpec(
     String rw,
@@ -34,10 +39,27 @@ public record WorkloadSpec(
     long offsetEnd,
     double zipfTheta,
     double rateIops,
-    long seed) {
+    long seed,
+    int numjobs) {
 
-  /** Requests this workload has: {@code count}, or for {@code --size} the bytes over the weighted mean block size (rounded up). */
+  /** The most jobs a workload may have. */
+  public static final int MAX_JOBS = 4096;
+
+  /** A workload of one job. */
+  public WorkloadSpec(String rw, int rwmixread, int[] blockSizes, int[] weights, int iodepth, long count, long totalBytes, long offsetStart,
+      long offsetEnd, double zipfTheta, double rateIops, long seed) {
+    this(rw, rwmixread, blockSizes, weights, iodepth, count, totalBytes, offsetStart, offsetEnd, zipfTheta, rateIops, seed, 1);
+  }
+
+  /**
+   * Requests this workload has: {@code count}, or for {@code --size} the bytes over the weighted
+   * mean block size (rounded up), for each job.
+   */
   public long expectedRequests() {
+    return numjobs * expectedRequestsPerJob();
+  }
+
+  private long expectedRequestsPerJob() {
     if (count > 0) return count;
     double mean = 0, w = 0;
     for (int i = 0; i < blockSizes.length; i++) {
@@ -66,6 +88,11 @@ public record WorkloadSpec(
     if (offsetEnd - offsetStart < maxBs) throw new IllegalArgumentException("--offset-range is smaller than the largest block size");
     if (zipfTheta < 0 || Double.isNaN(zipfTheta)) throw new IllegalArgumentException("zipf exponent must be > 0");
     if (rateIops < 0 || Double.isNaN(rateIops) || Double.isInfinite(rateIops)) throw new IllegalArgumentException("--rate must be a positive number of requests per second");
+    if (numjobs < 1 || numjobs > MAX_JOBS) throw new IllegalArgumentException("--numjobs must be within 1.." + MAX_JOBS + ", not " + numjobs);
+    if (numjobs > 1 && !rw.startsWith("rand") && shareOf(offsetStart, offsetEnd, numjobs, blockSizes) < maxBs) {
+      throw new IllegalArgumentException("--offset-range " + offsetStart + ":" + offsetEnd + " is too small for " + numjobs
+          + " sequential jobs: each job's share would be smaller than the largest block size (" + maxBs + " bytes)");
+    }
     blockSizes = blockSizes.clone();
     weights = weights.clone();
   }
@@ -118,6 +145,39 @@ public record WorkloadSpec(
 
   public boolean random() { return rw.startsWith("rand"); }
 
+  /** Whether the requests carry their submitting CPU: a workload of several jobs (job k on CPU k). */
+  public boolean knowsCpus() { return numjobs > 1; }
+
+  /**
+   * The seed of job {@code job}'s random stream: {@code seed} itself for job 0 (so one job gives the
+   * stream it always gave), for job k ≥ 1 SplitMix64's output for {@code seed + k × 0x9E3779B97F4A7C15}
+   * (the Stafford variant 13 finaliser that {@link java.util.SplittableRandom} uses). Adjacent raw
+   * seeds would not do: {@code SplittableRandom(s + γ)} is {@code SplittableRandom(s)} one step on.
+   */
+  public static long jobSeed(long seed, int job) {
+    if (job == 0) return seed;
+    long z = seed + job * 0x9E3779B97F4A7C15L;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /**
+   * The bytes of the region each sequential job covers: the whole region for one job, else the
+   * region divided by the jobs and rounded down to the smallest block size, so that every job starts
+   * aligned ({@code offsetStart + k × share}) and wraps back to its own start.
+   */
+  public long jobShare() {
+    return numjobs == 1 ? offsetEnd - offsetStart : shareOf(offsetStart, offsetEnd, numjobs, blockSizes);
+  }
+
+  private static long shareOf(long start, long end, int jobs, int[] sizes) {
+    long min = Long.MAX_VALUE;
+    for (int b : sizes) min = Math.min(min, b);
+    long share = (end - start) / jobs;
+    return share - share % min;
+  }
+
   /** The options as stored in the trace's metadata. */
   public Map<String, String> describe() {
     Map<String, String> m = new LinkedHashMap<>();
@@ -131,6 +191,7 @@ public record WorkloadSpec(
     }
     m.put("bs", bs.toString());
     m.put("iodepth", Integer.toString(iodepth));
+    if (numjobs > 1) m.put("numjobs", Integer.toString(numjobs));
     if (count > 0) m.put("count", Long.toString(count));
     else m.put("size", Long.toString(totalBytes));
     m.put("offset_range", offsetStart + ":" + offsetEnd);

@@ -27,6 +27,8 @@ import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.vqsim.capture.TestData;
 import org.vqsim.capture.TestData.Req;
 import org.vqsim.capture.TraceException;
@@ -99,6 +101,21 @@ class CanonicalTraceRoundTripTest {
   }
 
   @Test
+  void metadataOfThreeTimesAPowerOfTwoKeysGetsOneMoreSoEveryJdkWritesTheSameBytes() throws IOException {
+    // Arrow copies the metadata into a HashMap; JDK 17 sizes it twice as large as JDK 19+ for 3, 6, 12, 24, ... keys
+    for (int n : new int[] {3, 6, 12, 24, 48}) {
+      Map<String, String> m = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) m.put("vqsim.k" + i, "v");
+      assertThat(CanonicalTrace.sameOnEveryJdk(m)).as("%d keys", n).hasSize(n + 1).containsEntry(CanonicalTrace.META_KEYS, Integer.toString(n + 1));
+    }
+    for (int n : new int[] {0, 1, 2, 4, 5, 7, 9, 11, 13, 15, 18, 36}) {
+      Map<String, String> m = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) m.put("vqsim.k" + i, "v");
+      assertThat(CanonicalTrace.sameOnEveryJdk(m)).as("%d keys", n).isSameAs(m);
+    }
+  }
+
+  @Test
   void emptyTraceHasNoRequests() throws IOException {
     Path f = writeRows("empty.arrow", 0);
     try (CanonicalTraceReader r = new CanonicalTraceReader(f)) {
@@ -106,19 +123,23 @@ class CanonicalTraceRoundTripTest {
     }
   }
 
-  @Test
-  void columnsHaveTheDocumentedTypes() throws IOException {
-    Path f = writeRows("t.arrow", 1);
+  /** The schema of an Arrow file, as any Arrow reader sees it. */
+  private static Schema schemaOf(Path f) throws IOException {
     try (BufferAllocator a = new RootAllocator();
         FileChannel ch = FileChannel.open(f, StandardOpenOption.READ);
         ArrowFileReader r = new ArrowFileReader(ch, a)) {
-      Schema s = r.getVectorSchemaRoot().getSchema();
-      assertThat(s.getFields()).extracting(Field::getName).containsExactly("ts_ns", "op", "offset", "length");
-      assertThat(s.findField("ts_ns").getType()).isEqualTo(new ArrowType.Int(64, true));
-      assertThat(s.findField("op").getType()).isEqualTo(ArrowType.Utf8.INSTANCE);
-      assertThat(s.findField("offset").getType()).isEqualTo(new ArrowType.Int(64, true));
-      assertThat(s.findField("length").getType()).isEqualTo(new ArrowType.Int(32, true));
+      return r.getVectorSchemaRoot().getSchema();
     }
+  }
+
+  @Test
+  void columnsHaveTheDocumentedTypes() throws IOException {
+    Schema s = schemaOf(writeRows("t.arrow", 1));
+    assertThat(s.getFields()).extracting(Field::getName).containsExactly("ts_ns", "op", "offset", "length");
+    assertThat(s.findField("ts_ns").getType()).isEqualTo(new ArrowType.Int(64, true));
+    assertThat(s.findField("op").getType()).isEqualTo(ArrowType.Utf8.INSTANCE);
+    assertThat(s.findField("offset").getType()).isEqualTo(new ArrowType.Int(64, true));
+    assertThat(s.findField("length").getType()).isEqualTo(new ArrowType.Int(32, true));
   }
 
   /** Writes a one-row Arrow file with the given fields; int columns get 1, strings "R". */
@@ -176,28 +197,125 @@ class CanonicalTraceRoundTripTest {
         .hasMessageContaining("not a readable Arrow IPC file");
   }
 
-  @Test
-  void aBadOpLetterNamesTheRow() throws IOException {
-    Path f = dir.resolve("bad-op.arrow");
+  /** A one-row trace of {@code schema}: a 4 KiB request of op {@code op} at offset 0, and {@code cpu} in its cpu column when it has one. */
+  private Path oneRow(String name, Schema schema, String op, long cpu) throws IOException {
+    Path f = dir.resolve(name);
     try (BufferAllocator a = new RootAllocator();
-        VectorSchemaRoot root = VectorSchemaRoot.create(CanonicalTrace.schema(Map.of()), a);
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, a);
         FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         ArrowFileWriter w = new ArrowFileWriter(root, null, ch)) {
       root.allocateNew();
       ((BigIntVector) root.getVector("ts_ns")).setSafe(0, 0);
-      ((VarCharVector) root.getVector("op")).setSafe(0, "X".getBytes(StandardCharsets.UTF_8));
+      ((VarCharVector) root.getVector("op")).setSafe(0, op.getBytes(StandardCharsets.UTF_8));
       ((BigIntVector) root.getVector("offset")).setSafe(0, 0);
       ((IntVector) root.getVector("length")).setSafe(0, 4096);
+      if (root.getVector("cpu") instanceof IntVector v) v.setSafe(0, (int) cpu);
+      else if (root.getVector("cpu") instanceof BigIntVector v) v.setSafe(0, cpu);
       root.setRowCount(1);
       w.start();
       w.writeBatch();
       w.end();
     }
+    return f;
+  }
+
+  @Test
+  void aBadOpLetterNamesTheRow() throws IOException {
+    Path f = oneRow("bad-op.arrow", CanonicalTrace.schema(Map.of()), "X", 0);
     try (CanonicalTraceReader r = new CanonicalTraceReader(f)) {
       assertThatThrownBy(() -> r.next(new IoRequest()))
           .isInstanceOf(TraceException.class)
           .hasMessageStartingWith(f + ": row 0")
           .hasMessageContaining("'X'");
     }
+  }
+
+  // ---- the optional cpu column --------------------------------------------------------------
+
+  private static int cpuOf(int i) {
+    return (i * 7) % 13;
+  }
+
+  private Path writeRowsWithCpus(String name, int n) throws IOException {
+    Path f = dir.resolve(name);
+    IoRequest r = new IoRequest();
+    try (CanonicalTraceWriter w = new CanonicalTraceWriter(f, meta(), true)) {
+      assertThat(w.writesCpus()).isTrue();
+      for (int i = 0; i < n; i++) {
+        Req q = row(i);
+        r.set(q.tsNs(), q.op(), q.offset(), q.length()).cpu = cpuOf(i);
+        w.write(r);
+      }
+    }
+    return f;
+  }
+
+  @Test
+  void everyRowKeepsItsCpuAcrossRecordBatches() throws IOException {
+    Path f = writeRowsWithCpus("cpus.arrow", ROWS);
+    try (CanonicalTraceReader r = new CanonicalTraceReader(f)) {
+      assertThat(r.hasCpus()).isTrue();
+      IoRequest q = new IoRequest();
+      for (int i = 0; i < ROWS; i++) {
+        assertThat(r.next(q)).isTrue();
+        assertThat(new Req(q.tsNs, q.op, q.offset, q.length)).as("row %d", i).isEqualTo(row(i));
+        assertThat(q.cpu).as("row %d", i).isEqualTo(cpuOf(i));
+      }
+      assertThat(r.next(q)).isFalse();
+    }
+  }
+
+  @Test
+  void theCpuColumnIsAnInt32AfterTheOthers() throws IOException {
+    Schema s = schemaOf(writeRowsWithCpus("cpus.arrow", 1));
+    assertThat(s.getFields()).extracting(Field::getName).containsExactly("ts_ns", "op", "offset", "length", "cpu");
+    assertThat(s.findField("cpu").getType()).isEqualTo(new ArrowType.Int(32, true));
+    assertThat(s.findField("cpu").isNullable()).isFalse();
+  }
+
+  @Test
+  void aTraceWithoutTheCpuColumnSaysNothingOfCpus() throws IOException {
+    // the layout of every trace written before the column existed, and of traces that do not know CPUs
+    Path f = writeRows("old.arrow", 3);
+    try (CanonicalTraceReader r = new CanonicalTraceReader(f)) {
+      assertThat(r.hasCpus()).isFalse();
+      IoRequest q = new IoRequest();
+      q.cpu = 5;
+      assertThat(r.next(q)).isTrue();
+      assertThat(q.cpu).as("set() forgets the previous request's CPU").isEqualTo(-1);
+    }
+  }
+
+  @Test
+  void aWriterWithCpusRefusesARequestWithoutOne() throws IOException {
+    IoRequest r = new IoRequest().set(0, IoOp.READ, 0, 4096);
+    try (CanonicalTraceWriter w = new CanonicalTraceWriter(dir.resolve("x.arrow"), meta(), true)) {
+      assertThatThrownBy(() -> w.write(r)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("has no CPU");
+    }
+  }
+
+  /** A one-row trace whose cpu column holds {@code cpu}, of type {@code type}. */
+  private Path withCpu(String name, ArrowType type, long cpu) throws IOException {
+    List<Field> fields = new ArrayList<>(CanonicalTrace.schema(Map.of()).getFields());
+    fields.add(f("cpu", type));
+    return oneRow(name, new Schema(fields), "R", cpu);
+  }
+
+  @ParameterizedTest(name = "cpu {0}")
+  @CsvSource(delimiter = '|', value = {
+      "-1      | negative cpu -1 (a submitting CPU is 0 or more)",
+      "1000000 | cpu 1000000 is beyond 65535"})
+  void aCpuNoKernelHasIsBadDataNamingTheRow(int cpu, String what) throws IOException {
+    Path f = withCpu("bad-cpu.arrow", new ArrowType.Int(32, true), cpu);
+    try (CanonicalTraceReader r = new CanonicalTraceReader(f)) {
+      assertThatThrownBy(() -> r.next(new IoRequest())).isInstanceOf(TraceException.class).hasMessage(f + ": row 0: " + what);
+    }
+  }
+
+  @Test
+  void aCpuColumnOfAnotherTypeIsReported() throws IOException {
+    Path f = withCpu("int64-cpu.arrow", new ArrowType.Int(64, true), 3);
+    assertThatThrownBy(() -> new CanonicalTraceReader(f).close())
+        .isInstanceOf(TraceException.class).hasMessageStartingWith(f.toString()).hasMessageContaining("column 'cpu' must be int32");
   }
 }

@@ -6,8 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vqsim.capture.ReadOptions;
+import org.vqsim.capture.TestData;
+import org.vqsim.capture.TraceFormat;
+import org.vqsim.capture.Traces;
 import org.vqsim.capture.TraceException;
 import org.vqsim.capture.observed.Drain;
 import org.vqsim.capture.observed.ObservedEvents.Counter;
@@ -149,5 +156,98 @@ class FtraceEventReaderTest {
     assertThat(r.next(q)).isTrue();
     assertThat(q.length).isEqualTo(4096);
     assertThat(r.observed().completeNs).isEqualTo(589_000);
+  }
+
+  // ---- the submitting CPU -------------------------------------------------------------------
+
+  @TempDir Path dir;
+
+  /** Reads {@code text} as a user's trace file: written to disk, opened through format detection. */
+  private List<Drain.Row> readFile(String text, String device) throws IOException {
+    Path f = dir.resolve("guest-ftrace.txt");
+    Files.writeString(f, text);
+    try (Traces.Opened t = Traces.open(f, ReadOptions.defaults().withDevice(device))) {
+      assertThat(t.format()).isEqualTo(TraceFormat.FTRACE);
+      return Drain.rows(t.source());
+    }
+  }
+
+  /**
+   * Two tasks on CPUs 2 and 3 submit; a kworker on CPU 0 dispatches both (block_rq_issue's CPU is
+   * not the submitter's). The layout of Linux 6.1's tracepoints: block_bio_queue is "dev rwbs
+   * sector + count [comm]", block_rq_insert has the issue's layout.
+   */
+  private static final String TWO_SUBMITTERS = """
+      # tracer: nop
+      #
+                fio-201     [002] ...1.   5.000000: block_bio_queue: 254,0 R 4768 + 8 [fio]
+                fio-201     [002] ...1.   5.000002: block_rq_insert: 254,0 R 4096 () 4768 + 8 [fio]
+                fio-202     [003] ...1.   5.000003: block_bio_queue: 254,0 WS 9000 + 16 [fio]
+                fio-202     [003] ...1.   5.000004: block_rq_insert: 254,0 WS 8192 () 9000 + 16 be,0,4 [fio]
+       kworker/0:1H-37      [000] .....   5.000010: block_rq_issue: 254,0 R 4096 () 4768 + 8 [kworker/0:1H]
+       kworker/0:1H-37      [000] .....   5.000011: block_rq_issue: 254,0 WS 8192 () 9000 + 16 be,0,4 [kworker/0:1H]
+       kworker/0:1H-37      [000] .....   5.000012: block_rq_issue: 254,0 R 4096 () 77 + 8 [kworker/0:1H]
+             <idle>-0       [001] d.h2.   5.000100: block_rq_complete: 254,0 R () 4768 + 8 [0]
+             <idle>-0       [001] d.h2.   5.000200: block_rq_complete: 254,0 WS () 9000 + 16 be,0,4 [0]
+             <idle>-0       [001] d.h2.   5.000300: block_rq_complete: 254,0 R () 77 + 8 [0]
+      """;
+
+  @Test
+  void theSubmittingCpuIsTheCpuOfTheRequestsInsertNotOfItsIssue() throws IOException {
+    List<Drain.Row> rows = readFile(TWO_SUBMITTERS, null);
+    assertThat(rows).extracting(Drain.Row::cpu).as("fio on CPU 2, fio on CPU 3, a request submitted before tracing began")
+        .containsExactly(2, 3, -1);
+  }
+
+  @Test
+  void blockBioQueueGivesTheCpuWhenTheRequestHasNoInsert() throws IOException {
+    // blk-mq issues directly (no scheduler, nothing queued): block_rq_insert does not fire
+    String t = """
+            dd-301     [005] ...1.   7.000000: block_bio_queue: 8,0 R 2048 + 8 [dd]
+            dd-301     [005] ...1.   7.000005: block_rq_issue: 8,0 R 4096 () 2048 + 8 [dd]
+        <idle>-0       [005] d.h2.   7.000100: block_rq_complete: 8,0 R () 2048 + 8 [0]
+        """;
+    assertThat(readFile(t, null)).extracting(Drain.Row::cpu).containsExactly(5);
+  }
+
+  @Test
+  void theInsertWinsOverTheBioQueueWhateverTheirOrder() throws IOException {
+    String t = """
+          kworker/6:1-90    [006] ...1.   1.000000: block_rq_insert: 8,0 R 4096 () 64 + 8 [kworker/6:1]
+               dd-301     [001] ...1.   1.000001: block_bio_queue: 8,0 R 64 + 8 [dd]
+          kworker/6:1-90    [006] .....   1.000002: block_rq_issue: 8,0 R 4096 () 64 + 8 [kworker/6:1]
+        """;
+    assertThat(readFile(t, null)).extracting(Drain.Row::cpu).containsExactly(6);
+  }
+
+  @Test
+  void aSubmissionMatchesOnlyAnIssueOfTheSameDeviceSectorAndOp() throws IOException {
+    String t = """
+            dd-301     [001] ...1.   1.000000: block_rq_insert: 8,16 R 4096 () 64 + 8 [dd]
+            dd-301     [002] ...1.   1.000001: block_rq_insert: 8,0 W 4096 () 64 + 8 [dd]
+            dd-301     [003] ...1.   1.000002: block_bio_queue: 8,0 R 72 + 8 [dd]
+            dd-301     [004] ...1.   1.000003: block_rq_insert: 8,0 R 4096 () 64 + 8 [dd]
+            dd-301     [000] .....   1.000004: block_rq_issue: 8,0 R 4096 () 64 + 8 [dd]
+            dd-301     [000] .....   1.000005: block_rq_issue: 8,0 R 4096 () 64 + 8 [dd]
+        """;
+    // the bio at sector 72 was merged into the request at 64; the second issue of 64 has no insert of its own
+    assertThat(readFile(t, null)).extracting(Drain.Row::cpu).containsExactly(4, -1);
+    assertThat(readFile(t, "8,16")).as("the other device's request: nothing issued").isEmpty();
+  }
+
+  @Test
+  void theLabTracesNameNoSubmittingCpu() throws IOException {
+    // Linux 6.1 guests traced with block_rq_issue and block_rq_complete only (and one vCPU, [000])
+    try (Traces.Opened t = Traces.open(TestData.samples().resolve("qemu-lab/randread4k.direct.guest-ftrace.txt.gz"), ReadOptions.defaults())) {
+      List<Drain.Row> rows = Drain.rows(t.source());
+      assertThat(rows).hasSize(400).extracting(Drain.Row::cpu).containsOnly(-1);
+    }
+  }
+
+  @Test
+  void aCpuFieldBeyondAnyKernelsIsABadLine() {
+    String t = TWO_SUBMITTERS.replace("[003] ...1.   5.000004", "[99999] ...1.   5.000004");
+    assertThatThrownBy(() -> readFile(t, null))
+        .isInstanceOf(TraceException.class).hasMessageEndingWith("guest-ftrace.txt:6: CPU field 99999 is beyond 65535");
   }
 }

@@ -10,8 +10,8 @@ import org.vqsim.engine.sim.RequestSource;
 public final class Drain {
   private Drain() {}
 
-  /** One request as read: op letter, offset, length, ts and what was observed. */
-  public record Row(String op, long offset, int length, long tsNs, long completeNs, String observed, int[] segments) {
+  /** One request as read: op letter, offset, length, ts, what was observed and the submitting CPU (-1: not in the trace). */
+  public record Row(String op, long offset, int length, long tsNs, long completeNs, String observed, int[] segments, int cpu) {
     public long count(ObservedEvents.Counter c, ObservedEvents e) { return e.get(c); }
   }
 
@@ -22,7 +22,7 @@ public final class Drain {
     while (s.next(r)) {
       ObservedEvents e = o == null ? null : o.observed();
       out.add(new Row(org.vqsim.engine.sim.IoOp.letter(r.op), r.offset, r.length, r.tsNs, e == null ? -1 : e.completeNs,
-          e == null ? "" : e.toString(), e == null ? new int[0] : e.segmentSizes()));
+          e == null ? "" : e.toString(), e == null ? new int[0] : e.segmentSizes(), r.cpu));
     }
     return out;
   }

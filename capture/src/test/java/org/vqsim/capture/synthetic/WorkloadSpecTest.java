@@ -165,4 +165,56 @@ class WorkloadSpecTest {
         .containsEntry("seed", "7")
         .doesNotContainKey("rate");
   }
+
+  // ---- jobs -----------------------------------------------------------------------------------
+
+  private static WorkloadSpec jobs(String rw, long start, long end, int numjobs) {
+    return new WorkloadSpec(rw, 50, new int[] {4096, 65536}, new int[] {1, 1}, 8, 100, 0, start, end, 0, 0, 1, numjobs);
+  }
+
+  @ParameterizedTest(name = "--numjobs {0}")
+  @ValueSource(ints = {0, -1, 4097})
+  void numjobsOutside1To4096IsRejected(int n) {
+    assertThatThrownBy(() -> jobs("randread", 0, 1 << 30, n))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("--numjobs must be within 1..4096, not " + n);
+  }
+
+  @Test
+  void eachJobHasTheCountSoTheWorkloadHasNTimesIt() {
+    assertThat(jobs("randread", 0, 1 << 30, 4).expectedRequests()).isEqualTo(400);
+    assertThat(new WorkloadSpec("randread", 50, new int[] {4096}, new int[] {1}, 1, 0, 1 << 20, 0, 1 << 30, 0, 0, 1, 3).expectedRequests())
+        .as("--size 1m per job of 4 KiB requests").isEqualTo(3 * 256);
+  }
+
+  @Test
+  void sequentialJobsShareTheRegionAlignedToTheSmallestBlock() {
+    // 10 MiB + 1000 bytes over 3 jobs: 3,495,594 bytes each, rounded down to 4 KiB
+    assertThat(jobs("read", 0, (10L << 20) + 1000, 3).jobShare()).isEqualTo(853 * 4096L);
+    assertThat(jobs("read", 4096, 4096 + 131072 + 1000, 1).jobShare()).as("one job: the whole region").isEqualTo(131072 + 1000);
+  }
+
+  @Test
+  void sequentialJobsWhoseShareIsSmallerThanABlockAreRejected() {
+    assertThatThrownBy(() -> jobs("write", 0, 1 << 20, 32))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too small for 32 sequential jobs")
+        .hasMessageContaining("65536 bytes");
+    assertThat(jobs("randwrite", 0, 1 << 20, 32).numjobs()).as("random jobs share the whole region").isEqualTo(32);
+  }
+
+  @Test
+  void oneJobDescribesItselfAsBeforeAndSeveralNameTheirNumber() {
+    assertThat(jobs("randread", 0, 1 << 30, 1).describe()).doesNotContainKey("numjobs");
+    assertThat(jobs("randread", 0, 1 << 30, 1).knowsCpus()).isFalse();
+    assertThat(jobs("randread", 0, 1 << 30, 4).describe()).containsEntry("numjobs", "4").containsEntry("iodepth", "8").containsEntry("count", "100");
+    assertThat(jobs("randread", 0, 1 << 30, 4).knowsCpus()).isTrue();
+  }
+
+  @Test
+  void jobZeroKeepsTheSeedAndTheOthersGetDistinctOnes() {
+    assertThat(WorkloadSpec.jobSeed(42, 0)).isEqualTo(42);
+    java.util.Set<Long> seeds = new java.util.HashSet<>();
+    for (int k = 0; k < WorkloadSpec.MAX_JOBS; k++) seeds.add(WorkloadSpec.jobSeed(42, k));
+    assertThat(seeds).hasSize(WorkloadSpec.MAX_JOBS);
+    assertThat(WorkloadSpec.jobSeed(42, 1)).isNotEqualTo(WorkloadSpec.jobSeed(43, 1));
+  }
 }

@@ -13,7 +13,10 @@ public final class IoRequest {
   public long offset;
   /** Length in bytes (0 for a flush). */
   public int length;
-  /** The CPU that submitted it, as the trace says; -1 when the trace does not say. */
+  /**
+   * The submitting CPU (the guest vCPU the request was submitted from), or -1 when the trace does
+   * not say.
+   */
   public int cpu = -1;
   /**
    * The request's data segments as a captured trace showed them (their lengths, in order), or 0
@@ -27,8 +30,8 @@ public final class IoRequest {
     this.op = op;
     this.offset = offset;
     this.length = length;
-    this.segmentCount = 0;
     this.cpu = -1;
+    this.segmentCount = 0;
     return this;
   }
 
@@ -42,6 +45,6 @@ public final class IoRequest {
 
   @Override
   public String toString() {
-    return IoOp.letter(op) + " " + offset + "+" + length + " @" + tsNs + "ns";
+    return IoOp.letter(op) + " " + offset + "+" + length + " @" + tsNs + "ns" + (cpu >= 0 ? " cpu " + cpu : "");
   }
 }
