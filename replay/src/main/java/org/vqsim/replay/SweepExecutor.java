@@ -59,6 +59,13 @@ public final class SweepExecutor {
       args.add("--iodepth");
       args.add(unit.params().get("iodepth"));
     }
+    // sweeping vCPUs scales the workload as fio would: one job per vCPU (each with --generate's depth and
+    // count), unless the jobs are swept or given
+    if (unit.params().containsKey("vcpus") && !unit.params().containsKey("numjobs") && !args.contains("--numjobs")
+        && args.stream().noneMatch(a -> a.startsWith("--numjobs="))) {
+      args.add("--numjobs");
+      args.add(unit.params().get("vcpus"));
+    }
     args.add("-o");
     args.add("unused.arrow");
     GenerateCommand g = new GenerateCommand();
