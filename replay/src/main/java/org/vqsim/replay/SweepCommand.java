@@ -46,6 +46,7 @@ import picocli.CommandLine.Spec;
         "  vqsim sweep --generate \"--rw randread --count 100000\" --strategy bounce --param cost.bounce_copy_cycles_per_kib=150,307,600 -o s/",
         "  vqsim sweep --sweep-file sweep/sweep.toml -o sweep2/      (a sweep file; block-size mixes go there: param.bs = 4k; 4k:70,64k:30)",
         "  vqsim sweep … -o sweep/ --resume                            (finish an interrupted sweep)",
+        "  vqsim sweep captures/ --strategy direct,bounce --master spark://head:7077 -o fleet-sweep/   (every trace in a folder, on a cluster)",
         "", "Parameters: iodepth, queue-size, backend, page-contiguity, seed, arrival, swiotlb.pool, swiotlb.areas, iotlb.entries,",
         "guest-kernel, hcall-mode, cost.FIGURE (any cost-profile figure), and for --generate: bs, rw, rwmixread, count,",
         "random-distribution, offset-range, rate."})
@@ -55,7 +56,7 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
 
-  @Parameters(arity = "0..*", paramLabel = "TRACE", description = "Trace files (any supported format).")
+  @Parameters(arity = "0..*", paramLabel = "TRACE", description = "Trace files (any supported format), folders (every trace in them: a corpus) or quoted globs ('captures/*.gz').")
   List<Path> traces = new ArrayList<>();
 
   @Option(names = "--generate", paramLabel = "\"OPTIONS\"", description = "A generated workload, with the options of `vqsim generate` (no -o).")
@@ -122,7 +123,8 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     // expand 'all' and validate every unit's options before anything runs
     List<String> expanded = new ArrayList<>();
     for (org.vqsim.engine.dma.StrategyId id : StrategyOptions.resolve(plan.strategies(), org.vqsim.engine.cost.CostProfile.load(plan.profile()))) expanded.add(id.id);
-    plan = new SweepPlan(plan.traces(), plan.generate(), expanded, plan.rings(), plan.profile(), plan.params(), plan.replayOptions());
+    PrintWriter err = spec.commandLine().getErr();
+    plan = new SweepPlan(TraceCorpus.expand(plan.traces(), err), plan.generate(), expanded, plan.rings(), plan.profile(), plan.params(), plan.replayOptions());
     if (master != null) engine = "spark";
     if (!engine.equals("local") && !engine.equals("spark")) throw new CliException(ExitCodes.USAGE, "--engine must be local or spark, not '" + engine + "'");
     for (String t : plan.traces()) {
@@ -160,9 +162,9 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     for (SweepPlan.Unit u : units) if (!done.containsKey(u.index())) todo.add(u);
     int n = jobs != null ? jobs : Runtime.getRuntime().availableProcessors();
     if (n < 1) throw new IllegalArgumentException("--jobs must be at least 1");
-    PrintWriter err = spec.commandLine().getErr();
     if (resume && !done.isEmpty()) err.printf("Resuming: %d of %d combinations already done%n", done.size(), units.size());
     long t0 = System.nanoTime();
+    AtomicInteger finished = new AtomicInteger();
     if (remote != null) {
       try (SweepEngine e = remote) {
         e.run(plan, todo, master, jobs, (u, row) -> {
@@ -172,12 +174,12 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
             throw new java.io.UncheckedIOException(ex);
           }
           done.put(u.index(), row);
+          progress(err, finished.incrementAndGet(), todo.size(), t0);
         });
         finish(plan, units, done, todo.size(), (System.nanoTime() - t0) / 1e9, e.where(), e);
       }
       return ExitCodes.OK;
     }
-    AtomicInteger finished = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(n, r -> {
       Thread th = new Thread(r, "vqsim-sweep");
       th.setDaemon(true);
