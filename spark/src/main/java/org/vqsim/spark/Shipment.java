@@ -35,6 +35,8 @@ import org.vqsim.replay.SweepPlan;
  *       of its own under its own name — two traces may share a name, and the row's {@code trace}
  *       column is that name, as in a local sweep.
  *   <li>Every later task on that executor reads the copy.
+ *   <li>Once every unit of a trace has its row, the driver destroys its broadcast: a corpus larger than
+ *       memory passes through, a few traces at a time.
  * </ol>
  *
  * Only the traces a unit needs reach an executor. Other URIs ({@code hdfs://}, {@code s3a://}) are
@@ -53,6 +55,7 @@ final class Shipment implements Serializable {
   private final Map<String, Broadcast<byte[][]>> files = new LinkedHashMap<>();
   private final Map<String, Integer> numbers = new LinkedHashMap<>();
   private transient long bytes;
+  private transient java.util.Set<String> released;
 
   private Shipment() {}
 
@@ -122,8 +125,16 @@ final class Shipment implements Serializable {
     }
   }
 
-  /** On the driver, once the job is over: frees the pieces everywhere. */
+  /** On the driver, once every unit of a file has its row: frees its pieces everywhere (driver and executors). */
+  void release(String name) {
+    Broadcast<byte[][]> b = files.get(name);
+    if (b == null) return;
+    if (released == null) released = new java.util.HashSet<>();
+    if (released.add(name)) b.destroy();
+  }
+
+  /** On the driver, once the job is over: frees what is left. */
   void destroy() {
-    for (Broadcast<byte[][]> b : files.values()) b.destroy();
+    for (String name : files.keySet()) release(name);
   }
 }

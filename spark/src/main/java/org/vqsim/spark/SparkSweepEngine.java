@@ -27,7 +27,6 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorAdded;
 import org.apache.spark.scheduler.SparkListenerExecutorRemoved;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.sql.SparkSession;
 import org.vqsim.analysis.arrow.SummaryRow;
 import org.vqsim.replay.CliException;
 import org.vqsim.replay.ExitCodes;
@@ -140,48 +139,52 @@ public final class SparkSweepEngine implements SweepEngine {
     if (units.isEmpty()) return;
     String m = master(master, jobs);
     boolean inProcess = inProcess(m);
-    SparkConf given = new SparkConf(); // spark.* system properties: what spark-submit or JAVA_OPTS set
-    SparkSession.Builder b = SparkSession.builder().appName("vqsim sweep").master(m).config("spark.ui.showConsoleProgress", "false");
+    // a SparkContext, not a SparkSession: the units need only the RDD API, and a session's SQL classes cost seconds to load
+    SparkConf conf = new SparkConf(); // with the spark.* system properties: what spark-submit or JAVA_OPTS set
+    boolean ship = conf.getBoolean(SHIP, !inProcess);
+    conf.setAppName("vqsim sweep").setMaster(m).set("spark.ui.showConsoleProgress", "false");
     if (inProcess) {
       // everything in this process: no web UI, no network interface needed
-      b.config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+      conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
     } else {
       checkReachable(m);
-      if (onLoopback(m) && !given.contains("spark.driver.host") && System.getenv("SPARK_LOCAL_IP") == null) {
-        b.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1");
+      if (onLoopback(m) && !conf.contains("spark.driver.host") && System.getenv("SPARK_LOCAL_IP") == null) {
+        conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
       }
-      String jars = applicationJars(given.get("spark.jars", ""));
-      if (!jars.isBlank()) b.config("spark.jars", jars);
+      String jars = applicationJars(conf.get("spark.jars", ""));
+      if (!jars.isBlank()) conf.set("spark.jars", jars);
     }
-    boolean ship = given.getBoolean(SHIP, !inProcess);
     PrintStream err = System.err;
     long t0 = System.nanoTime();
-    SparkSession spark = b.getOrCreate();
+    JavaSparkContext jsc = new JavaSparkContext(conf);
     Executors executors = new Executors();
-    spark.sparkContext().addSparkListener(executors);
+    jsc.sc().addSparkListener(executors);
     Shipment shipment = Shipment.none();
     try {
-      JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
       if (ship) shipment = Shipment.of(jsc, plan, units);
-      err.printf(Locale.ROOT, "Spark %s on %s: %d combinations as %d tasks (started in %.1f s)%s%n", spark.version(), m, units.size(), units.size(),
+      err.printf(Locale.ROOT, "Spark %s on %s: %d combinations as %d tasks (started in %.1f s)%s%n", jsc.version(), m, units.size(), units.size(),
           (System.nanoTime() - t0) / 1e9, shipment.isEmpty() ? "" : "; shipping " + shipment.describe() + " to the executors");
       Map<Integer, SweepPlan.Unit> byIndex = new HashMap<>();
+      Map<String, Integer> unitsLeft = new HashMap<>(); // per trace: when none is left, its shipped copy goes
       List<Object> partitions = new ArrayList<>();
       for (SweepPlan.Unit u : units) {
         byIndex.put(u.index(), u);
+        unitsLeft.merge(u.trace(), 1, Integer::sum);
         partitions.add(partitions.size());
       }
       // one partition per unit, in order; each row is queued on arrival and handed on by this thread
       RDD<SweepPlan.Unit> rdd = jsc.parallelize(units, units.size()).rdd();
       BlockingQueue<Tuple2<Integer, SummaryRow>> arrived = new LinkedBlockingQueue<>();
-      SimpleFutureAction<BoxedUnit> job = spark.sparkContext().submitJob(rdd, new UnitTask(plan, shipment),
+      SimpleFutureAction<BoxedUnit> job = jsc.sc().submitJob(rdd, new UnitTask(plan, shipment),
           CollectionConverters.asScala(partitions).toList(), new Arrival(arrived), new NoResult());
       try {
         for (int got = 0; got < units.size();) {
           Tuple2<Integer, SummaryRow> r = arrived.poll(200, TimeUnit.MILLISECONDS);
           if (r != null) {
-            done.accept(byIndex.get(r._1()), r._2());
+            SweepPlan.Unit u = byIndex.get(r._1());
+            done.accept(u, r._2());
             got++;
+            if (unitsLeft.merge(u.trace(), -1, Integer::sum) == 0) shipment.release(u.trace());
           } else if (job.isCompleted() && arrived.isEmpty()) {
             break; // failed: get() below says why
           }
@@ -200,7 +203,7 @@ public final class SparkSweepEngine implements SweepEngine {
       ranOn = "spark (" + m + (inProcess ? "" : ", " + executors.describe()) + ")";
     } finally {
       shipment.destroy();
-      spark.stop();
+      jsc.stop();
     }
   }
 

@@ -117,10 +117,9 @@ class SparkSweepTest {
     byte[] bytesA = Files.readAllBytes(a), bytesB = Files.readAllBytes(b);
     List<String> names = List.of(a.toString(), b.toUri().toString());
     org.vqsim.replay.SweepPlan plan = new org.vqsim.replay.SweepPlan(names, null, List.of("direct"), List.of("split"), "x86-kvm", Map.of(), "");
-    org.apache.spark.sql.SparkSession spark = org.apache.spark.sql.SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    var jsc = new org.apache.spark.api.java.JavaSparkContext(new org.apache.spark.SparkConf().setMaster("local[2]").setAppName("shipment")
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
     try {
-      var jsc = org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext());
       Shipment shipped = Shipment.of(jsc, plan, plan.units());
       assertThat(shipped.describe()).startsWith("2 files");
       Files.delete(a);
@@ -132,7 +131,7 @@ class SparkSweepTest {
       assertThat(shipped.local("generated")).isEqualTo("generated");
       shipped.destroy();
     } finally {
-      spark.stop();
+      jsc.stop();
     }
   }
 
