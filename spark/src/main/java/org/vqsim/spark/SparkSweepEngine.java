@@ -59,7 +59,8 @@ import scala.runtime.BoxedUnit;
  *       unless it is there already (spark-submit puts it there);
  *   <li>advertises 127.0.0.1 when the master is on loopback, where the host name may resolve to an
  *       address the workers cannot reach back on ({@code spark.driver.host} or {@code SPARK_LOCAL_IP}
- *       set by the user win).
+ *       set by the user win);
+ *   <li>starts no web UI unless {@code spark.ui.enabled} is set.
  * </ul>
  */
 public final class SparkSweepEngine implements SweepEngine {
@@ -148,6 +149,8 @@ public final class SparkSweepEngine implements SweepEngine {
       conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
     } else {
       checkReachable(m);
+      // vqsim prints the progress; the web UI's start costs half a second ("--conf spark.ui.enabled=true" brings it back)
+      if (!conf.contains("spark.ui.enabled")) conf.set("spark.ui.enabled", "false");
       if (onLoopback(m) && !conf.contains("spark.driver.host") && System.getenv("SPARK_LOCAL_IP") == null) {
         conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
       }

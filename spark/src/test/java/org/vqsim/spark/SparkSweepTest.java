@@ -31,7 +31,8 @@ import org.vqsim.replay.Main;
  * bytes, for a sweep over a trace file (given as a file: URI), a folder of traces (two of them with
  * the same file name) and a generated workload, under a profile file — with the driver's files
  * shipped to the executors as on a cluster; and sweep.parquet holds the same rows. Shipped files
- * reach tasks when the originals are gone. Two Spark starts (their start-up dominates the time).
+ * reach tasks when the originals are gone; a Hadoop file system's URI is read by the executor. Two
+ * Spark starts (their start-up dominates the time).
  */
 class SparkSweepTest {
   @TempDir Path tmp;
@@ -130,6 +131,19 @@ class SparkSweepTest {
       assertThat(Files.readAllBytes(Path.of(local.get(1)))).isEqualTo(bytesB);
       assertThat(shipped.local("generated")).isEqualTo("generated");
       shipped.destroy();
+
+      // a URI of another Hadoop file system (hdfs:, s3a:; here vqtest:) is not shipped: each executor reads it itself
+      Path c = tmp.resolve("three/c.arrow");
+      assertThat(vqsim("generate", "--rw", "randrw", "--count", "80", "-o", c).code()).isZero();
+      org.vqsim.replay.SweepPlan remote = new org.vqsim.replay.SweepPlan(List.of("vqtest://" + c), null, List.of("bounce"), List.of("split"), "x86-kvm",
+          Map.of(), "");
+      Shipment none = Shipment.of(jsc, remote, remote.units());
+      assertThat(none.isEmpty()).isTrue();
+      List<org.vqsim.analysis.arrow.SummaryRow> rows = jsc.parallelize(remote.units(), 1).map(u -> SparkUnits.run(remote, u, none)).collect();
+      org.vqsim.replay.SweepPlan.Unit byPath = remote.units().get(0).withTrace(c.toString());
+      assertThat(rows).hasSize(1);
+      assertThat(rows.get(0)).usingRecursiveComparison().isEqualTo(org.vqsim.replay.SweepExecutor.run(remote, byPath));
+      assertThat(rows.get(0).trace()).isEqualTo("c.arrow");
     } finally {
       jsc.stop();
     }
