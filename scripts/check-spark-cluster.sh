@@ -11,6 +11,7 @@
 #   scripts/check-spark-cluster.sh        (CI runs it; 1-3 minutes; needs root for unshare and mount)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+unshare -m --propagation private true 2>/dev/null || { echo "check-spark-cluster: needs unshare -m (root, or CAP_SYS_ADMIN) for the driver's own mount namespace"; exit 1; }
 work=$(mktemp -d)
 export VQSIM_SPARK_CLUSTER="$work/cluster"
 driver_pid=""
@@ -64,9 +65,9 @@ cmp out/local/sweep.arrow out/submitted/sweep.arrow
 echo "spark-submit wrote the same sweep.arrow"
 
 echo "== 3. a worker killed (SIGKILL) in the middle of a sweep"
-big=(traces/ --strategy direct,bounce,viommu-strict,virtio-iommu --ring split,packed --param iodepth=1,8,32 --profile traces/lab.profile)
+big=(traces/ --strategy direct,bounce,viommu-strict,virtio-iommu --ring split,packed --param iodepth=1,32 --profile traces/lab.profile)
 "$ROOT/vqsim" sweep "${big[@]}" --jobs 2 -o out/local-big | tail -1
-total=96
+total=64
 "$ROOT/vqsim" sweep "${big[@]}" --master "$url" -o out/killed >out/killed.out 2>out/killed.err &
 pid=$!
 echo "$pid" >out/driver.pid
