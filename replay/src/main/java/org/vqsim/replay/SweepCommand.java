@@ -145,6 +145,7 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
         throw new CliException(ExitCodes.USAGE, "--engine spark: Spark is not on the class path; run through ./vqsim (it adds spark/target/lib when "
             + "--engine spark or --master is given) or spark-submit spark/target/vqsim-spark.jar (see README, Sweeps)");
       }
+      remote.check(master, jobs);
     }
     List<SweepPlan.Unit> units = plan.units();
     for (SweepPlan.Unit u : units) {

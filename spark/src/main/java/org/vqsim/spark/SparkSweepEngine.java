@@ -135,6 +135,11 @@ public final class SparkSweepEngine implements SweepEngine {
   }
 
   @Override
+  public void check(String master, Integer jobs) {
+    checkReachable(master(master, jobs));
+  }
+
+  @Override
   public void run(SweepPlan plan, List<SweepPlan.Unit> units, String master, Integer jobs, BiConsumer<SweepPlan.Unit, SummaryRow> done)
       throws Exception {
     if (units.isEmpty()) return;
@@ -148,7 +153,6 @@ public final class SparkSweepEngine implements SweepEngine {
       // everything in this process: no web UI, no network interface needed
       conf.set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
     } else {
-      checkReachable(m);
       // vqsim prints the progress; the web UI's start costs half a second ("--conf spark.ui.enabled=true" brings it back)
       if (!conf.contains("spark.ui.enabled")) conf.set("spark.ui.enabled", "false");
       if (onLoopback(m) && !conf.contains("spark.driver.host") && System.getenv("SPARK_LOCAL_IP") == null) {
