@@ -48,8 +48,8 @@ final class SparkUnits {
       Path dir = Files.createTempDirectory("vqsim-trace-");
       Path dst = dir.resolve(src.getName());
       fs.copyToLocalFile(false, src, new org.apache.hadoop.fs.Path(dst.toUri()), true);
+      dir.toFile().deleteOnExit(); // deleted at exit in the reverse order: the file, then its folder
       dst.toFile().deleteOnExit();
-      dir.toFile().deleteOnExit();
       FETCHED.put(trace, dst.toString());
       return dst.toString();
     }
