@@ -50,8 +50,11 @@ import picocli.CommandLine.Spec;
         "  vqsim sweep --sweep-file sweep/sweep.toml -o sweep2/",
         "      (a sweep file; block-size mixes go there: param.bs = 4k; 4k:70,64k:30)",
         "  vqsim sweep ... -o sweep/ --resume        (finish an interrupted sweep)",
+        "  vqsim sweep captures/ --strategy direct,bounce \\",
+        "      --master spark://head:7077 -o fleet-sweep/",
+        "      (every trace in a folder, on a Spark cluster)",
         "",
-        "Parameters: iodepth, queue-size, backend, page-contiguity, seed, arrival, swiotlb.pool, swiotlb.areas, iotlb.entries, "
+        "Parameters: iodepth, queue-size, backend, page-contiguity, seed, arrival, vcpus, queues, iothreads, tce-pools, swiotlb.pool, swiotlb.areas, iotlb.entries, "
             + "guest-kernel, hcall-mode, cost.FIGURE (any cost-profile figure), and with --generate: bs, rw, rwmixread, count, "
             + "random-distribution, offset-range, rate, numjobs."})
 final class SweepCommand implements java.util.concurrent.Callable<Integer> {
@@ -60,7 +63,7 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
 
-  @Parameters(arity = "0..*", paramLabel = "TRACE", description = "Trace files (any supported format).")
+  @Parameters(arity = "0..*", paramLabel = "TRACE", description = "Trace files (any supported format), folders (every trace in them: a corpus) or quoted globs ('captures/*.gz').")
   List<Path> traces = new ArrayList<>();
 
   @Option(names = "--generate", paramLabel = "\"OPTIONS\"", description = "A generated workload, with the options of `vqsim generate` (no -o).")
@@ -127,7 +130,8 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     // expand 'all' and validate every unit's options before anything runs
     List<String> expanded = new ArrayList<>();
     for (org.vqsim.engine.dma.StrategyId id : StrategyOptions.resolve(plan.strategies(), org.vqsim.engine.cost.CostProfile.load(plan.profile()))) expanded.add(id.id);
-    plan = new SweepPlan(plan.traces(), plan.generate(), expanded, plan.rings(), plan.profile(), plan.params(), plan.replayOptions());
+    PrintWriter err = spec.commandLine().getErr();
+    plan = new SweepPlan(TraceCorpus.expand(plan.traces(), err), plan.generate(), expanded, plan.rings(), plan.profile(), plan.params(), plan.replayOptions());
     if (master != null) engine = "spark";
     if (!engine.equals("local") && !engine.equals("spark")) throw new CliException(ExitCodes.USAGE, "--engine must be local or spark, not '" + engine + "'");
     for (String t : plan.traces()) {
@@ -148,6 +152,7 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
         throw new CliException(ExitCodes.USAGE, "--engine spark: Spark is not on the class path; run through ./vqsim (it adds spark/target/lib when "
             + "--engine spark or --master is given) or spark-submit spark/target/vqsim-spark.jar (see README, Sweeps)");
       }
+      remote.check(master, jobs);
     }
     List<SweepPlan.Unit> units = plan.units();
     for (SweepPlan.Unit u : units) {

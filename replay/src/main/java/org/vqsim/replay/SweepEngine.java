@@ -23,6 +23,9 @@ public interface SweepEngine extends AutoCloseable {
    */
   void run(SweepPlan plan, List<SweepPlan.Unit> units, String master, Integer jobs, BiConsumer<SweepPlan.Unit, SummaryRow> done) throws Exception;
 
+  /** Checked before anything is written: whether the engine can run at all (a cluster's master answers). Throws a {@link CliException} if not. */
+  default void check(String master, Integer jobs) throws Exception {}
+
   /** Called once sweep.arrow is in place: the engine may write more outputs next to it (Parquet). Returns what it wrote. */
   default List<Path> written(Path sweepArrow, Path outDir, boolean force) throws Exception {
     return List.of();

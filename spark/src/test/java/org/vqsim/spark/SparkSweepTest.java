@@ -28,8 +28,11 @@ import org.vqsim.replay.Main;
 
 /**
  * The Spark path in local mode produces exactly what the local engine produces: the same sweep.arrow
- * bytes, for a sweep over a trace file (given as a file: URI) and a generated workload; and
- * sweep.parquet holds the same rows. One Spark start (its startup dominates the test's time).
+ * bytes, for a sweep over a trace file (given as a file: URI), a folder of traces (two of them with
+ * the same file name) and a generated workload, under a profile file — with the driver's files
+ * shipped to the executors as on a cluster; and sweep.parquet holds the same rows. Shipped files
+ * reach tasks when the originals are gone; a Hadoop file system's URI is read by the executor. Two
+ * Spark starts (their start-up dominates the time).
  */
 class SparkSweepTest {
   @TempDir Path tmp;
@@ -60,18 +63,35 @@ class SparkSweepTest {
     assertThat(g.code()).as(g.err()).isZero();
     String uri = trace.toUri().toString();
     assertThat(uri).startsWith("file:");
-    Object[] grid = {"sweep", uri, "--generate", "--rw randread --count 1500", "--strategy", "direct,viommu-strict", "--param", "bs=4k,64k",
-        "--ring", "split,packed"};
+    Path corpus = tmp.resolve("corpus");
+    for (String host : List.of("host-a", "host-b")) {
+      Run c = vqsim("generate", "--rw", "randwrite", "--bs", host.equals("host-a") ? "4k" : "32k", "--count", "700", "-o", corpus.resolve(host).resolve("disk.arrow"));
+      assertThat(c.code()).as(c.err()).isZero();
+    }
+    Path profile = tmp.resolve("lab.profile");
+    String builtIn = new String(org.vqsim.engine.cost.CostProfile.class.getResourceAsStream("x86-kvm.profile").readAllBytes(), StandardCharsets.UTF_8);
+    Files.writeString(profile, builtIn.replace("profile = x86-kvm", "profile = x86-lab").replace("kick_exit_cycles = ", "kick_exit_cycles = 1"));
+    Object[] grid = {"sweep", uri, corpus, "--generate", "--rw randread --count 1500", "--strategy", "direct,viommu-strict", "--param", "bs=4k,64k",
+        "--ring", "split,packed", "--profile", profile};
 
     Path local = tmp.resolve("local"), spark = tmp.resolve("spark");
     Run l = vqsim(with(grid, "-o", local, "--jobs", "2"));
     assertThat(l.code()).as(l.out() + l.err()).isZero();
     long t0 = System.nanoTime();
-    Run s = vqsim(with(grid, "-o", spark, "--engine", "spark", "--master", "local[2]"));
+    Run s;
+    System.setProperty(SparkSweepEngine.SHIP, "true"); // as on a cluster: local mode reads the driver's files where they are
+    System.setProperty("vqsim.progress.seconds", "0.2"); // progress lines often enough to see rows arrive
+    try {
+      s = vqsim(with(grid, "-o", spark, "--engine", "spark", "--master", "local[2]"));
+    } finally {
+      System.clearProperty(SparkSweepEngine.SHIP);
+      System.clearProperty("vqsim.progress.seconds");
+    }
     System.out.printf("spark sweep: %.1f s%n", (System.nanoTime() - t0) / 1e9);
     assertThat(s.code()).as(s.out() + s.err()).isZero();
-    assertThat(s.err()).contains("Spark ").contains("on local[2]: 16 combinations");
-    assertThat(s.out()).contains("16 combinations (16 run now)").contains("sweep.parquet");
+    assertThat(s.err()).contains("Spark ").contains("on local[2]: 32 combinations").contains("shipping 4 files");
+    assertThat(s.err()).as("rows reach the driver as tasks finish: progress counts them").contains("vqsim: sweep: ").contains(" of 32 combinations (");
+    assertThat(s.out()).contains("32 combinations (32 run now)").contains("sweep.parquet");
 
     byte[] expected = Files.readAllBytes(local.resolve("sweep.arrow"));
     assertThat(Files.readAllBytes(spark.resolve("sweep.arrow"))).as("byte-identical sweep.arrow").isEqualTo(expected);
@@ -79,7 +99,7 @@ class SparkSweepTest {
     assertThat(Files.exists(spark.resolve(".sweep-parts"))).isFalse();
 
     List<List<Object>> arrow = arrowRows(spark.resolve("sweep.arrow"));
-    assertThat(arrow).hasSize(16);
+    assertThat(arrow).hasSize(32);
     assertThat(parquetRows(spark.resolve("sweep.parquet"))).isEqualTo(arrow);
     Map<String, String> kv;
     try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(spark.resolve("sweep.parquet")))) {
@@ -87,8 +107,48 @@ class SparkSweepTest {
     }
     assertThat(kv).containsEntry("vqsim.kind", "sweep").containsKey("vqsim.sweep");
     assertThat(kv.get("vqsim.units")).contains("iops=");
-    assertThat(arrow.stream().map(r -> r.get(3)).distinct()).as("columns bs, strategy, profile, trace: the file and the generated workload")
-        .contains("seq.arrow", "generated:randread,4k", "generated:randread,64k");
+    assertThat(arrow.stream().map(r -> r.get(3)).distinct()).as("columns bs, strategy, profile, trace: the files and the generated workload")
+        .containsExactly("seq.arrow", "disk.arrow", "generated:randread,4k", "generated:randread,64k");
+    assertThat(arrow.stream().map(r -> r.get(2)).distinct()).as("the profile file's name").containsExactly("x86-lab");
+  }
+
+  @Test
+  void shippedFilesReachTheTasksWhenTheOriginalsAreGone() throws Exception {
+    Path a = tmp.resolve("one/t.arrow"), b = tmp.resolve("two/t.arrow");
+    assertThat(vqsim("generate", "--rw", "read", "--count", "50", "-o", a).code()).isZero();
+    assertThat(vqsim("generate", "--rw", "write", "--count", "60", "-o", b).code()).isZero();
+    byte[] bytesA = Files.readAllBytes(a), bytesB = Files.readAllBytes(b);
+    List<String> names = List.of(a.toString(), b.toUri().toString());
+    org.vqsim.replay.SweepPlan plan = new org.vqsim.replay.SweepPlan(names, null, List.of("direct"), List.of("split"), "x86-kvm", Map.of(), "");
+    var jsc = new org.apache.spark.api.java.JavaSparkContext(new org.apache.spark.SparkConf().setMaster("local[2]").setAppName("shipment")
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
+    try {
+      Shipment shipped = Shipment.of(jsc, plan, plan.units());
+      assertThat(shipped.describe()).startsWith("2 files");
+      Files.delete(a);
+      Files.delete(b);
+      List<String> local = jsc.parallelize(names, 2).map(shipped::local).collect();
+      assertThat(local).allSatisfy(p -> assertThat(Path.of(p).getFileName()).hasToString("t.arrow"));
+      assertThat(Files.readAllBytes(Path.of(local.get(0)))).isEqualTo(bytesA);
+      assertThat(Files.readAllBytes(Path.of(local.get(1)))).isEqualTo(bytesB);
+      assertThat(shipped.local("generated")).isEqualTo("generated");
+      shipped.destroy();
+
+      // a URI of another Hadoop file system (hdfs:, s3a:; here vqtest:) is not shipped: each executor reads it itself
+      Path c = tmp.resolve("three/c.arrow");
+      assertThat(vqsim("generate", "--rw", "randrw", "--count", "80", "-o", c).code()).isZero();
+      org.vqsim.replay.SweepPlan remote = new org.vqsim.replay.SweepPlan(List.of("vqtest://" + c), null, List.of("bounce"), List.of("split"), "x86-kvm",
+          Map.of(), "");
+      Shipment none = Shipment.of(jsc, remote, remote.units());
+      assertThat(none.isEmpty()).isTrue();
+      List<org.vqsim.analysis.arrow.SummaryRow> rows = jsc.parallelize(remote.units(), 1).map(u -> SparkUnits.run(remote, u, none)).collect();
+      org.vqsim.replay.SweepPlan.Unit byPath = remote.units().get(0).withTrace(c.toString());
+      assertThat(rows).hasSize(1);
+      assertThat(rows.get(0)).usingRecursiveComparison().isEqualTo(org.vqsim.replay.SweepExecutor.run(remote, byPath));
+      assertThat(rows.get(0).trace()).isEqualTo("c.arrow");
+    } finally {
+      jsc.stop();
+    }
   }
 
   static Object[] with(Object[] a, Object... more) {
