@@ -64,7 +64,7 @@ sha256sum -c --quiet k.sha || fail "kill -9 changed earlier results"
 echo "   left by kill -9: $(leftovers k | sed "s|$work/||" | tr '\n' ' ')"
 "$VQSIM" replay other.arrow --strategy direct,bounce --force -o k >/dev/null
 [ -z "$(leftovers k)" ] || fail "the rerun left $(leftovers k)"
-[ "$(ls k | tr '\n' ' ')" = "latency.arrow requests.arrow summary.arrow " ] || fail "k holds $(ls k)"
+[ "$(ls k | tr '\n' ' ')" = "latency.arrow locks.arrow requests.arrow summary.arrow " ] || fail "k holds $(ls k)"
 echo "   the rerun removed them and wrote its results"
 
 echo "3. a full file system"
@@ -100,7 +100,7 @@ fi
 echo "4. Ctrl-C on a terminal, with the progress line showing"
 if command -v python3 >/dev/null; then
   rc=0; python3 "$ROOT/scripts/pty-run.py" --ctrl-c-when "rp/.vqsim-staging-*/.requests-part-*" --after 2 --log pty.log -- \
-    "$VQSIM" replay big.arrow --strategy direct,bounce -o rp || rc=$?
+    "$VQSIM" replay big.arrow --strategy all -o rp || rc=$?
   [ "$rc" -ne 0 ] && [ "$rc" -ne 125 ] || { cat pty.log; fail "Ctrl-C: exit $rc"; }
   grep -q "requests (" pty.log || { cat pty.log; fail "no progress line was drawn on the terminal"; }
   [ ! -e rp ] || fail "Ctrl-C left rp/: $(ls -a rp)"

@@ -43,7 +43,7 @@ interrupt() {
   [ "$rc" -ne 0 ] || { echo "FAIL: an interrupted run exited 0"; exit 1; }
   if [ -n "$(leftovers)" ]; then echo "FAIL: temporary files left after SIG$sig:"; leftovers; exit 1; fi
   (cd out && sha256sum -c --quiet ../before.sha) || { echo "FAIL: existing results changed after SIG$sig"; exit 1; }
-  [ "$(ls out | sort | tr '\n' ' ')" = "latency.arrow report.html requests.arrow summary.arrow " ] || { echo "FAIL: out/ holds $(ls out)"; exit 1; }
+  [ "$(ls out | sort | tr '\n' ' ')" = "latency.arrow locks.arrow report.html requests.arrow summary.arrow " ] || { echo "FAIL: out/ holds $(ls out)"; exit 1; }
 }
 
 echo "replay --force interrupted by SIGTERM, then by SIGINT"
