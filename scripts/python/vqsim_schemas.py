@@ -91,6 +91,7 @@ SUMMARY = [
     ("vcpu_util_mean", FLOAT64, False, "fraction"),
     ("vmm_util_max", FLOAT64, False, "fraction"),
     ("lock_wait_ns_per_request", FLOAT64, False, "ns"),
+    ("most_waited_lock", UTF8, False, ""),
     ("cycles_ring", FLOAT64, False, "cycles"),
     ("cycles_notify", FLOAT64, False, "cycles"),
     ("cycles_interrupt", FLOAT64, False, "cycles"),

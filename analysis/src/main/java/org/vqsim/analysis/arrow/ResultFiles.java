@@ -119,6 +119,7 @@ public final class ResultFiles {
     w.setDouble(c++, r.vcpuUtilMean());
     w.setDouble(c++, r.vmmUtilMax());
     w.setDouble(c++, r.lockWaitNsPerRequest());
+    w.setString(c++, r.mostWaitedLock());
     for (int k = 0; k < Category.COUNT; k++) w.setDouble(c++, r.cyclesByCategory()[k]);
     for (int a = 0; a < Actor.COUNT; a++) w.setDouble(c++, r.cyclesByActor()[a]);
     if (c - c0 != SUMMARY_COLUMNS) throw new IllegalStateException("summary columns out of step with the schema");

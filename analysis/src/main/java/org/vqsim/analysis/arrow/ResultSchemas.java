@@ -102,6 +102,7 @@ public final class ResultSchemas {
     f.add(col("vcpu_util_mean", FLOAT64, "fraction", "guest vCPUs' mean busy time / simulated time"));
     f.add(col("vmm_util_max", FLOAT64, "fraction", "busiest VMM thread's (QEMU or vhost) busy time / simulated time: near 1, it limits throughput"));
     f.add(col("lock_wait_ns_per_request", FLOAT64, "ns", "time spent waiting for locks (guest spinlocks and QEMU mutexes) per request"));
+    f.add(col("most_waited_lock", UTF8, "", "the lock waited for longest in total (as named in locks.arrow); empty when no lock was waited for"));
     for (Category c : Category.values()) f.add(col("cycles_" + c.id, FLOAT64, "cycles", "per request: " + c.description));
     for (Actor a : Actor.values()) f.add(col("cycles_" + a.id, FLOAT64, "cycles", "per request: " + a.description));
     return Columns.schema(f, metadata);

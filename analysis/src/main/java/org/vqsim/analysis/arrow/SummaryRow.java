@@ -18,7 +18,7 @@ public record SummaryRow(
     double cyclesPerRequest, double cyclesPerKib, double guestCyclesPerRequest, double hostCyclesPerRequest,
     Double slowdownVsDirect, Double cyclesVsDirect,
     double[] eventsPerRequest, double kicksSuppressedPerRequest, long ringFullStalls, long mapStalls,
-    double vcpuUtilMax, double vcpuUtilMean, double vmmUtilMax, double lockWaitNsPerRequest,
+    double vcpuUtilMax, double vcpuUtilMean, double vmmUtilMax, double lockWaitNsPerRequest, String mostWaitedLock,
     double[] cyclesByCategory, double[] cyclesByActor) implements java.io.Serializable {
 
   /** What identifies a run besides its strategy. */
@@ -46,7 +46,20 @@ public record SummaryRow(
         total * perReq, r.bytes() == 0 ? Double.NaN : total / (r.bytes() / 1024.0),
         guest * perReq, (total - guest) * perReq,
         null, null, events, r.kicksSuppressed() * perReq, r.ringFullStalls(), r.mapStalls(),
-        r.vcpuUtilMax(), r.vcpuUtilMean(), r.vmmUtilMax(), r.lockWaitNs() * perReq, byCat, byActor);
+        r.vcpuUtilMax(), r.vcpuUtilMean(), r.vmmUtilMax(), r.lockWaitNs() * perReq, mostWaited(r), byCat, byActor);
+  }
+
+  /** The lock with the most wait in total (the first made of equals), or "" when nothing waited. */
+  static String mostWaited(RunResult r) {
+    String name = "";
+    long most = 0;
+    for (RunResult.LockRow l : r.locks()) {
+      if (l.waitNsTotal() > most) {
+        most = l.waitNsTotal();
+        name = l.name();
+      }
+    }
+    return name;
   }
 
   /** This row with its ratios against the {@code direct} row of the same run. */
@@ -56,6 +69,6 @@ public record SummaryRow(
     return new SummaryRow(strategy, profile, trace, ring, backend, iodepth, vcpus, queues, requests, bytes, simTimeNs, iops, mibPerS,
         latMeanNs, latP50Ns, latP99Ns, latP999Ns, latMaxNs, cyclesPerRequest, cyclesPerKib, guestCyclesPerRequest,
         hostCyclesPerRequest, slow, cyc, eventsPerRequest, kicksSuppressedPerRequest, ringFullStalls, mapStalls,
-        vcpuUtilMax, vcpuUtilMean, vmmUtilMax, lockWaitNsPerRequest, cyclesByCategory, cyclesByActor);
+        vcpuUtilMax, vcpuUtilMean, vmmUtilMax, lockWaitNsPerRequest, mostWaitedLock, cyclesByCategory, cyclesByActor);
   }
 }

@@ -74,7 +74,7 @@ final class ResultFolders {
       long simNs = (long) (n / f.iops() * 1e9);
       SummaryRow r = new SummaryRow(f.strategy(), profile, "t.arrow", "split", "qemu", 32, 1, 1, n, bytes, simNs, f.iops(), f.iops() * 4096 / 1048576.0,
           f.p99Ns() * 0.8, (long) (f.p99Ns() * 0.75), f.p99Ns(), (long) (f.p99Ns() * 1.2), (long) (f.p99Ns() * 1.5),
-          total, total / 4, total * 0.3, total * 0.7, null, null, events, 0.5, 0, 0, 0.5, 0.5, 0.9, 0, cat, actor);
+          total, total / 4, total * 0.3, total * 0.7, null, null, events, 0.5, 0, 0, 0.5, 0.5, 0.9, 0, "", cat, actor);
       if (f.strategy().equals("direct")) direct = r;
       rows.add(r);
     }

@@ -43,7 +43,7 @@ class SweepReportTest {
     double[] actor = new double[Actor.COUNT];
     actor[Actor.VCPU.ordinal()] = cyc;
     return new SummaryRow(s, "x86-kvm", "generated:randread," + kib + "k", ring, "qemu", depth, 1, 1, 1000, 1000L * kib * 1024, (long) (1000 / iops * 1e9), iops,
-        iops * kib / 1024.0, p99 * 0.8, p99 / 2, p99, p99, p99, cyc, cyc / kib, cyc, 0, null, null, new double[EventKind.COUNT], 0, 0, 0, 0.5, 0.5, 0.9, 0, cat, actor);
+        iops * kib / 1024.0, p99 * 0.8, p99 / 2, p99, p99, p99, cyc, cyc / kib, cyc, 0, null, null, new double[EventKind.COUNT], 0, 0, 0, 0.5, 0.5, 0.9, 0, "", cat, actor);
   }
 
   static Path writeSweep(Path dir) throws Exception {

@@ -53,7 +53,7 @@ import org.vqsim.engine.dma.StrategyId;
     "--sun-misc-unsafe-memory-access=allow", "--enable-native-access=ALL-UNNAMED"})
 public class ReplayBenchmark {
   /** Requests per invocation. */
-  public static final int REQUESTS = 1 << 16;
+  public static final int REQUESTS = 1 << 18;
 
   private static final ReplayConfig CONFIG = ReplayConfig.defaults().withIodepth(32).withFeatures(true, true);
 

@@ -41,6 +41,11 @@ public final class Lock {
   private int spares;
   private int size;
   private long openStart = -1;
+  /**
+   * From this moment to the end of the last hold, holds follow each other without a gap (a saturated
+   * lock's queue): a search that gets there goes straight to the end. Long.MAX_VALUE: no such run.
+   */
+  private long packedFrom = Long.MAX_VALUE;
 
   // statistics
   long acquisitions, contended, waitPs, holdPs;
@@ -54,6 +59,8 @@ public final class Lock {
 
   /** Holds placed and not yet pruned. */
   int holds() { return size; }
+
+
 
   /** Forgets holds that ended at or before {@code ps}: nothing can be asked for before the current event. */
   void prune(long ps) {
@@ -70,7 +77,10 @@ public final class Lock {
       System.arraycopy(bGap, full, bGap, 0, blocks - full);
       blocks -= full;
     }
-    if (blocks == 0) return;
+    if (blocks == 0) {
+      packedFrom = Long.MAX_VALUE;
+      return;
+    }
     long[] e = bEnd[0];
     int n = bSize[0], drop = 0;
     while (drop < n && e[drop] <= ps) drop++;
@@ -92,12 +102,14 @@ public final class Lock {
       else hi = mid;
     }
     if (lo == blocks) return t;
+    if (t >= packedFrom) return lastEnd();
     long cand = t;
     long[] s = bStart[lo], e = bEnd[lo];
     for (int i = 0, n = bSize[lo]; i < n; i++) {
       if (e[i] <= cand) continue;
       if (cand + dur <= s[i]) return cand;
       cand = e[i];
+      if (cand >= packedFrom) return lastEnd();
     }
     // cand is now the end of block lo's last hold: every later hold starts at or after it
     for (int b = lo + 1; b < blocks; b++) {
@@ -105,6 +117,7 @@ public final class Lock {
       e = bEnd[b];
       int n = bSize[b];
       if (cand + dur <= s[0]) return cand;
+      if (s[0] >= packedFrom) return lastEnd();
       if (bGap[b] >= dur) {
         for (int i = 0; i < n; i++) {
           if (cand + dur <= s[i]) return cand;
@@ -118,12 +131,21 @@ public final class Lock {
 
   /** Places a hold over {@code [start, end)}, which must fit (see {@link #fit}). */
   void place(long start, long end) {
+    long last = lastEnd();
+    if (start >= last) {
+      // after every hold (the common case): a new run unless it starts where the last one ended
+      if (blocks == 0 || start > last) packedFrom = start;
+      if (blocks == 0 || bSize[blocks - 1] == B) newBlock(blocks);
+      int b = blocks - 1, i = bSize[b]++;
+      bStart[b][i] = start;
+      bEnd[b][i] = end;
+      if (i > 0) bGap[b] = Math.max(bGap[b], start - bEnd[b][i - 1]);
+      size++;
+      return;
+    }
     // the last block whose first hold starts at or before this one (or the first block)
     int b = blocks - 1;
-    if (b < 0) {
-      newBlock(0);
-      b = 0;
-    } else if (bStart[b][0] > start) {
+    if (bStart[b][0] > start) {
       int lo = 0, hi = blocks - 1;
       while (lo < hi) {
         int mid = (lo + hi + 1) >>> 1;
