@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "compare", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Compare two result folders, or two sweeps row by row.", "",
         "For each strategy (or sweep row) and metric — IOPS, MiB/s, p50/p99/p99.9 latency, cycles per request and per KiB — it prints base, new and the change. "
-            + "It warns when the two runs are not comparable (another trace, profile or platform) and refuses with --strict. "
+            + "It refuses runs of another trace or platform unless --force is given, and warns when only the profile or options differ. "
             + "With --fail-above PCT it exits 3 when a metric gets worse by more than PCT percent (lower IOPS or MiB/s; higher latency or cycles)."},
     footer = {"", "Examples:",
         "  vqsim compare base/ new/",
