@@ -26,10 +26,15 @@ import org.vqsim.engine.sim.Timeline;
  *
  * <ul>
  *   <li>strict: one synchronous request per map and per unmap;
- *   <li>lazy: from Linux 6.8 (commits 00271ca5cbcd, 6f01a732608f) an unmap is queued without a kick and the IOVA waits in a flush queue
+ *   <li>lazy: from Linux 6.8 (commit 6f01a732608f "iommu/virtio: Add ops->flush_iotlb_all and enable deferred flush") an unmap is queued without a kick and the IOVA waits in a flush queue
  *       (256 entries, 10 ms); the next synchronous request carries the queued ones. Linux 6.1
  *       cannot allocate a flush-queue domain for virtio-iommu and falls back to strict — the guest
  *       kernel version is a model parameter;
+ *   <li>map, every guest kernel: Linux 6.8 also added {@code iotlb_sync_map} (00271ca5cbcd), which adds the MAP
+ *       without a kick in {@code viommu_map_pages} and syncs in {@code iommu_map}: one round trip per {@code
+ *       iommu_map}. virtio_ring maps each buffer with its own {@code dma_map_page}, so a virtio-blk request still
+ *       pays one synchronous MAP per buffer, as on 6.1; batching a request's MAPs into one sync needs a device
+ *       that maps with {@code dma_map_sg} (NVMe), which is not modelled;
  *   <li>bypass: an identity domain attached with {@code VIRTIO_IOMMU_ATTACH_F_BYPASS}
  *       ({@code VIRTIO_IOMMU_F_BYPASS_CONFIG}): dma-direct in the guest, QEMU switches the device
  *       to the untranslated address space — no map, unmap or translation.
