@@ -69,6 +69,10 @@ final class ReproduceCommand implements Callable<Integer> {
   @Option(names = "--report", description = "Also write OUTDIR/report.html: every scenario's figures as paired bars, published beside modelled.")
   boolean writeReport;
 
+  @Option(names = "--baseline", paramLabel = "FILE", description = "A regression gate: exit 3 only when a figure FILE lists (scenario/figure, one a line) "
+      + "is no longer reproduced; figures still off do not fail (published/reproduced.baseline is the project's).")
+  Path baseline;
+
   @Option(names = "--list", description = "List the scenarios and their figures without running them.")
   boolean list;
 
@@ -89,9 +93,15 @@ final class ReproduceCommand implements Callable<Integer> {
           out.println("    " + f.id() + ": " + f.text() + (m.isEmpty() ? "" : "  [needs " + String.join(", ", m.stream().map(c -> c.id).toList()) + "]"));
         }
       }
+      out.println();
+      out.println("Capabilities a scenario may require (requires = [...]):");
+      List<String[]> caps = new ArrayList<>();
+      for (Capability c : Capability.values()) caps.add(new String[] {"  " + c.id, c.modelled ? "modelled" : "not yet", c.description});
+      ArrowTables.printAligned(out, List.of("  capability", "status", "what it is"), caps);
       out.flush();
       return ExitCodes.OK;
     }
+    List<String> gate = baseline == null ? null : readBaseline(baseline, scenarios);
     // every run checked (profile, strategy, options) before anything runs or is written
     Map<String, Prepared> prepared = new LinkedHashMap<>();
     for (Scenario s : scenarios) {
@@ -117,9 +127,46 @@ final class ReproduceCommand implements Callable<Integer> {
       out.println("Wrote the published figures beside the model's to " + outDir.resolve(ResultFiles.REPRODUCE));
       if (writeReport) out.println("Wrote the report to " + outDir.resolve(ReportFiles.REPORT));
       out.flush();
+      if (gate != null) return gate(out, gate, rows);
       for (ReproduceRow r : rows) if (r.status().equals(ReproduceRow.OFF)) return ExitCodes.CHECK_FAILED;
       return ExitCodes.OK;
     }
+  }
+
+  /** The figures a baseline file lists ({@code scenario/figure} a line, {@code #} comments), each checked to exist among {@code scenarios}. */
+  static List<String> readBaseline(Path file, List<Scenario> scenarios) throws IOException {
+    if (!Files.isRegularFile(file)) throw new CliException(ExitCodes.NO_INPUT, file + ": no such baseline file");
+    Set<String> known = new LinkedHashSet<>();
+    for (Scenario s : scenarios) for (Scenario.Figure f : s.figures()) known.add(s.id() + "/" + f.id());
+    List<String> lines = Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8);
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i).strip();
+      if (l.isEmpty() || l.startsWith("#")) continue;
+      if (!known.contains(l)) {
+        throw new CliException(ExitCodes.DATA, file + ":" + (i + 1) + ": no figure '" + l + "' among the scenarios run" + Names.didYouMean(l, known)
+            + " (a line is SCENARIO/FIGURE; run the whole suite with a baseline)");
+      }
+      out.add(l);
+    }
+    return out;
+  }
+
+  /** The regression gate: exit 3 when a baseline figure is no longer reproduced; figures reproduced but not listed are pointed out. */
+  private static int gate(PrintWriter out, List<String> gate, List<ReproduceRow> rows) {
+    List<String> regressed = new ArrayList<>(), fresh = new ArrayList<>();
+    for (ReproduceRow r : rows) {
+      String key = r.scenario() + "/" + r.figure();
+      boolean ok = r.status().equals(ReproduceRow.REPRODUCED);
+      if (gate.contains(key) && !ok) regressed.add(key + " (" + r.status() + (r.reason().isEmpty() ? "" : ": " + r.reason()) + ")");
+      if (!gate.contains(key) && ok) fresh.add(key);
+    }
+    for (String f : fresh) out.println("Newly reproduced, not in the baseline yet (add it): " + f);
+    for (String r : regressed) out.println("REGRESSION: was reproduced, is no longer: " + r);
+    out.println(regressed.isEmpty() ? "Baseline holds: all " + gate.size() + " figures it lists are still reproduced." : regressed.size() + " of the "
+        + gate.size() + " baseline figures are no longer reproduced.");
+    out.flush();
+    return regressed.isEmpty() ? ExitCodes.OK : ExitCodes.CHECK_FAILED;
   }
 
   /** The scenario files of {@code dir} (all, or those named), each read and checked. */
@@ -250,6 +297,13 @@ final class ReproduceCommand implements Callable<Integer> {
         Fmt.num(Math.abs(err)), dir, Fmt.num(published), rule));
   }
 
+  /** A tolerance as printed: ±10%, ≤ +5%, ≥ −5%, or "≥ published" for a bound with no margin. */
+  static String tolerance(String judge, double pct) {
+    if (judge.equals("within")) return "±" + Fmt.num(pct) + "%";
+    if (pct == 0) return judge.equals("at_most") ? "≤ published" : "≥ published";
+    return (judge.equals("at_most") ? "≤ +" : "≥ −") + Fmt.num(pct) + "%";
+  }
+
   /** Small number formatting for the table and reasons: 3 significant digits, no exponent. */
   static final class Fmt {
     private Fmt() {}
@@ -319,7 +373,7 @@ final class ReproduceCommand implements Callable<Integer> {
     for (ReproduceRow r : rows) {
       table.add(new String[] {r.scenario(), r.figure(), r.published(), r.modelled() == null ? "" : Fmt.num(r.modelled()) + " " + r.unit(),
           r.errorPct() == null ? "" : String.format(Locale.ROOT, "%+.1f%%", r.errorPct()),
-          (r.judge().equals("within") ? "±" : r.judge().equals("at_most") ? "≤+" : "≥−") + Fmt.num(r.tolerancePct()) + "%", r.status(),
+          tolerance(r.judge(), r.tolerancePct()), r.status(),
           r.verified() ? "yes" : "no"});
     }
     ArrowTables.printAligned(out, List.of("scenario", "figure", "published", "modelled", "error", "tolerance", "status", "verified"), table);

@@ -169,6 +169,33 @@ class ReproduceCommandTest {
   }
 
   @Test
+  void theBaselineFailsOnlyWhenAListedFigureStopsBeingReproduced() throws IOException {
+    String two = HEAD + figure("b.iops / d.iops", 1.0, "at_most", 5) + figure("b.iops / d.iops", 3.0, "within", 10).replace("id = \"f\"", "id = \"g\"");
+    Path d = scenarios("gate", two);
+    Path base = dir.resolve("base.txt");
+    Files.writeString(base, "# reproduced before\ngate/f\n");
+    Cli.Result ok = vqsim("reproduce", "--scenarios", d, "--baseline", base, "-o", dir.resolve("g1"));
+    assertThat(ok.code()).as("g is off but not in the baseline: %s", ok).isZero();
+    assertThat(ok.out()).contains("Baseline holds: all 1 figures");
+    Files.writeString(base, "gate/f\ngate/g\n");
+    Cli.Result bad = vqsim("reproduce", "--scenarios", d, "--baseline", base, "-o", dir.resolve("g2"));
+    assertThat(bad.code()).as("%s", bad).isEqualTo(ExitCodes.CHECK_FAILED);
+    assertThat(bad.out()).contains("REGRESSION: was reproduced, is no longer: gate/g (off: modelled");
+    Files.writeString(base, "gate/f\ngate/h\n");
+    Cli.Result typo = vqsim("reproduce", "--scenarios", d, "--baseline", base, "-o", dir.resolve("g3"));
+    assertThat(typo.code()).isEqualTo(ExitCodes.DATA);
+    assertThat(typo.err()).contains("base.txt:2: no figure 'gate/h' among the scenarios run");
+    assertThat(dir.resolve("g3")).doesNotExist();
+  }
+
+  @Test
+  void theShippedBaselineHolds() {
+    Path out = dir.resolve("gate");
+    Cli.Result r = vqsim("reproduce", "--scenarios", published(), "--baseline", published().resolve("reproduced.baseline"), "-o", out);
+    assertThat(r.code()).as("%s", r).isZero();
+  }
+
+  @Test
   void verdictsFollowTheirJudge() {
     assertThat(ReproduceCommand.verdict(100, 110, Scenario.Judge.WITHIN, 10).reproduced()).isTrue();
     assertThat(ReproduceCommand.verdict(100, 110.01, Scenario.Judge.WITHIN, 10).reproduced()).isFalse();

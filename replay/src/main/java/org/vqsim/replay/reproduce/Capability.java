@@ -25,7 +25,6 @@ public enum Capability {
   ARM_SMMU("arm-smmu", false, "an Arm SMMUv3 (command queue, its lock and its invalidation costs)"),
   SIDE_CORE("side-core", false, "IOMMU emulation polled on a dedicated host core instead of trapping (vIOMMU sidecore)"),
   IOMMU_BOUNCE_POOL("iommu-bounce-pool", false, "dma-iommu bounce buffers kept mapped in the IOMMU and reused across I/Os (dynamic IOMMU-backed bounce buffers)"),
-  PERSISTENT_BOUNCE_POOL("persistent-bounce-pool", false, "a VMM-side bounce pool whose buffers persist across I/Os (instead of swiotlb's per-I/O slot allocation)"),
   CONFIDENTIAL_ENCRYPTION("memory-encryption-cost", false, "the cost of encrypted memory itself (SEV/TDX page-state changes, encrypted copies), beyond the bounce copy");
 
   public final String id;
