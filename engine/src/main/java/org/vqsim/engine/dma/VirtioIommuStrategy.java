@@ -35,6 +35,10 @@ import org.vqsim.engine.sim.Timeline;
  *       iommu_map}. virtio_ring maps each buffer with its own {@code dma_map_page}, so a virtio-blk request still
  *       pays one synchronous MAP per buffer, as on 6.1; batching a request's MAPs into one sync needs a device
  *       that maps with {@code dma_map_sg} (NVMe), which is not modelled;
+ *   <li>identity: an identity domain on a device without {@code VIRTIO_IOMMU_F_BYPASS_CONFIG}: the driver
+ *       fills the domain with 1:1 MAP requests once, at attach ({@code viommu_domain_map_identity}, commit
+ *       "iommu/virtio: Support identity-mapped domains", Linux 5.17), so there are no per-I/O requests, but QEMU
+ *       still translates every access through its mapping tree under its mutex;
  *   <li>bypass: an identity domain attached with {@code VIRTIO_IOMMU_ATTACH_F_BYPASS}
  *       ({@code VIRTIO_IOMMU_F_BYPASS_CONFIG}): dma-direct in the guest, QEMU switches the device
  *       to the untranslated address space — no map, unmap or translation.
@@ -58,7 +62,7 @@ import org.vqsim.engine.sim.Timeline;
  * </ul>
  */
 public final class VirtioIommuStrategy implements DmaStrategy {
-  public enum Mode { STRICT, LAZY, BYPASS }
+  public enum Mode { STRICT, LAZY, BYPASS, IDENTITY }
 
   private static final int PAGE_SHIFT = 12;
   private static final long PAGE_MASK = (1L << PAGE_SHIFT) - 1;
@@ -137,7 +141,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
       if (phys == MAPPING_ERROR) return MAPPING_ERROR;
     }
     live++;
-    if (mode == Mode.BYPASS) return phys;
+    if (mode == Mode.BYPASS || mode == Mode.IDENTITY) return phys;
     long pages = pagesSpanned(phys, length);
     long iova = iovas.alloc(slot, tl.cpu(), pages);
     long iovaPage = iova >>> PAGE_SHIFT, physPage = phys >>> PAGE_SHIFT;
@@ -152,7 +156,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
   @Override
   public void unmap(int slot, long dmaAddr, int length, DmaDirection dir) {
     long phys = dmaAddr;
-    if (mode != Mode.BYPASS) {
+    if (mode != Mode.BYPASS && mode != Mode.IDENTITY) {
       long pages = pagesSpanned(dmaAddr, length);
       long iovaPage = dmaAddr >>> PAGE_SHIFT;
       long physPage = guestMappings.get(iovaPage, -1);
@@ -272,6 +276,12 @@ public final class VirtioIommuStrategy implements DmaStrategy {
   @Override
   public long translate(int slot, long dmaAddr, int length, boolean deviceWrites) {
     if (mode == Mode.BYPASS) return dmaAddr;
+    if (mode == Mode.IDENTITY) {
+      // the 1:1 mappings made at attach: QEMU still looks every page up in its tree, under its mutex
+      long pages = pagesSpanned(dmaAddr, Math.max(1, length));
+      for (long k = 0; k < pages; k++) tl.hold(mutex, slot, Actor.IOMMU, Category.TRANSLATE, lookupCycles);
+      return dmaAddr;
+    }
     long first = dmaAddr >>> PAGE_SHIFT;
     long pages = pagesSpanned(dmaAddr, Math.max(1, length));
     long physFirst = -1;
@@ -286,7 +296,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
 
   @Override
   public long mapCoherent(long paddr, int length) {
-    if (mode == Mode.BYPASS) return paddr;
+    if (mode == Mode.BYPASS || mode == Mode.IDENTITY) return paddr;
     long pages = pagesSpanned(paddr, length);
     long iova = iovas.alloc(pages); // at set-up: nothing charged
     for (long k = 0; k < pages; k++) {
