@@ -208,6 +208,11 @@ final class ReproduceCommand implements Callable<Integer> {
     String profile = s.profile();
     if (profile.endsWith(".profile")) profile = s.file().toAbsolutePath().getParent().resolve(profile).toString();
     try {
+      CostProfile.load(profile);
+    } catch (org.vqsim.engine.cost.ProfileException | IllegalArgumentException e) {
+      throw new CliException(ExitCodes.DATA, s.file() + ":" + s.profileLine() + ": profile '" + s.profile() + "': " + e.getMessage());
+    }
+    try {
       SweepPlan plan = new SweepPlan(List.of(), r.generate(), List.of(r.strategy()), List.of(r.ring()), profile, Map.of(), r.replay());
       SweepPlan.Unit unit = plan.units().get(0);
       CostProfile p = SweepExecutor.profile(plan, unit);

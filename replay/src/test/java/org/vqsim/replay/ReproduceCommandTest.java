@@ -130,6 +130,23 @@ class ReproduceCommandTest {
   }
 
   @Test
+  void aScenarioMayNameAProfileFileOfItsOwnNextToIt() throws IOException {
+    Path d = scenarios("own", HEAD.replace("profile = \"x86-kvm\"", "profile = \"own.profile\"") + figure("b.iops / d.iops", 1.0, "at_most", 5));
+    Cli.Result p = vqsim("profiles", "x86-kvm");
+    Files.writeString(d.resolve("own.profile"), p.out().replace("bounce_copy_cycles_per_kib = 307", "bounce_copy_cycles_per_kib = 3070"));
+    Path base = scenarios("base", HEAD + figure("b.iops / d.iops", 1.0, "at_most", 5));
+    assertThat(vqsim("reproduce", "--scenarios", d, "-o", dir.resolve("own-out")).code()).isZero();
+    assertThat(vqsim("reproduce", "--scenarios", base, "-o", dir.resolve("base-out")).code()).isZero();
+    double own = (Double) Cli.read(dir.resolve("own-out/reproduce.arrow")).rows().get(0).get("modelled");
+    double shipped = (Double) Cli.read(dir.resolve("base-out/reproduce.arrow")).rows().get(0).get("modelled");
+    assertThat(own).as("ten times dearer copies slow bounce down").isLessThan(shipped);
+    Files.delete(d.resolve("own.profile"));
+    Cli.Result missing = vqsim("reproduce", "--scenarios", d, "-o", dir.resolve("none"));
+    assertThat(missing.code()).as("%s", missing).isEqualTo(ExitCodes.DATA);
+    assertThat(missing.err()).contains("own.toml:14: profile 'own.profile': ").contains("own.profile: profile file not found");
+  }
+
+  @Test
   void aFigureNeedingAMissingCapabilityIsListedNotSkipped() throws IOException {
     Path d = scenarios("net", HEAD.replace("requires = [\"virtio-blk\"]", "requires = [\"virtio-net\"]")
         + figure("b.iops / d.iops", 1.0, "within", 10).replace("metric = \"b.iops / d.iops\"\n", ""));

@@ -18,10 +18,11 @@ import org.vqsim.engine.util.Names;
  * runs. Every problem is reported as {@code FILE:LINE: what is wrong}.
  *
  * @param id the file name without {@code .toml}
+ * @param profileLine the line of {@code [mapping] profile}, for errors about it
  * @param requires capabilities every figure needs (a figure may add its own)
  */
 public record Scenario(String id, Path file, String title, String summary, Citation citation, Map<String, String> setup, String profile,
-    String mappingReason, List<Capability> requires, List<Run> runs, List<Figure> figures) {
+    int profileLine, String mappingReason, List<Capability> requires, List<Run> runs, List<Figure> figures) {
 
   /** Where the figures were published. {@code ref} is a commit id, message id or DOI where there is one. */
   public record Citation(String authors, String title, String venue, int year, String url, String ref) {}
@@ -161,7 +162,8 @@ public record Scenario(String id, Path file, String title, String summary, Citat
 
     List<Figure> figures = new ArrayList<>();
     if (root.array("figure").isEmpty()) throw new BadScenario(file, 0, "no [[figure]]: a scenario holds at least one published figure");
-    Scenario partial = new Scenario(id, file, title, summary, citation, setup, profile, reason, requires, runs, List.of());
+    int profileLine = m.values().get("profile").line();
+    Scenario partial = new Scenario(id, file, title, summary, citation, setup, profile, profileLine, reason, requires, runs, List.of());
     for (Toml.Table t : root.array("figure")) {
       r.known(t, FIGURE, "[[figure]]");
       String fid = r.string(t, "id", true);
@@ -207,7 +209,7 @@ public record Scenario(String id, Path file, String title, String summary, Citat
       figures.add(new Figure(f0.id(), f0.text(), f0.published(), f0.unit(), f0.relativeTo(), kind, f0.verified(), f0.quote(), f0.mapsTo(), metric, judge,
           tol, f0.rule(), freq, f0.explanation(), f0.line()));
     }
-    Scenario sc = new Scenario(id, file, title, summary, citation, setup, profile, reason, requires, List.copyOf(runs), List.copyOf(figures));
+    Scenario sc = new Scenario(id, file, title, summary, citation, setup, profile, profileLine, reason, requires, List.copyOf(runs), List.copyOf(figures));
     if (sc.runnable() && runs.isEmpty()) throw new BadScenario(file, 0, "figures can be modelled but no [[run]] is defined");
     return sc;
   }
