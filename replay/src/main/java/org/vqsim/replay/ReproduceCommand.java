@@ -295,8 +295,8 @@ final class ReproduceCommand implements Callable<Integer> {
     String dir = modelled > published ? "above" : "below";
     String rule = switch (judge) {
       case WITHIN -> "within ±" + Fmt.num(tolPct) + "%";
-      case AT_MOST -> "at most " + Fmt.num(tolPct) + "% above";
-      case AT_LEAST -> "at most " + Fmt.num(tolPct) + "% below";
+      case AT_MOST -> tolPct == 0 ? "at most the published value" : "at most " + Fmt.num(tolPct) + "% above";
+      case AT_LEAST -> tolPct == 0 ? "at least the published value" : "at most " + Fmt.num(tolPct) + "% below";
     };
     return new Verdict(false, err, String.format(Locale.ROOT, "modelled %s is %s%% %s the published %s (needed: %s)", Fmt.num(modelled),
         Fmt.num(Math.abs(err)), dir, Fmt.num(published), rule));

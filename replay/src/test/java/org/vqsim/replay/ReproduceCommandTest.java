@@ -221,6 +221,8 @@ class ReproduceCommandTest {
     assertThat(ReproduceCommand.verdict(80, 81, Scenario.Judge.AT_MOST, 0).reproduced()).isFalse();
     assertThat(ReproduceCommand.verdict(0.9, 0.95, Scenario.Judge.AT_LEAST, 0).reproduced()).isTrue();
     assertThat(ReproduceCommand.verdict(0.9, 0.85, Scenario.Judge.AT_LEAST, 0).reproduced()).isFalse();
+    assertThat(ReproduceCommand.verdict(0.9, 0.85, Scenario.Judge.AT_LEAST, 0).why()).endsWith("(needed: at least the published value)");
+    assertThat(ReproduceCommand.verdict(80, 100, Scenario.Judge.AT_MOST, 10).why()).endsWith("(needed: at most 10.0% above)");
     assertThat(ReproduceCommand.verdict(0.9, Double.NaN, Scenario.Judge.AT_LEAST, 50).reproduced()).isFalse();
     assertThat(ReproduceCommand.verdict(50, 40, Scenario.Judge.WITHIN, 25).errorPct()).isEqualTo(-20.0);
   }
