@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Determinism across JDKs (issue 8): generate, import, replay, fleet and sweep run under JDK 17
+# Determinism across JDKs (issue 8): generate, import, replay, fleet, sweep and reproduce run under JDK 17
 # and JDK 25 with the same inputs, options and seed must write byte-identical Arrow files.
 # (Same-JVM determinism is DeterminismTest in mvn verify.) Skips with a message without JDK 25.
 #
@@ -29,6 +29,7 @@ run_all() { # run_all OUT: every Arrow-writing command into OUT, with the JDK JA
   "$ROOT/vqsim" replay "$lab" --strategy viommu-strict+bounce -o "$o/replay-lab" >/dev/null
   "$ROOT/vqsim" fleet "$o/gen.arrow" -o "$o/fleet" >/dev/null
   "$ROOT/vqsim" sweep --generate "--rw randread --count 3000" --strategy direct,bounce,viommu-strict --param bs=4k,64k --param iodepth=1,16 -o "$o/sweep" >/dev/null
+  "$ROOT/vqsim" reproduce -o "$o/reproduce" >/dev/null || [ $? -eq 3 ]   # 3: a figure is off, the outputs are written
 }
 
 run_all "$work/jdk17"

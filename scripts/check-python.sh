@@ -5,7 +5,7 @@
 #   scripts/check-python.sh --keep DIR      produce them in DIR (new or empty) and keep them
 #
 # Sets up (once) the pinned venv of scripts/python-venv.sh, then runs scripts/python/check_outputs.py in it: the
-# outputs of generate, replay (requests, summary, latency), fleet, sweep and validate, read by each library against
+# outputs of generate, replay (requests, summary, latency), fleet, sweep, validate and reproduce, read by each library against
 # the column list of scripts/python/vqsim_schemas.py, with the facts that must hold; and every ```python block of the
 # Markdown files, each marked <!-- python-check: NAME -->, executed verbatim in a folder laid out like the README's tour.
 set -euo pipefail

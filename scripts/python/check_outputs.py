@@ -4,7 +4,8 @@ scripts/check-python.sh runs it in the pinned venv:  python check_outputs.py REP
 
 1. Produces small real outputs with REPO/vqsim in a folder laid out like the README's tour: randread.arrow
    (generate), out/ (replay: requests, summary, latency), fleet/ (fleet.arrow, and each profile's summary
-   and latency), sweep/ (sweep.arrow) and validation/ (validate on a bundled lab trace).
+   and latency), sweep/ (sweep.arrow), validation/ (validate on a bundled lab trace) and reproduce/
+   (reproduce.arrow, the published-results suite).
 2. Reads each file with each library: the column names, order, Arrow types (and in pyarrow nullability
    and units) against vqsim_schemas.py, the row counts, and facts that must hold, which each library
    computes on its own; then the same with the strings dictionary-encoded, which DESIGN.md §7 allows.
@@ -53,6 +54,8 @@ def commands(repo):
          "--param", "bs=" + ",".join(SWEEP_BS), "--param", "iodepth=" + ",".join(map(str, SWEEP_IODEPTH)),
          "-o", "sweep/"],
         ["validate", guest, qemu, "--strategy", LAB_STRATEGY, "-o", "validation/"],
+        # the published-results suite; --baseline makes its exit 0 unless a reproduced figure regressed
+        ["reproduce", "--baseline", f"{repo}/published/reproduced.baseline", "-o", "reproduce/"],
     ]
 
 
@@ -70,6 +73,7 @@ FILES = [
     ("fleet/power9-kvm/latency.arrow", "latency", S.LATENCY),
     ("sweep/sweep.arrow", "sweep", S.sweep(["bs", "iodepth"])),
     ("validation/validation.arrow", "validation", S.VALIDATION),
+    ("reproduce/reproduce.arrow", "reproduce", S.REPRODUCE),
 ]
 DICTIONARY_COPIES = ["out/summary.arrow", "out/requests.arrow", "fleet/fleet.arrow", "validation/validation.arrow"]
 
@@ -240,6 +244,16 @@ def facts_pyarrow(kind, t):
         return {"rows": n, "metrics": d["metric"], "sources": by("source"), "strategies": by("strategy"),
                 "observed_rows": sum(1 for r in rows if r["observed_per_request"] != 0),
                 "wrong_error_pct": sum(1 for r in rows if wrong(r))}
+    if kind == "reproduce":
+        def wrong(r):
+            m, p, e = r["modelled"], r["published_value"], r["error_pct"]
+            if m is None:
+                return e is not None or r["status"] != "not yet reproducible"
+            return r["status"] == "not yet reproducible" or e is None or not math.isclose(e, (m - p) / abs(p) * 100, rel_tol=1e-9, abs_tol=1e-9)
+        return {"rows": n, "scenarios": len({r["scenario"] for r in rows}), "statuses": by("status"), "kinds": by("published_kind"),
+                "modelled_scenarios": len({r["scenario"] for r in rows if r["modelled"] is not None}),
+                "reasonless": sum(1 for r in rows if (r["status"] == "reproduced") == (r["reason"] != "")),
+                "wrong": sum(1 for r in rows if wrong(r))}
     raise ValueError(kind)
 
 
@@ -303,6 +317,14 @@ def facts_polars(kind, df):
         return {"rows": df.height, "metrics": df.get_column("metric").cast(pl.String).to_list(),
                 "sources": uniq("source"), "strategies": uniq("strategy"),
                 "observed_rows": df.filter(o != 0).height, "wrong_error_pct": df.filter(~right).height}
+    if kind == "reproduce":
+        m, p, e, st = pl.col("modelled"), pl.col("published_value"), pl.col("error_pct"), s("status")
+        right = (pl.when(m.is_null()).then(e.is_null() & (st == "not yet reproducible"))
+                 .otherwise((st != "not yet reproducible") & e.is_not_null()
+                            & ((e - (m - p) / p.abs() * 100).abs() <= 1e-9 * pl.max_horizontal(e.abs(), 1)))).fill_null(False)
+        return {"rows": df.height, "scenarios": df.get_column("scenario").n_unique(), "statuses": uniq("status"),
+                "kinds": uniq("published_kind"), "modelled_scenarios": df.filter(m.is_not_null()).get_column("scenario").n_unique(),
+                "reasonless": df.filter((st == "reproduced") == (s("reason") != "")).height, "wrong": df.filter(~right).height}
     raise ValueError(kind)
 
 
@@ -363,6 +385,15 @@ def facts_duckdb(kind, con):
                 "sources": uniq("source"), "strategies": uniq("strategy"),
                 "observed_rows": one("SELECT count(*) FROM t WHERE observed_per_request <> 0"),
                 "wrong_error_pct": one(f"SELECT count(*) FROM t WHERE NOT coalesce({right}, false)")}
+    if kind == "reproduce":
+        right = """CASE WHEN modelled IS NULL THEN error_pct IS NULL AND status = 'not yet reproducible'
+                        ELSE status <> 'not yet reproducible' AND error_pct IS NOT NULL AND
+                          abs(error_pct - (modelled - published_value) / abs(published_value) * 100) <= 1e-9 * greatest(abs(error_pct), 1) END"""
+        return {"rows": one("SELECT count(*) FROM t"), "scenarios": one("SELECT count(DISTINCT scenario) FROM t"),
+                "statuses": uniq("status"), "kinds": uniq("published_kind"),
+                "modelled_scenarios": one("SELECT count(DISTINCT scenario) FROM t WHERE modelled IS NOT NULL"),
+                "reasonless": one("SELECT count(*) FROM t WHERE (status = 'reproduced') = (reason <> '')"),
+                "wrong": one(f"SELECT count(*) FROM t WHERE NOT coalesce({right}, false)")}
     raise ValueError(kind)
 
 
@@ -440,6 +471,14 @@ def facts_must_hold(name, kind, f, context):
         expect(f["observed_rows"] > 0, f"{name}: nothing observed in {LAB}")
         expect(f["wrong_error_pct"] == 0,
                f"{name}: {f['wrong_error_pct']} rows whose error_pct is not (modelled - observed) / observed × 100 (null when both are 0, 100 when only the model has it)")
+    elif kind == "reproduce":
+        expect(f["scenarios"] >= 8 and f["modelled_scenarios"] >= 3,
+               f"{name}: {f['scenarios']} scenarios, {f['modelled_scenarios']} with modelled values; expected at least 8 and 3")
+        expect(set(f["statuses"]) <= set(S.REPRODUCE_STATUSES) and set(f["kinds"]) <= set(S.REPRODUCE_KINDS),
+               f"{name}: statuses {f['statuses']}, kinds {f['kinds']}")
+        expect(f["reasonless"] == 0, f"{name}: {f['reasonless']} rows where a reason is given for a reproduced figure, or missing for another")
+        expect(f["wrong"] == 0,
+               f"{name}: {f['wrong']} rows whose error_pct is not (modelled - published_value) / |published_value| × 100, or whose status does not go with a null modelled")
 
 
 # --- the README's snippets ---------------------------------------------------------------------------------

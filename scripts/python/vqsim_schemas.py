@@ -4,6 +4,7 @@ Written from the Java schema definitions:
   * requests, summary, locks, latency, fleet, sweep: analysis/src/main/java/org/vqsim/analysis/arrow/ResultSchemas.java
     (the event, category and actor columns follow the order of engine/.../cost/EventKind, Category and Actor)
   * validation: replay/src/main/java/org/vqsim/replay/ValidateCommand.java (write)
+  * reproduce: ResultSchemas.java as well (ResultSchemas.reproduce)
   * the canonical trace: capture/src/main/java/org/vqsim/capture/canonical/CanonicalTrace.java
 A column renamed, moved, added or removed there, or a type, nullability or unit changed, fails
 scripts/check-python.sh until this list (and the README's description of the file) follows.
@@ -165,3 +166,25 @@ VALIDATION = [
     ("error_pct", FLOAT64, True, "percent"),
 ]
 
+
+
+REPRODUCE = [
+    ("scenario", UTF8, False, ""),
+    ("figure", UTF8, False, ""),
+    ("published_kind", UTF8, False, ""),
+    ("published", UTF8, False, ""),
+    ("published_value", FLOAT64, False, "as unit"),
+    ("unit", UTF8, False, ""),
+    ("relative_to", UTF8, False, ""),
+    ("modelled", FLOAT64, True, "as unit"),
+    ("error_pct", FLOAT64, True, "%"),
+    ("tolerance_pct", FLOAT64, False, "%"),
+    ("judge", UTF8, False, ""),
+    ("status", UTF8, False, ""),
+    ("reason", UTF8, False, ""),
+    ("verified", BOOL, False, ""),
+    ("citation", UTF8, False, ""),
+    ("metric", UTF8, False, ""),
+]
+REPRODUCE_STATUSES = ["not yet reproducible", "off", "reproduced"]
+REPRODUCE_KINDS = ["bound", "qualitative", "ratio", "value"]

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Write a self-contained HTML report of a result folder.", "",
-        "Inline CSS and SVG charts, no script, no network. It reads summary.arrow, latency.arrow, fleet.arrow "
+        "Inline CSS and SVG charts, no script, no network. It reads summary.arrow, latency.arrow, fleet.arrow, reproduce.arrow "
             + "and sweep.arrow (in OUTDIR and its sub-folders), never requests.arrow."},
     footer = {"", "Examples:",
         "  vqsim report out/",
@@ -77,7 +77,7 @@ final class ReportCommand implements Callable<Integer> {
     if (!Files.isDirectory(dir)) throw new CliException(ExitCodes.USAGE, dir + ": not a folder; give the OUTDIR of a replay, fleet or sweep");
     ReportInputs in = ReportInputs.scan(dir);
     if (in.isEmpty()) {
-      throw new CliException(ExitCodes.NO_INPUT, dir + ": no summary.arrow, fleet.arrow or sweep.arrow here or in its sub-folders");
+      throw new CliException(ExitCodes.NO_INPUT, dir + ": no summary.arrow, fleet.arrow, sweep.arrow or reproduce.arrow here or in its sub-folders");
     }
     return in;
   }

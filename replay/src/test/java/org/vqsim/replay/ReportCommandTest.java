@@ -127,7 +127,7 @@ class ReportCommandTest {
     Path empty = Files.createDirectories(dir.resolve("empty"));
     Cli.Result none = vqsim("report", empty);
     assertThat(none.code()).isEqualTo(ExitCodes.NO_INPUT);
-    assertThat(none.err()).contains("no summary.arrow, fleet.arrow or sweep.arrow");
+    assertThat(none.err()).contains("no summary.arrow, fleet.arrow, sweep.arrow or reproduce.arrow");
     Path bad = Files.createDirectories(dir.resolve("bad"));
     Files.writeString(bad.resolve("summary.arrow"), "garbage");
     assertThat(vqsim("report", bad).code()).isEqualTo(ExitCodes.DATA);

@@ -15,7 +15,35 @@ public final class ResultFiles {
   private ResultFiles() {}
 
   public static final String REQUESTS = "requests.arrow", SUMMARY = "summary.arrow", LATENCY = "latency.arrow", FLEET = "fleet.arrow",
-      SWEEP = "sweep.arrow", LOCKS = "locks.arrow";
+      SWEEP = "sweep.arrow", LOCKS = "locks.arrow", REPRODUCE = "reproduce.arrow";
+
+  /** reproduce.arrow: one row per published figure. */
+  public static void writeReproduce(Path file, List<ReproduceRow> rows, Map<String, String> metadata) throws IOException {
+    try (TableWriter w = new TableWriter(file, ResultSchemas.reproduce(metadata))) {
+      for (ReproduceRow r : rows) {
+        int c = 0;
+        w.setString(c++, r.scenario());
+        w.setString(c++, r.figure());
+        w.setString(c++, r.publishedKind());
+        w.setString(c++, r.published());
+        w.setDouble(c++, r.publishedValue());
+        w.setString(c++, r.unit());
+        w.setString(c++, r.relativeTo());
+        if (r.modelled() == null) w.setNull(c++);
+        else w.setDouble(c++, r.modelled());
+        if (r.errorPct() == null) w.setNull(c++);
+        else w.setDouble(c++, r.errorPct());
+        w.setDouble(c++, r.tolerancePct());
+        w.setString(c++, r.judge());
+        w.setString(c++, r.status());
+        w.setString(c++, r.reason());
+        w.setBool(c++, r.verified());
+        w.setString(c++, r.citation());
+        w.setString(c++, r.metric());
+        w.endRow();
+      }
+    }
+  }
 
   /** locks.arrow: per strategy, one row per lock name (its instances together). */
   public static void writeLocks(Path file, List<String> strategies, List<List<org.vqsim.engine.sim.RunResult.LockRow>> locks, Map<String, String> metadata)

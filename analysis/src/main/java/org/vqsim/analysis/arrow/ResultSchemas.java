@@ -108,7 +108,28 @@ public final class ResultSchemas {
     return Columns.schema(f, metadata);
   }
 
-  public static final String KIND_FLEET = "fleet", KIND_SWEEP = "sweep", KIND_LOCKS = "locks";
+  public static final String KIND_FLEET = "fleet", KIND_SWEEP = "sweep", KIND_LOCKS = "locks", KIND_REPRODUCE = "reproduce";
+
+  /** reproduce.arrow: one row per published figure of the scenarios run (vqsim reproduce). */
+  public static Schema reproduce(Map<String, String> metadata) {
+    return Columns.schema(List.of(
+        col("scenario", UTF8, "", "scenario id: its file name in published/ without .toml"),
+        col("figure", UTF8, "", "figure id within the scenario"),
+        col("published_kind", UTF8, "", "value, ratio, bound (\"up to 80%\") or qualitative (\"close to bypass\")"),
+        col("published", UTF8, "", "the figure exactly as published, with its unit"),
+        col("published_value", FLOAT64, "as unit", "the number compared with: the published figure, or for a qualitative one the threshold its rule states"),
+        col("unit", UTF8, "", "unit of published_value and modelled"),
+        col("relative_to", UTF8, "", "what the published figure is relative to"),
+        nullable("modelled", FLOAT64, "as unit", "the model's value of the corresponding metric; null when not yet reproducible"),
+        nullable("error_pct", FLOAT64, "%", "(modelled - published_value) / |published_value| x 100; null when not yet reproducible"),
+        col("tolerance_pct", FLOAT64, "%", "what counts as reproduced, fixed in the scenario file before its first run"),
+        col("judge", UTF8, "", "within (|error| <= tolerance), at_most (modelled <= published x (1 + tolerance)) or at_least (modelled >= published x (1 - tolerance))"),
+        col("status", UTF8, "", "reproduced, off, or not yet reproducible"),
+        col("reason", UTF8, "", "why it is off, or which capability the model lacks; empty when reproduced"),
+        col("verified", Columns.BOOL, "", "whether the figure was read in the source text itself (false: second-hand or not checked)"),
+        col("citation", UTF8, "", "authors, venue and year of the source"),
+        col("metric", UTF8, "", "the modelled metric's formula over the scenario's runs (RUN.COLUMN of summary.arrow); empty when not modelled")), metadata);
+  }
 
   /** locks.arrow: one row per strategy and lock (its instances together). */
   public static Schema locks(Map<String, String> metadata) {

@@ -55,6 +55,7 @@ public final class ReportBuilder {
     List<String[]> toc = new ArrayList<>();
     if (in.fleet() != null) toc.add(new String[] {"fleet", "Fleet: guest kind × platform"});
     if (in.sweep() != null) toc.add(new String[] {"sweep", "Sweep: curves and crossovers"});
+    if (in.reproduce() != null) toc.add(new String[] {"reproduce", "The model against the literature"});
     for (int i = 0; i < in.runs().size(); i++) toc.add(new String[] {"run" + i, runHeading(in.runs().get(i))});
     if (!in.runs().isEmpty()) toc.add(new String[] {"profiles", "Cost profiles: every figure and its source"});
     toc.add(new String[] {"notes", "How to read this report"});
@@ -68,6 +69,7 @@ public final class ReportBuilder {
     }
     if (in.fleet() != null) fleetSection(h, in, charts);
     if (in.sweep() != null) sweepSection(h, in.sweep(), charts);
+    if (in.reproduce() != null) ReproduceSection.write(h, in.reproduce(), charts);
     for (int i = 0; i < in.runs().size(); i++) runSection(h, in.runs().get(i), "run" + i, in.runs().size() > 1, charts);
     if (!in.runs().isEmpty()) profilesSection(h, in); // a sweep alone carries no profile figures
     notes(h);
@@ -82,6 +84,7 @@ public final class ReportBuilder {
       return "vqsim fleet report" + (m.find() ? ": " + m.group(1) : "");
     }
     if (in.sweep() != null && in.runs().isEmpty()) return "vqsim sweep report";
+    if (in.reproduce() != null && in.runs().isEmpty()) return "vqsim reproduce: published experiments beside the model";
     if (in.runs().size() == 1) return "vqsim report: " + in.runs().get(0).trace() + " on " + in.runs().get(0).profile();
     return "vqsim report: " + in.runs().size() + " runs";
   }

@@ -12,11 +12,11 @@ import org.vqsim.analysis.arrow.ResultFiles;
 /**
  * The small result tables a report is built from, found in a result folder: {@code summary.arrow}
  * and {@code latency.arrow} (and {@code locks.arrow}) in the folder itself and in each sub-folder (one per cost profile after
- * {@code vqsim fleet}, one per workload in the demo), {@code fleet.arrow} and {@code sweep.arrow}.
+ * {@code vqsim fleet}, one per workload in the demo), {@code fleet.arrow}, {@code sweep.arrow} and {@code reproduce.arrow}.
  * {@code requests.arrow} is never opened, so a report works after {@code --summary-only} and for
  * runs of any length.
  */
-public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultTable sweep) {
+public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultTable sweep, ResultTable reproduce) {
   /** The sweep table's file name. */
   public static final String SWEEP = "sweep.arrow";
 
@@ -50,6 +50,7 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
     if (top != null) runs.add(top);
     ResultTable fleet = Files.isRegularFile(dir.resolve(ResultFiles.FLEET)) ? ResultTable.read(dir.resolve(ResultFiles.FLEET)) : null;
     ResultTable sweep = Files.isRegularFile(dir.resolve(SWEEP)) ? ResultTable.read(dir.resolve(SWEEP)) : null;
+    ResultTable reproduce = Files.isRegularFile(dir.resolve(ResultFiles.REPRODUCE)) ? ResultTable.read(dir.resolve(ResultFiles.REPRODUCE)) : null;
     List<Path> subs;
     try (Stream<Path> s = Files.list(dir)) {
       subs = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).sorted(Comparator.comparing(Path::toString)).toList();
@@ -67,7 +68,7 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
       children.sort(Comparator.comparingInt(r -> seen.indexOf(r.name()) < 0 ? order.size() + 1 : seen.indexOf(r.name())));
     }
     runs.addAll(children);
-    return new ReportInputs(shownAs, List.copyOf(runs), fleet, sweep);
+    return new ReportInputs(shownAs, List.copyOf(runs), fleet, sweep, reproduce);
   }
 
   private static Run run(Path dir, String name) throws IOException {
@@ -79,12 +80,12 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
   }
 
   public boolean isEmpty() {
-    return runs.isEmpty() && fleet == null && sweep == null;
+    return runs.isEmpty() && fleet == null && sweep == null && reproduce == null;
   }
 
   /** The first table found, for what-was-run facts every table carries (version, command). */
   public ResultTable any() {
     if (!runs.isEmpty()) return runs.get(0).summary();
-    return fleet != null ? fleet : sweep;
+    return fleet != null ? fleet : sweep != null ? sweep : reproduce;
   }
 }

@@ -26,10 +26,19 @@ import org.vqsim.engine.sim.Timeline;
  *
  * <ul>
  *   <li>strict: one synchronous request per map and per unmap;
- *   <li>lazy: from Linux 6.8 (commits 00271ca5cbcd, 6f01a732608f) an unmap is queued without a kick and the IOVA waits in a flush queue
+ *   <li>lazy: from Linux 6.8 (commit 6f01a732608f "iommu/virtio: Add ops->flush_iotlb_all and enable deferred flush") an unmap is queued without a kick and the IOVA waits in a flush queue
  *       (256 entries, 10 ms); the next synchronous request carries the queued ones. Linux 6.1
  *       cannot allocate a flush-queue domain for virtio-iommu and falls back to strict — the guest
  *       kernel version is a model parameter;
+ *   <li>map, every guest kernel: Linux 6.8 also added {@code iotlb_sync_map} (00271ca5cbcd), which adds the MAP
+ *       without a kick in {@code viommu_map_pages} and syncs in {@code iommu_map}: one round trip per {@code
+ *       iommu_map}. virtio_ring maps each buffer with its own {@code dma_map_page}, so a virtio-blk request still
+ *       pays one synchronous MAP per buffer, as on 6.1; batching a request's MAPs into one sync needs a device
+ *       that maps with {@code dma_map_sg} (NVMe), which is not modelled;
+ *   <li>identity: an identity domain on a device without {@code VIRTIO_IOMMU_F_BYPASS_CONFIG}: the driver
+ *       fills the domain with 1:1 MAP requests once, at attach ({@code viommu_domain_map_identity}, commit
+ *       "iommu/virtio: Support identity-mapped domains", Linux 5.17), so there are no per-I/O requests, but QEMU
+ *       still translates every access through its mapping tree under its mutex;
  *   <li>bypass: an identity domain attached with {@code VIRTIO_IOMMU_ATTACH_F_BYPASS}
  *       ({@code VIRTIO_IOMMU_F_BYPASS_CONFIG}): dma-direct in the guest, QEMU switches the device
  *       to the untranslated address space — no map, unmap or translation.
@@ -53,7 +62,7 @@ import org.vqsim.engine.sim.Timeline;
  * </ul>
  */
 public final class VirtioIommuStrategy implements DmaStrategy {
-  public enum Mode { STRICT, LAZY, BYPASS }
+  public enum Mode { STRICT, LAZY, BYPASS, IDENTITY }
 
   private static final int PAGE_SHIFT = 12;
   private static final long PAGE_MASK = (1L << PAGE_SHIFT) - 1;
@@ -132,7 +141,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
       if (phys == MAPPING_ERROR) return MAPPING_ERROR;
     }
     live++;
-    if (mode == Mode.BYPASS) return phys;
+    if (mode == Mode.BYPASS || mode == Mode.IDENTITY) return phys;
     long pages = pagesSpanned(phys, length);
     long iova = iovas.alloc(slot, tl.cpu(), pages);
     long iovaPage = iova >>> PAGE_SHIFT, physPage = phys >>> PAGE_SHIFT;
@@ -147,7 +156,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
   @Override
   public void unmap(int slot, long dmaAddr, int length, DmaDirection dir) {
     long phys = dmaAddr;
-    if (mode != Mode.BYPASS) {
+    if (mode != Mode.BYPASS && mode != Mode.IDENTITY) {
       long pages = pagesSpanned(dmaAddr, length);
       long iovaPage = dmaAddr >>> PAGE_SHIFT;
       long physPage = guestMappings.get(iovaPage, -1);
@@ -267,6 +276,12 @@ public final class VirtioIommuStrategy implements DmaStrategy {
   @Override
   public long translate(int slot, long dmaAddr, int length, boolean deviceWrites) {
     if (mode == Mode.BYPASS) return dmaAddr;
+    if (mode == Mode.IDENTITY) {
+      // the 1:1 mappings made at attach: QEMU still looks every page up in its tree, under its mutex
+      long pages = pagesSpanned(dmaAddr, Math.max(1, length));
+      for (long k = 0; k < pages; k++) tl.hold(mutex, slot, Actor.IOMMU, Category.TRANSLATE, lookupCycles);
+      return dmaAddr;
+    }
     long first = dmaAddr >>> PAGE_SHIFT;
     long pages = pagesSpanned(dmaAddr, Math.max(1, length));
     long physFirst = -1;
@@ -281,7 +296,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
 
   @Override
   public long mapCoherent(long paddr, int length) {
-    if (mode == Mode.BYPASS) return paddr;
+    if (mode == Mode.BYPASS || mode == Mode.IDENTITY) return paddr;
     long pages = pagesSpanned(paddr, length);
     long iova = iovas.alloc(pages); // at set-up: nothing charged
     for (long k = 0; k < pages; k++) {

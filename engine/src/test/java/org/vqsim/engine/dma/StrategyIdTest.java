@@ -13,7 +13,7 @@ class StrategyIdTest {
   void allOnX86IsEveryX86StrategyWithItsBounceVariants() {
     assertThat(StrategyId.forPlatform("x86")).extracting(s -> s.id).containsExactly(
         "direct", "bounce", "viommu-strict", "viommu-lazy", "viommu-passthrough",
-        "virtio-iommu", "virtio-iommu-lazy", "virtio-iommu-bypass",
+        "virtio-iommu", "virtio-iommu-lazy", "virtio-iommu-bypass", "virtio-iommu-identity",
         "viommu-strict+bounce", "viommu-lazy+bounce", "virtio-iommu+bounce", "virtio-iommu-lazy+bounce");
   }
 

@@ -25,6 +25,7 @@ public final class Palette {
       case "virtio-iommu" -> new Color(0x1f77b4);
       case "virtio-iommu-lazy" -> new Color(0x17becf);
       case "virtio-iommu-bypass" -> new Color(0x2ca02c);
+      case "virtio-iommu-identity" -> new Color(0x98df8a);
       case "tce" -> new Color(0x9467bd);
       case "tce-ddw" -> new Color(0xbc80bd);
       case "tce-bypass" -> new Color(0xa6a61b);
