@@ -362,7 +362,8 @@ public final class ReportBuilder {
       fact(h, "Queue", esc(r0.getString("ring")) + " ring" + (opts.containsKey("queue-size") ? ", " + esc(opts.get("queue-size")) + " entries" : "")
           + (opts.containsKey("event-idx") ? ", event index " + onOff(opts.get("event-idx")) : "")
           + (opts.containsKey("indirect") ? ", indirect descriptors " + onOff(opts.get("indirect")) : "")
-          + "; " + esc(loop) + " loop, iodepth " + r0.getInt("iodepth"));
+          + "; " + (loop.equals("captured") ? "arrival as captured (the trace's issue times, at most " + r0.getInt("iodepth") + " in flight as observed)"
+              : esc(loop) + " loop, iodepth " + r0.getInt("iodepth")));
       fact(h, "Backend", esc(r0.getString("backend")) + (opts.containsKey("guest-kernel") ? "; guest kernel " + esc(opts.get("guest-kernel")) : ""));
     }
     List<String> strat = new ArrayList<>();
