@@ -12,6 +12,8 @@ import org.vqsim.engine.sim.IoOp;
  *
  * @param name the run's name (the guest file name without its suffix)
  * @param maxInFlight the most requests in flight at once in the guest trace
+ * @param qemuIommu which IOMMU model the QEMU log shows at work: "vtd" (vtd_inv_desc_*), "virtio-iommu"
+ *     (virtio_iommu_map/unmap), "spapr" (spapr_iommu_*), or "" (none, or no QEMU log)
  */
 public record TimedRun(
     String name,
@@ -28,7 +30,8 @@ public record TimedRun(
     int[] invalidations,
     long[] invalidationSpanNs,
     int maxInFlight,
-    boolean hasQemu) {
+    boolean hasQemu,
+    String qemuIommu) {
 
   public int requests() { return op.length; }
 

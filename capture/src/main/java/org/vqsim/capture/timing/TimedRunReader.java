@@ -81,8 +81,8 @@ public final class TimedRunReader {
       bounceBytes[i] = x[8];
       svc[i] = -1;
     }
-    if (qemu != null) readQemu(qemu, guest, offset, length, svc, inv, invSpan);
-    return new TimedRun(name, op, length, offset, issue, lat, svc, maps, unmaps, bounces, bounceBytes, inv, invSpan, maxInFlight, qemu != null);
+    String iommu = qemu != null ? readQemu(qemu, guest, offset, length, svc, inv, invSpan) : "";
+    return new TimedRun(name, op, length, offset, issue, lat, svc, maps, unmaps, bounces, bounceBytes, inv, invSpan, maxInFlight, qemu != null, iommu);
   }
 
   /** The run's name: the guest file name without {@code .guest-ftrace.txt.gz} (or its last suffixes). */
@@ -101,11 +101,11 @@ public final class TimedRunReader {
     long invFirst = -1, invLast = -1;
   }
 
-  private static void readQemu(Path qemu, Path guest, long[] offset, int[] length, long[] svc, int[] inv, long[] invSpan) throws IOException {
+  private static String readQemu(Path qemu, Path guest, long[] offset, int[] length, long[] svc, int[] inv, long[] invSpan) throws IOException {
     List<QReq> done = new ArrayList<>();
     HashMap<Long, QReq> open = new HashMap<>();
     QReq lastPopped = null;
-    long lineNo = 0;
+    long lineNo = 0, vtd = 0, virtioIommu = 0, spapr = 0;
     boolean anyLine = false;
     try (BufferedReader in = Traces.textReader(qemu)) {
       String line;
@@ -145,6 +145,9 @@ public final class TimedRunReader {
             }
           }
           default -> {
+            if (ev.startsWith("vtd_")) vtd++;
+            else if (ev.startsWith("virtio_iommu_map") || ev.startsWith("virtio_iommu_unmap")) virtioIommu++;
+            else if (ev.startsWith("spapr_iommu_")) spapr++;
             if (ev.startsWith("vtd_inv_desc_iotlb") && lastPopped != null) {
               lastPopped.inv++;
               if (lastPopped.invFirst < 0) lastPopped.invFirst = ts;
@@ -171,6 +174,7 @@ public final class TimedRunReader {
       inv[i] = q.inv;
       invSpan[i] = q.inv == 0 ? 0 : q.invLast - q.invFirst;
     }
+    return vtd > 0 ? "vtd" : virtioIommu > 0 ? "virtio-iommu" : spapr > 0 ? "spapr" : "";
   }
 
   /** "SECONDS.MICROS" between {@code from} and {@code to}, as ns. */

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * How a backend's per-request service latency varies around the profile's {@code backend_latency_ns}:
- * a request's latency is {@code backend_latency_ns × m}, with {@code m} drawn from this distribution
+ * How a backend's per-request service latency varies around the profile's {@code backend_latency_ns},
+ * the mean: a request's latency is {@code backend_latency_ns × m}, with {@code m} (mean 1) drawn from this distribution
  * by inverting a piecewise-linear CDF at a uniform number that depends only on the replay's seed and
  * the request's number (so the same request gets the same draw whatever else changes, and a replay
  * is deterministic for its seed).
@@ -15,11 +15,12 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>{@code none}: every request takes exactly {@code backend_latency_ns};
- *   <li>{@code lognormal P:M}: a log-normal with median 1 through one published percentile, e.g.
- *       {@code lognormal 0.999:2.727} (the 99.9th percentile is 2.727 × the median);
+ *   <li>{@code lognormal P:M}: a log-normal with mean 1 through one published percentile, e.g.
+ *       {@code lognormal 0.999:2.727} (the 99.9th percentile is 2.727 × the mean);
  *   <li>{@code empirical P:M P:M …}: the inverse CDF through the given points (probabilities from
- *       0 to 1, both included, increasing; multipliers non-decreasing), e.g. fitted by
- *       {@code vqsim calibrate} from QEMU's pop-to-fill times.
+ *       0 to 1, both included, increasing; multipliers non-decreasing, with mean 1 so that
+ *       {@code backend_latency_ns} stays the mean), e.g. fitted by {@code vqsim calibrate} from QEMU's
+ *       pop-to-fill times.
  * </ul>
  */
 public final class ServiceDistribution {
@@ -100,16 +101,22 @@ public final class ServiceDistribution {
         if (w.length != 2) throw new IllegalArgumentException("'lognormal' takes one point P:M (a percentile as a multiple of the median), e.g. lognormal 0.999:2.727");
         double[] pm = point(w[1]);
         if (!(pm[0] > 0.5 && pm[0] < 1)) throw new IllegalArgumentException("lognormal: the percentile's probability must be within (0.5, 1), not " + w[1]);
-        if (!(pm[1] > 1)) throw new IllegalArgumentException("lognormal: the percentile must be above the median (multiplier > 1), not " + w[1]);
-        double sigma = StrictMath.log(pm[1]) / inverseNormal(pm[0]);
+        if (!(pm[1] > 1)) throw new IllegalArgumentException("lognormal: the percentile must be above the mean (multiplier > 1), not " + w[1]);
+        // mean 1: m = exp(sigma z - sigma^2 / 2), so ln M = sigma z_P - sigma^2 / 2; the smaller root
+        double z = inverseNormal(pm[0]), disc = z * z - 2 * StrictMath.log(pm[1]);
+        if (disc < 0) throw new IllegalArgumentException("lognormal: no log-normal with mean 1 has " + w[1] + " (at most exp(z^2/2) = " + num(StrictMath.exp(z * z / 2)) + ")");
+        double sigma = z - StrictMath.sqrt(disc);
         double[] p = new double[LOGNORMAL_POINTS], m = new double[LOGNORMAL_POINTS];
         for (int i = 0; i < LOGNORMAL_POINTS; i++) {
           double u = i / (double) (LOGNORMAL_POINTS - 1);
           // the open ends are clipped at the first and last inner points' half-steps (±3.9 sigma)
           double uc = Math.min(Math.max(u, 0.5 / (LOGNORMAL_POINTS - 1) / 10), 1 - 0.5 / (LOGNORMAL_POINTS - 1) / 10);
           p[i] = u;
-          m[i] = StrictMath.exp(sigma * inverseNormal(uc));
+          m[i] = StrictMath.exp(sigma * inverseNormal(uc) - sigma * sigma / 2);
         }
+        // the tabulated (clipped, interpolated) mean to exactly 1
+        double mean = new ServiceDistribution("", p, m).mean();
+        for (int i = 0; i < m.length; i++) m[i] /= mean;
         return new ServiceDistribution("lognormal " + w[1], p, m);
       }
       case "empirical" -> {

@@ -113,6 +113,7 @@ final class BlkDevice {
         }
       }
       s.statusGpa[slot] = statusGpa;
+      m.ledger.markPop(slot, m.tl.nowPs()); // QEMU's virtqueue_pop trace point: the chain read and mapped
       m.ledger.charge(slot, Actor.VMM, Category.DEVICE, deviceRequest);
       m.ledger.charge(slot, Actor.BACKEND, Category.DEVICE, backendSubmit);
       long issue = m.tl.nowPs();
@@ -139,6 +140,7 @@ final class BlkDevice {
     Virtqueue vq = m.queues[s.queue[slot]];
     m.tl.begin(vq.vmm, t);
     if (bql) m.tl.acquire(m.vmm.bql(), slot);
+    m.ledger.markFill(slot, m.tl.nowPs()); // QEMU's virtqueue_fill trace point
     m.mem.writeU8(s.statusGpa[slot], VirtioBlk.VIRTIO_BLK_S_OK);
     int written = (s.op[slot] == IoOp.READ ? s.length[slot] : 0) + 1;
     vq.device.fill(m.mem, s.head[slot], written);
