@@ -36,7 +36,7 @@ import org.vqsim.engine.util.Names;
  */
 public final class CostProfile {
   /** Profiles shipped with vqsim, loadable by name. */
-  public static final List<String> BUILT_IN = List.of("x86-kvm", "power9-kvm");
+  public static final List<String> BUILT_IN = List.of("x86-kvm", "power9-kvm", "qemu-tcg-x86");
 
   private final String name;
   private final String platform;
