@@ -37,6 +37,12 @@ class TimingCommandsTest {
     assertTrue((Double) p50.get("modelled_per_request") > 0);
     assertEquals("guest RS 65536", p50.get("source"));
 
+    // the report of the folder shows the comparison
+    Cli.Result rep = vqsim("report", dir.resolve("v"));
+    assertEquals(0, rep.code(), rep.toString());
+    String html = Files.readString(dir.resolve("v/report.html"));
+    assertTrue(html.contains("Observed vs modelled") && html.contains("latency_p50_ns") && html.contains("guest RS 65536"), html);
+
     Cli.Result strict = vqsim("validate", g, q, "--strategy", "direct", "--profile", "qemu-tcg-x86", "--timing", "--tolerance", "0.01");
     assertEquals(ExitCodes.CHECK_FAILED, strict.code(), strict.toString());
     assertTrue(strict.out().contains("FAIL"), strict.out());

@@ -16,7 +16,10 @@ import org.vqsim.analysis.arrow.ResultFiles;
  * {@code requests.arrow} is never opened, so a report works after {@code --summary-only} and for
  * runs of any length.
  */
-public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultTable sweep) {
+public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultTable sweep, ResultTable validation) {
+  /** {@code vqsim validate -o}'s table: observed against modelled, events and (with --timing) time. */
+  public static final String VALIDATION = "validation.arrow";
+
   /** The sweep table's file name. */
   public static final String SWEEP = "sweep.arrow";
 
@@ -50,6 +53,7 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
     if (top != null) runs.add(top);
     ResultTable fleet = Files.isRegularFile(dir.resolve(ResultFiles.FLEET)) ? ResultTable.read(dir.resolve(ResultFiles.FLEET)) : null;
     ResultTable sweep = Files.isRegularFile(dir.resolve(SWEEP)) ? ResultTable.read(dir.resolve(SWEEP)) : null;
+    ResultTable validation = Files.isRegularFile(dir.resolve(VALIDATION)) ? ResultTable.read(dir.resolve(VALIDATION)) : null;
     List<Path> subs;
     try (Stream<Path> s = Files.list(dir)) {
       subs = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).sorted(Comparator.comparing(Path::toString)).toList();
@@ -67,7 +71,7 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
       children.sort(Comparator.comparingInt(r -> seen.indexOf(r.name()) < 0 ? order.size() + 1 : seen.indexOf(r.name())));
     }
     runs.addAll(children);
-    return new ReportInputs(shownAs, List.copyOf(runs), fleet, sweep);
+    return new ReportInputs(shownAs, List.copyOf(runs), fleet, sweep, validation);
   }
 
   private static Run run(Path dir, String name) throws IOException {
@@ -79,12 +83,12 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
   }
 
   public boolean isEmpty() {
-    return runs.isEmpty() && fleet == null && sweep == null;
+    return runs.isEmpty() && fleet == null && sweep == null && validation == null;
   }
 
   /** The first table found, for what-was-run facts every table carries (version, command). */
   public ResultTable any() {
     if (!runs.isEmpty()) return runs.get(0).summary();
-    return fleet != null ? fleet : sweep;
+    return fleet != null ? fleet : sweep != null ? sweep : validation;
   }
 }
