@@ -67,7 +67,7 @@ public final class Calibration {
       id = StrategyId.of(strategy);
       note = "given";
     } else {
-      id = infer(t, guest);
+      id = infer(t, guest, base.platform());
       note = "inferred from the events";
     }
     if (!id.availableOn(base.platform())) {
@@ -81,18 +81,25 @@ public final class Calibration {
    * nothing (the IOMMU DMA ops map instead), so maps without bounces are the IOMMU's strategy
    * whatever the command line asked for.
    */
-  static StrategyId infer(TimedRun t, Path guest) {
+  static StrategyId infer(TimedRun t, Path guest, String platform) {
     long maps = 0, bounces = 0;
     for (int i = 0; i < t.requests(); i++) {
       maps += t.maps()[i];
       bounces += t.bounces()[i];
     }
     if (maps == 0 && bounces == 0) {
+      if (platform.equals("power")) {
+        throw new IllegalArgumentException(guest + ": no map or bounce events on POWER: a dynamic DMA window (tce-ddw), a bypass or direct all look like this; "
+            + "give the strategy as GUEST[,QEMU]=STRATEGY");
+      }
       if (t.qemuIommu().isEmpty()) return StrategyId.of("direct");
       throw new IllegalArgumentException(guest + ": no map or bounce events, but the QEMU log shows " + t.qemuIommu()
           + " at work: cannot tell which strategy ran; give it as GUEST,QEMU=STRATEGY");
     }
-    if (maps == 0) return StrategyId.of("bounce");
+    if (maps == 0) {
+      if (platform.equals("power")) throw new IllegalArgumentException(guest + ": bounces without TCE maps on POWER (a secure VM: tce-ddw+bounce, or tce+bounce): give the strategy as GUEST[,QEMU]=STRATEGY");
+      return StrategyId.of("bounce");
+    }
     if (bounces > 0) {
       throw new IllegalArgumentException(guest + ": both IOMMU maps and swiotlb bounces; Linux 6.1 bounces nothing behind an IOMMU, so this is another kernel "
           + "or a mix: give the strategy as GUEST,QEMU=STRATEGY");
@@ -100,6 +107,7 @@ public final class Calibration {
     return switch (t.qemuIommu()) {
       case "vtd" -> StrategyId.of("viommu-strict");
       case "virtio-iommu" -> StrategyId.of("virtio-iommu");
+      case "spapr" -> StrategyId.of("tce");
       default -> throw new IllegalArgumentException(guest + ": IOMMU maps, but " + (t.hasQemu() ? "the QEMU log shows no vtd_* or virtio_iommu_* events"
           : "no QEMU log") + " to tell which IOMMU (intel-iommu or virtio-iommu, strict or lazy): give the strategy as GUEST[,QEMU]=STRATEGY");
     };
@@ -290,7 +298,13 @@ public final class Calibration {
       Status st;
       String src;
       String pm = Double.isFinite(half[g]) ? String.format(Locale.ROOT, "±%.1f%%", half[g]) : "interval unbounded (fitted at 0)";
-      if (dependent[g]) {
+      if (!dependent[g] && !Double.isFinite(v)) {
+        // e.g. a bandwidth whose per-byte cost the fit put at 0: no finite value says that
+        st = Status.NOT_SEPARABLE;
+        src = "base profile " + base.name() + " (the fit put " + label + " at its bound, which has no finite value: these runs show no time it adds): " + base.source(f);
+        values[f.ordinal()] = bv;
+        v = bv;
+      } else if (dependent[g]) {
         st = Status.NOT_SEPARABLE;
         src = "base profile " + base.name() + " (in these runs " + label + " is a linear combination of other fitted figures, so it cannot be fitted): " + base.source(f);
         values[f.ordinal()] = bv;
@@ -307,7 +321,7 @@ public final class Calibration {
       }
       sources[f.ordinal()] = src;
       double resPct = resDen[g] == 0 ? Double.NaN : resNum[g] / resDen[g] * 100;
-      figures.add(new Figure(f, st, bv, v, half[g], resPct, members.size() > 1 ? label : "", src));
+      figures.add(new Figure(f, st, bv, v, st == Status.NOT_SEPARABLE ? Double.NaN : half[g], resPct, members.size() > 1 ? label : "", src));
     }
     // the service distribution from the QEMU service times
     CostProfile fitted = base.derive(name, description, values, sources, null, null);
