@@ -97,11 +97,15 @@ final class ReplayCommand implements Callable<Integer> {
     try (Traces.Opened t = ref.open()) {
       meta = t.metadata();
     }
-    ReplayConfig c = ReplayRunner.applyTraceDefaults(base, meta, model.iodepth, model.arrival, model.vcpus);
+    // a capture (issue and completion times) replays as captured unless told otherwise
+    boolean mayBeCaptured = model.arrival == null ? !meta.containsKey(org.vqsim.capture.canonical.CanonicalTrace.META_ARRIVAL) : model.arrival.equals(ReplayRunner.ARRIVAL_CAPTURED);
+    Integer captured = mayBeCaptured ? ReplayRunner.capturedConcurrency(ref) : null;
+    ReplayConfig c = ReplayRunner.applyTraceDefaults(base, meta, model.iodepth, model.arrival, model.vcpus, captured);
     Map<String, String> opts = new java.util.LinkedHashMap<>();
     opts.put("trace", ref.label());
     opts.putAll(StrategyOptions.describe(p, ids));
     opts.putAll(model.describe(c));
+    opts.put("arrival", ReplayRunner.arrivalLabel(c, captured != null && (model.arrival == null || model.arrival.equals(ReplayRunner.ARRIVAL_CAPTURED))));
     if (ref.device() != null) opts.put("device", ref.device());
     return new ReplayRunner.Plan(ref, ids, p, c, model.dmaOptions(), model.ring, summaryOnly, opts);
   }
@@ -109,13 +113,22 @@ final class ReplayCommand implements Callable<Integer> {
   /** The run's table. */
   static void report(PrintWriter out, ReplayRunner.Plan plan, ReplayRunner.Outcome o) {
     ReplayConfig c = plan.config();
-    out.printf("%s: %d requests, profile %s, %s ring, %s backend, %s loop, iodepth %d, queue size %d%n", plan.trace().label(),
-        o.requestsPerStrategy(), plan.profile().name(), plan.ring(), c.backend().id, c.openLoop() ? "open" : "closed", c.iodepth(), c.queueSize());
+    String arrival = plan.options().getOrDefault("arrival", c.openLoop() ? "open" : "closed");
+    out.printf("%s: %d requests, profile %s, %s ring, %s backend, arrival %s, iodepth %d, queue size %d%n", plan.trace().label(),
+        o.requestsPerStrategy(), plan.profile().name(), plan.ring(), c.backend().id, arrivalText(arrival, c), c.iodepth(), c.queueSize());
     ReplayRunner.printSummary(out, o.rows());
     for (String note : org.vqsim.analysis.report.RunNotes.of(org.vqsim.analysis.report.RunNotes.lines(o.rows()), plan.options())) out.println("Note: " + note);
     long reqs = o.requestsPerStrategy() * plan.strategies().size();
     out.printf("Replayed %d requests in %.2f s (%.0f requests/s)%n", reqs, o.wallSeconds(), o.wallSeconds() > 0 ? reqs / o.wallSeconds() : 0);
     out.flush();
+  }
+
+  static String arrivalText(String arrival, ReplayConfig c) {
+    return switch (arrival) {
+      case "captured" -> "as captured (the trace's issue times, at most " + c.iodepth() + " in flight as observed)";
+      case "open" -> "open loop (the trace's timestamps)";
+      default -> "closed loop";
+    };
   }
 
   /** The "Wrote … to …" lines of committed result files ({@code names} relative to {@code dir}). */

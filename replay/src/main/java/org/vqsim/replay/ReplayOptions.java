@@ -23,7 +23,8 @@ final class ReplayOptions {
   @Option(names = "--queue-size", defaultValue = "256", paramLabel = "N", description = "Virtqueue size up to 32768, a power of two for the split ring, any size for the packed ring (default: ${DEFAULT-VALUE}, QEMU's virtio-blk default).")
   int queueSize;
 
-  @Option(names = "--arrival", paramLabel = "closed|open", description = "closed: keep --iodepth requests in flight; open: submit at the trace's timestamps. Default: the trace's own, else closed.")
+  @Option(names = "--arrival", paramLabel = "closed|open|captured", description = "closed: keep --iodepth requests in flight; open: submit at the trace's timestamps; "
+      + "captured: at the trace's timestamps with at most as many in flight as the capture had. Default: the trace's own; captured for a capture with completion times; else closed.")
   String arrival;
 
   @Option(names = "--ring", defaultValue = "split", paramLabel = "split|packed",
@@ -90,7 +91,9 @@ final class ReplayOptions {
     if (!RINGS.contains(ring)) throw new IllegalArgumentException("unknown ring '" + ring + "'" + Names.didYouMean(ring, RINGS) + "; known: " + String.join(", ", RINGS));
     String sizeErr = Ring.of(ring).queueSizeError(queueSize);
     if (sizeErr != null) throw new IllegalArgumentException(sizeErr + (Ring.of(ring) == Ring.SPLIT ? "; --ring packed takes any size" : ""));
-    if (arrival != null && !arrival.equals("open") && !arrival.equals("closed")) throw new IllegalArgumentException("--arrival must be closed or open, not '" + arrival + "'");
+    if (arrival != null && !arrival.equals("open") && !arrival.equals("closed") && !arrival.equals(ReplayRunner.ARRIVAL_CAPTURED)) {
+      throw new IllegalArgumentException("--arrival must be closed, open or captured, not '" + arrival + "'");
+    }
     if (iodepth != null && iodepth < 1) throw new IllegalArgumentException("--iodepth must be at least 1, not " + iodepth);
     if (vcpus != null && vcpus < 1) throw new IllegalArgumentException("--vcpus must be at least 1, not " + vcpus);
     if (queues != null && queues < 1) throw new IllegalArgumentException("--queues must be at least 1, not " + queues);

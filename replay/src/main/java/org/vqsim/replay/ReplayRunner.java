@@ -59,12 +59,48 @@ final class ReplayRunner {
    * number of CPUs a trace names, {@code vqsim.cpus}, when {@code --vcpus} is not given).
    */
   static ReplayConfig applyTraceDefaults(ReplayConfig config, Map<String, String> meta, Integer iodepth, String arrival, Integer vcpus) {
+    return applyTraceDefaults(config, meta, iodepth, arrival, vcpus, null);
+  }
+
+  /**
+   * As above, for a trace that may be a capture: {@code captured} is the most requests it had in flight
+   * (from its issue/completion pairs), null when it shows no completions. Without {@code --arrival} and
+   * without an arrival of its own, a capture replays as captured: at its own issue times (open loop)
+   * with at most that many in flight.
+   */
+  static ReplayConfig applyTraceDefaults(ReplayConfig config, Map<String, String> meta, Integer iodepth, String arrival, Integer vcpus, Integer captured) {
+    String mode = arrival != null ? arrival : meta.getOrDefault(CanonicalTrace.META_ARRIVAL, captured != null ? ARRIVAL_CAPTURED : "closed");
     int depth = iodepth != null ? iodepth : parseInt(meta.get(CanonicalTrace.META_IODEPTH), 1);
-    String mode = arrival != null ? arrival : meta.getOrDefault(CanonicalTrace.META_ARRIVAL, "closed");
     if (iodepth == null && depth > config.queueSize()) depth = config.queueSize();
     if (mode.equals("open") && iodepth == null) depth = config.queueSize();
+    if (mode.equals(ARRIVAL_CAPTURED)) {
+      if (captured == null) {
+        throw new IllegalArgumentException("--arrival captured needs a captured trace with completion times (ftrace block_rq_complete, blkparse C); this trace has none");
+      }
+      if (iodepth == null) depth = Math.max(1, Math.min(captured, config.queueSize()));
+    }
     int v = vcpus != null ? vcpus : Math.max(Math.max(1, parseInt(meta.get("vqsim.cpus"), 1)), config.queues());
-    return config.withIodepth(depth).withOpenLoop(mode.equals("open")).withTopology(v, config.queues(), config.iothreads());
+    return config.withIodepth(depth).withOpenLoop(!mode.equals("closed")).withTopology(v, config.queues(), config.iothreads());
+  }
+
+  /** The arrival mode of a capture replayed as captured: its issue times, at most its observed concurrency in flight. */
+  static final String ARRIVAL_CAPTURED = "captured";
+
+  /**
+   * The arrival mode a replay used, as the summary and the printed table name it: closed, open, or
+   * captured (open at the trace's issue times, limited to the concurrency it had).
+   */
+  static String arrivalLabel(ReplayConfig c, boolean captured) {
+    return !c.openLoop() ? "closed" : captured ? ARRIVAL_CAPTURED : "open";
+  }
+
+  /** The most requests the trace had in flight, from its issue/completion pairs; null when it shows no completions (not a capture). */
+  static Integer capturedConcurrency(TraceRef ref) throws IOException {
+    try (Traces.Opened t = ref.open()) {
+      if (t.observed() == null) return null;
+      org.vqsim.capture.observed.TraceInspector in = new org.vqsim.capture.observed.TraceInspector().read(t.source());
+      return in.completed > 0 ? Integer.valueOf(Math.max(1, in.maxInFlight)) : null;
+    }
   }
 
   private static int parseInt(String s, int dflt) {

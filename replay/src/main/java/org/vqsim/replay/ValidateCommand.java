@@ -71,6 +71,10 @@ final class ValidateCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite an existing validation.arrow.")
   boolean force;
 
+  @Option(names = "--timing", description = "Also compare time: the run replayed as captured (its issue times and concurrency) with the profile, "
+      + "observed against modelled latency mean, p50 and p99 per request kind and throughput (rows latency_mean_ns, latency_p50_ns, latency_p99_ns, throughput_per_s).")
+  boolean timing;
+
   /** One compared metric. {@code errorPct} is null when nothing was observed and nothing modelled. */
   record Metric(String name, String source, double observed, double modelled, Double errorPct) {}
 
@@ -119,11 +123,23 @@ final class ValidateCommand implements Callable<Integer> {
       metrics.add(metric("hypercalls", "guest", g.perRequest(Counter.HYPERCALLS), m, EventKind.HYPERCALLS));
     }
 
+    String timingArrival = null;
+    if (timing) {
+      org.vqsim.capture.timing.TimedRun tr = org.vqsim.capture.timing.TimedRunReader.read(guest, qemu);
+      org.vqsim.replay.timing.ModelRun mr = new org.vqsim.replay.timing.ModelRun(guest, id, tr.maxInFlight(), model.seed);
+      timingArrival = mr.arrivalForTimingText();
+      for (org.vqsim.replay.timing.TimingCheck.Row r : org.vqsim.replay.timing.TimingCheck.check(tr, mr, p)) {
+        metrics.add(new Metric(r.metric(), r.kind().equals("all") ? "guest" : "guest " + r.kind(), r.observed(), r.modelled(), r.errorPct()));
+      }
+    }
+
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "%s: %d requests (max %d in flight), replayed under %s with %s%s%n", guest.getFileName(), g.requests, g.maxInFlight, id.id, p.name(),
         id.prediction ? " (a strategy no lab trace has: a prediction)" : "");
     if (q != null) out.printf(Locale.ROOT, "%s: %d requests in the selected workload%s%n", qemu.getFileName(), q.requests,
         q.requests != g.requests ? " (differs from the guest trace: per-request figures are per the QEMU log's own requests)" : "");
+    if (timingArrival != null) out.println("Timing: replayed " + timingArrival + ", profile " + p.name() + ", seed " + model.seed
+        + "; latency rows per request kind (ns), throughput in requests/s");
     List<String[]> table = new ArrayList<>();
     boolean failed = false;
     for (Metric x : metrics) {
@@ -154,6 +170,7 @@ final class ValidateCommand implements Callable<Integer> {
   }
 
   private static String fmt(double v) {
+    if (Math.abs(v) >= 1000) return String.format(Locale.ROOT, "%.0f", v);
     return String.format(Locale.ROOT, v == Math.rint(v) ? "%.0f" : "%.2f", v);
   }
 
@@ -162,13 +179,14 @@ final class ValidateCommand implements Callable<Integer> {
     meta.put("vqsim.kind", "validation");
     meta.put("vqsim.version", Version.VERSION);
     meta.put("vqsim.command", "validate");
-    meta.put("vqsim.options", "--strategy=" + id.id + " --profile=" + p.name() + " guest=" + guest.getFileName() + (qemu == null ? "" : " qemu=" + qemu.getFileName()));
+    meta.put("vqsim.options", "--strategy=" + id.id + " --profile=" + p.name() + (timing ? " --timing --arrival=captured --seed=" + model.seed : "")
+        + " guest=" + guest.getFileName() + (qemu == null ? "" : " qemu=" + qemu.getFileName()));
     var schema = org.vqsim.analysis.arrow.Columns.schema(List.of(
         org.vqsim.analysis.arrow.Columns.col("metric", org.vqsim.analysis.arrow.Columns.UTF8, "", "what is compared (per request)"),
-        org.vqsim.analysis.arrow.Columns.col("source", org.vqsim.analysis.arrow.Columns.UTF8, "", "guest (ftrace) or qemu (trace log)"),
+        org.vqsim.analysis.arrow.Columns.col("source", org.vqsim.analysis.arrow.Columns.UTF8, "", "guest (ftrace) or qemu (trace log); for timing rows the request kind"),
         org.vqsim.analysis.arrow.Columns.col("strategy", org.vqsim.analysis.arrow.Columns.UTF8, "", "strategy the model replayed"),
-        org.vqsim.analysis.arrow.Columns.col("observed_per_request", org.vqsim.analysis.arrow.Columns.FLOAT64, "count", "mean per request in the trace"),
-        org.vqsim.analysis.arrow.Columns.col("modelled_per_request", org.vqsim.analysis.arrow.Columns.FLOAT64, "count", "mean per request in the replay"),
+        org.vqsim.analysis.arrow.Columns.col("observed_per_request", org.vqsim.analysis.arrow.Columns.FLOAT64, "count", "mean per request in the trace; for timing rows the run's figure (ns, or requests/s)"),
+        org.vqsim.analysis.arrow.Columns.col("modelled_per_request", org.vqsim.analysis.arrow.Columns.FLOAT64, "count", "mean per request in the replay; for timing rows the replay's figure"),
         org.vqsim.analysis.arrow.Columns.nullable("error_pct", org.vqsim.analysis.arrow.Columns.FLOAT64, "percent",
             "(modelled - observed) / observed; null when both are 0, 100 when only the model has it")), meta);
     try (TableWriter w = new TableWriter(target, schema)) {

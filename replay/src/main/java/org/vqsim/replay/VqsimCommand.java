@@ -12,7 +12,7 @@ import picocli.CommandLine.IVersionProvider;
         "",
         "Replays captured or synthetic block I/O through a cycle-accounted model of the virtqueue and the DMA path, once per strategy, and writes Arrow tables.",
         ""},
-    subcommands = {DemoCommand.class, GenerateCommand.class, ImportCommand.class, InspectCommand.class, ReplayCommand.class, FleetCommand.class,
+    subcommands = {DemoCommand.class, GenerateCommand.class, ImportCommand.class, InspectCommand.class, ReplayCommand.class, CalibrateCommand.class, FleetCommand.class,
         ReportCommand.class, CompareCommand.class, SweepCommand.class, ValidateCommand.class, ReproduceCommand.class, ShowCommand.class, ProfilesCommand.class,
         CompletionCommand.class, picocli.CommandLine.HelpCommand.class},
     footer = {"", "Examples:",

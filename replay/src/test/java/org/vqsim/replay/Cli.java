@@ -88,6 +88,11 @@ final class Cli {
     }
   }
 
+  /** One metadata entry of an Arrow file's schema ("" when absent). */
+  static String meta(Path file, String key) throws IOException {
+    return read(file).schema().getCustomMetadata().getOrDefault(key, "");
+  }
+
   /** Names of the files in a folder (none when it does not exist), hidden ones included. */
   static List<String> list(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) return List.of();

@@ -56,6 +56,7 @@ public final class ReportBuilder {
     if (in.fleet() != null) toc.add(new String[] {"fleet", "Fleet: guest kind × platform"});
     if (in.sweep() != null) toc.add(new String[] {"sweep", "Sweep: curves and crossovers"});
     if (in.reproduce() != null) toc.add(new String[] {"reproduce", "The model against the literature"});
+    if (in.validation() != null) toc.add(new String[] {"validation", "Observed vs modelled"});
     for (int i = 0; i < in.runs().size(); i++) toc.add(new String[] {"run" + i, runHeading(in.runs().get(i))});
     if (!in.runs().isEmpty()) toc.add(new String[] {"profiles", "Cost profiles: every figure and its source"});
     toc.add(new String[] {"notes", "How to read this report"});
@@ -70,6 +71,7 @@ public final class ReportBuilder {
     if (in.fleet() != null) fleetSection(h, in, charts);
     if (in.sweep() != null) sweepSection(h, in.sweep(), charts);
     if (in.reproduce() != null) ReproduceSection.write(h, in.reproduce(), charts);
+    if (in.validation() != null) validationSection(h, in.validation());
     for (int i = 0; i < in.runs().size(); i++) runSection(h, in.runs().get(i), "run" + i, in.runs().size() > 1, charts);
     if (!in.runs().isEmpty()) profilesSection(h, in); // a sweep alone carries no profile figures
     notes(h);
@@ -85,6 +87,7 @@ public final class ReportBuilder {
     }
     if (in.sweep() != null && in.runs().isEmpty()) return "vqsim sweep report";
     if (in.reproduce() != null && in.runs().isEmpty()) return "vqsim reproduce: published experiments beside the model";
+    if (in.validation() != null && in.runs().isEmpty()) return "vqsim validation report";
     if (in.runs().size() == 1) return "vqsim report: " + in.runs().get(0).trace() + " on " + in.runs().get(0).profile();
     return "vqsim report: " + in.runs().size() + " runs";
   }
@@ -365,7 +368,8 @@ public final class ReportBuilder {
       fact(h, "Queue", esc(r0.getString("ring")) + " ring" + (opts.containsKey("queue-size") ? ", " + esc(opts.get("queue-size")) + " entries" : "")
           + (opts.containsKey("event-idx") ? ", event index " + onOff(opts.get("event-idx")) : "")
           + (opts.containsKey("indirect") ? ", indirect descriptors " + onOff(opts.get("indirect")) : "")
-          + "; " + esc(loop) + " loop, iodepth " + r0.getInt("iodepth"));
+          + "; " + (loop.equals("captured") ? "arrival as captured (the trace's issue times, at most " + r0.getInt("iodepth") + " in flight as observed)"
+              : esc(loop) + " loop, iodepth " + r0.getInt("iodepth")));
       fact(h, "Backend", esc(r0.getString("backend")) + (opts.containsKey("guest-kernel") ? "; guest kernel " + esc(opts.get("guest-kernel")) : ""));
     }
     List<String> strat = new ArrayList<>();
@@ -588,6 +592,36 @@ public final class ReportBuilder {
     }
     if (in.runs().isEmpty()) h.el("p", "", "No summary.arrow in this folder, so no profile to show.");
     h.raw("</section>\n");
+  }
+
+  /** validation.arrow: what the captured run observed against what the model did, events and (validate --timing) time. */
+  private static void validationSection(Html h, ResultTable v) {
+    h.raw("<section id='validation'>");
+    h.el("h2", "", "Observed vs modelled");
+    String opts = v.meta("vqsim.options", "");
+    h.el("p", "muted", "vqsim validate compared a captured run with the model (" + opts + "). Event rows are means per request; the timing rows "
+        + "(latency_mean_ns, latency_p50_ns, latency_p99_ns per request kind, throughput_per_s) are the run's figures, observed in the capture "
+        + "and modelled by replaying it with the profile. Error = (modelled − observed) / observed.");
+    h.raw("<table><thead><tr><th>metric</th><th>source</th><th>strategy</th><th class='num'>observed</th><th class='num'>modelled</th>"
+        + "<th class='num'>error</th></tr></thead><tbody>\n");
+    for (Row r : v.table()) {
+      double err = r.getDouble("error_pct");
+      boolean timing = r.getString("metric").startsWith("latency_") || r.getString("metric").startsWith("throughput_");
+      String cls = Double.isNaN(err) ? "" : Math.abs(err) <= 10 ? " style='background:var(--ok)'" : Math.abs(err) <= 25 ? " style='background:var(--warn)'"
+          : " style='background:var(--bad)'";
+      h.raw("<tr><td><code>" + esc(r.getString("metric")) + "</code></td><td>" + esc(r.getString("source")) + "</td><td>" + esc(r.getString("strategy"))
+          + "</td><td class='num'>" + esc(num(r.getDouble("observed_per_request"), timing)) + "</td><td class='num'>"
+          + esc(num(r.getDouble("modelled_per_request"), timing)) + "</td><td class='num'" + cls + ">"
+          + (Double.isNaN(err) ? "–" : esc(String.format(Locale.ROOT, "%+.1f%%", err))) + "</td></tr>\n");
+    }
+    h.raw("</tbody></table>\n");
+    h.raw("</section>\n");
+  }
+
+  private static String num(double v, boolean timing) {
+    if (Double.isNaN(v)) return "–";
+    if (timing) return v >= 1e3 && !Double.isInfinite(v) ? Fmt.count(v) : String.format(Locale.ROOT, "%.1f", v);
+    return String.format(Locale.ROOT, v == Math.rint(v) ? "%.0f" : "%.2f", v);
   }
 
   private static void notes(Html h) {

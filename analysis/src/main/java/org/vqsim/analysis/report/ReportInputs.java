@@ -16,7 +16,10 @@ import org.vqsim.analysis.arrow.ResultFiles;
  * {@code requests.arrow} is never opened, so a report works after {@code --summary-only} and for
  * runs of any length.
  */
-public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultTable sweep, ResultTable reproduce) {
+public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultTable sweep, ResultTable reproduce, ResultTable validation) {
+  /** {@code vqsim validate -o}'s table: observed against modelled, events and (with --timing) time. */
+  public static final String VALIDATION = "validation.arrow";
+
   /** The sweep table's file name. */
   public static final String SWEEP = "sweep.arrow";
 
@@ -51,6 +54,7 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
     ResultTable fleet = Files.isRegularFile(dir.resolve(ResultFiles.FLEET)) ? ResultTable.read(dir.resolve(ResultFiles.FLEET)) : null;
     ResultTable sweep = Files.isRegularFile(dir.resolve(SWEEP)) ? ResultTable.read(dir.resolve(SWEEP)) : null;
     ResultTable reproduce = Files.isRegularFile(dir.resolve(ResultFiles.REPRODUCE)) ? ResultTable.read(dir.resolve(ResultFiles.REPRODUCE)) : null;
+    ResultTable validation = Files.isRegularFile(dir.resolve(VALIDATION)) ? ResultTable.read(dir.resolve(VALIDATION)) : null;
     List<Path> subs;
     try (Stream<Path> s = Files.list(dir)) {
       subs = s.filter(Files::isDirectory).filter(p -> !p.getFileName().toString().startsWith(".")).sorted(Comparator.comparing(Path::toString)).toList();
@@ -68,7 +72,7 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
       children.sort(Comparator.comparingInt(r -> seen.indexOf(r.name()) < 0 ? order.size() + 1 : seen.indexOf(r.name())));
     }
     runs.addAll(children);
-    return new ReportInputs(shownAs, List.copyOf(runs), fleet, sweep, reproduce);
+    return new ReportInputs(shownAs, List.copyOf(runs), fleet, sweep, reproduce, validation);
   }
 
   private static Run run(Path dir, String name) throws IOException {
@@ -80,12 +84,12 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
   }
 
   public boolean isEmpty() {
-    return runs.isEmpty() && fleet == null && sweep == null && reproduce == null;
+    return runs.isEmpty() && fleet == null && sweep == null && reproduce == null && validation == null;
   }
 
   /** The first table found, for what-was-run facts every table carries (version, command). */
   public ResultTable any() {
     if (!runs.isEmpty()) return runs.get(0).summary();
-    return fleet != null ? fleet : sweep != null ? sweep : reproduce;
+    return fleet != null ? fleet : sweep != null ? sweep : reproduce != null ? reproduce : validation;
   }
 }

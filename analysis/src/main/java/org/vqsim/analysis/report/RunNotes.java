@@ -112,8 +112,8 @@ public final class RunNotes {
     }
     long flat = rows.stream().filter(r -> r.p99() == r.p999()).count();
     if (rows.size() > 1 && flat * 2 >= rows.size()) {
-      notes.add(String.format(Locale.ROOT, "p99 = p99.9 in %d of %d rows: every request of a kind costs the same here and the backend has one fixed "
-          + "latency, so the tail comes from queueing and batching alone (device service-time variability is not modelled yet).", flat, rows.size()));
+      notes.add(String.format(Locale.ROOT, "p99 = p99.9 in %d of %d rows: every request of a kind costs the same here and the backend's latency "
+          + "varies little or not at all (the profile's backend_service_distribution), so the tail comes from queueing and batching alone.", flat, rows.size()));
     }
     return notes;
   }

@@ -41,7 +41,7 @@ class RunNotesTest {
   @Test
   void aFlatTailIsCalledWhatItIs() {
     List<RunNotes.Line> rows = List.of(line("direct", 1000, 100, 10, 10, 0.5, 1), line("bounce", 900, 200, 12, 12, 0.5, 1));
-    assertThat(RunNotes.of(rows, Map.of())).containsExactly("p99 = p99.9 in 2 of 2 rows: every request of a kind costs the same here and the backend "
-        + "has one fixed latency, so the tail comes from queueing and batching alone (device service-time variability is not modelled yet).");
+    assertThat(RunNotes.of(rows, Map.of())).containsExactly("p99 = p99.9 in 2 of 2 rows: every request of a kind costs the same here and the backend's "
+        + "latency varies little or not at all (the profile's backend_service_distribution), so the tail comes from queueing and batching alone.");
   }
 }

@@ -36,7 +36,7 @@ import org.vqsim.engine.util.Names;
  */
 public final class CostProfile {
   /** Profiles shipped with vqsim, loadable by name. */
-  public static final List<String> BUILT_IN = List.of("x86-kvm", "power9-kvm");
+  public static final List<String> BUILT_IN = List.of("x86-kvm", "power9-kvm", "qemu-tcg-x86");
 
   private final String name;
   private final String platform;
@@ -44,14 +44,42 @@ public final class CostProfile {
   private final double[] values;
   private final String[] sources;
   private final Map<String, Double> overrides;
+  private final ServiceDistribution service;
+  private final String serviceSource;
 
-  private CostProfile(String name, String platform, String description, double[] values, String[] sources, Map<String, Double> overrides) {
+  /** The profile key of the backend's service-time distribution (optional; {@link ServiceDistribution}). */
+  public static final String SERVICE_KEY = "backend_service_distribution";
+
+  private CostProfile(String name, String platform, String description, double[] values, String[] sources, Map<String, Double> overrides,
+      ServiceDistribution service, String serviceSource) {
     this.name = name;
     this.platform = platform;
     this.description = description;
     this.values = values;
     this.sources = sources;
     this.overrides = overrides;
+    this.service = service;
+    this.serviceSource = serviceSource;
+  }
+
+  /** How the backend's latency varies per request around {@code backend_latency_ns}. */
+  public ServiceDistribution serviceDistribution() { return service; }
+  public String serviceDistributionSource() { return serviceSource; }
+
+  /**
+   * A new profile: this one's figures with {@code values} and {@code sources} where they are not null
+   * (indexed by {@link CostFigure#ordinal}), and the given service distribution (null: keep this one's).
+   */
+  public CostProfile derive(String newName, String newDescription, double[] newValues, String[] newSources, ServiceDistribution dist, String distSource) {
+    double[] v = values.clone();
+    String[] s = sources.clone();
+    for (int i = 0; i < v.length; i++) {
+      if (newSources[i] == null) continue;
+      if (!Double.isFinite(newValues[i]) || newValues[i] < 0) throw new IllegalArgumentException(CostFigure.values()[i].key + " must be a finite number ≥ 0, not " + newValues[i]);
+      v[i] = newValues[i];
+      s[i] = newSources[i];
+    }
+    return new CostProfile(newName, platform, newDescription, v, s, Map.of(), dist == null ? service : dist, dist == null ? serviceSource : distSource);
   }
 
   public String name() { return name; }
@@ -74,13 +102,14 @@ public final class CostProfile {
     s[f.ordinal()] = "override --cost " + key + "=" + format(value) + " (profile value " + format(values[f.ordinal()]) + ")";
     Map<String, Double> o = new LinkedHashMap<>(overrides);
     o.put(key, value);
-    return new CostProfile(name, platform, description, v, s, java.util.Collections.unmodifiableMap(o));
+    return new CostProfile(name, platform, description, v, s, java.util.Collections.unmodifiableMap(o), service, serviceSource);
   }
 
   /** The figures as "key=value" lines, in declaration order, for run metadata. */
   public String describe() {
     StringBuilder b = new StringBuilder();
     for (CostFigure f : CostFigure.values()) b.append(f.key).append('=').append(format(values[f.ordinal()])).append('\n');
+    b.append(SERVICE_KEY).append('=').append(service.spec()).append('\n');
     return b.toString();
   }
 
@@ -101,6 +130,8 @@ public final class CostProfile {
       b.append('\n').append("# ").append(f.key).append(" (").append(f.unit).append("): ").append(f.description).append('\n');
       b.append(f.key).append(" = ").append(format(values[f.ordinal()])).append("   # source: ").append(sources[f.ordinal()]).append('\n');
     }
+    b.append('\n').append("# ").append(SERVICE_KEY).append(": how the backend latency varies per request, as multiples of backend_latency_ns (none | lognormal P:M | empirical P:M …)\n");
+    b.append(SERVICE_KEY).append(" = ").append(service.spec()).append("   # source: ").append(serviceSource).append('\n');
     return b.toString();
   }
 
@@ -150,6 +181,8 @@ public final class CostProfile {
     String[] sources = new String[CostFigure.COUNT];
     int[] seenAt = new int[CostFigure.COUNT];
     String name = null, platform = null, description = "";
+    ServiceDistribution dist = ServiceDistribution.NONE;
+    String distSource = "not given: every request takes backend_latency_ns";
     String line;
     int n = 0;
     while ((line = in.readLine()) != null) {
@@ -172,6 +205,17 @@ public final class CostProfile {
         case "profile" -> name = value;
         case "platform" -> platform = value;
         case "description" -> description = rest.strip();
+        case SERVICE_KEY -> {
+          try {
+            dist = ServiceDistribution.parse(value);
+          } catch (IllegalArgumentException e) {
+            throw new ProfileException(origin + ":" + n + ": " + SERVICE_KEY + ": " + e.getMessage());
+          }
+          if (comment == null || !comment.toLowerCase(Locale.ROOT).startsWith("source:") || comment.length() <= "source:".length() + 1) {
+            throw new ProfileException(origin + ":" + n + ": " + SERVICE_KEY + " has no '# source: …' comment; every figure must say where it comes from");
+          }
+          distSource = comment.substring("source:".length()).strip();
+        }
         default -> {
           CostFigure f = CostFigure.byKey(key);
           if (f == null) throw new ProfileException(origin + ":" + n + ": unknown cost figure '" + key + "'" + Names.didYouMean(key, keys()));
@@ -201,7 +245,7 @@ public final class CostProfile {
     if (!missing.isEmpty()) throw new ProfileException(origin + ": missing cost figure" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing));
     if (values[CostFigure.CPU_GHZ.ordinal()] <= 0) throw new ProfileException(origin + ":" + seenAt[CostFigure.CPU_GHZ.ordinal()] + ": cpu_ghz must be > 0");
     if (values[CostFigure.BACKEND_MIB_PER_S.ordinal()] <= 0) throw new ProfileException(origin + ":" + seenAt[CostFigure.BACKEND_MIB_PER_S.ordinal()] + ": backend_mib_per_s must be > 0");
-    return new CostProfile(name, platform, description, values, sources, Map.of());
+    return new CostProfile(name, platform, description, values, sources, Map.of(), dist, distSource);
   }
 
   private static String abbreviate(String s) {

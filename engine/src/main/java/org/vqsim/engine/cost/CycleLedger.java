@@ -20,12 +20,25 @@ public final class CycleLedger {
   private final long[] totalEvents = new long[E];
   private final long[] slotActor;
   private final long[] slotEvents;
+  private final long[] slotPopPs, slotFillPs;
   private long grandTotal;
 
   public CycleLedger(int slots) {
     slotActor = new long[slots * A];
     slotEvents = new long[slots * E];
+    slotPopPs = new long[slots];
+    slotFillPs = new long[slots];
   }
+
+  /**
+   * Records when the device popped the slot's request and when it filled its used entry, in ps —
+   * the model's counterpart of QEMU's {@code virtqueue_pop} and {@code virtqueue_fill} trace points,
+   * whose difference is the device service time a capture shows.
+   */
+  public void markPop(int slot, long ps) { slotPopPs[slot] = ps; }
+  public void markFill(int slot, long ps) { slotFillPs[slot] = ps; }
+  /** The device service time of the slot's request (fill − pop), ps; 0 before it was filled. */
+  public long slotServicePs(int slot) { return slotFillPs[slot] - slotPopPs[slot]; }
 
   public int slots() { return slotActor.length / A; }
 
@@ -45,6 +58,8 @@ public final class CycleLedger {
   public void resetSlot(int slot) {
     Arrays.fill(slotActor, slot * A, slot * A + A, 0L);
     Arrays.fill(slotEvents, slot * E, slot * E + E, 0L);
+    slotPopPs[slot] = 0;
+    slotFillPs[slot] = 0;
   }
 
   /** All cycles charged so far, every actor and category. */

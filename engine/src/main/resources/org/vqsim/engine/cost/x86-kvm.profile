@@ -52,3 +52,4 @@ tce_indirect_max = 0   # source: not applicable on x86 (H_PUT_TCE_INDIRECT is a 
 tce_alloc_cycles = 0   # source: not applicable on x86 (pseries iommu_alloc TCE pool)
 tce_free_cycles = 0   # source: not applicable on x86 (pseries TCE pool)
 tce_window_bytes = 0   # source: not applicable on x86 (pseries DMA window)
+backend_service_distribution = lognormal 0.999:2.727   # source: derived: shape of an enterprise SSD's read latency from the one datasheet found with both a typical and a tail figure, Intel SSD DC S4500/S4600 product specification: random read latency typ. 110 us, read QoS (99.9%) 300 us (text read at manualzz.com/doc/48879893): 300 / 110 = 2.727 at p99.9, as a log-normal with mean 1 (backend_latency_ns, the typical figure, is taken as the mean); the P4510's own QoS percentiles were not found

@@ -17,7 +17,8 @@ import org.vqsim.engine.sim.IoOp;
  *   <li>A pass ({@code virtio_blk_handle_vq}): notifications off, every available chain popped, each
  *       buffer translated through the strategy, the request handed to the backend; notifications back
  *       on at the end, and a re-check. In QEMU's main loop the pass holds the big QEMU lock.
- *   <li>The backend: a fixed latency plus bytes over one bandwidth shared by every queue.
+ *   <li>The backend: a latency ({@code backend_latency_ns}, times a per-request draw from the profile's
+ *       service distribution) plus bytes over one bandwidth shared by every queue.
  *   <li>Completion ({@code virtio_blk_req_complete}): status, used ring, and the queue's MSI-X
  *       interrupt to its CPU unless suppressed.
  * </ol>
@@ -28,6 +29,8 @@ final class BlkDevice {
   private final long backendLatencyPs;
   private final double psPerByte;
   private final boolean bql;
+  private final org.vqsim.engine.cost.ServiceDistribution service;
+  private final long seed;
   private long backendBwFree;
   long interrupts;
 
@@ -44,6 +47,8 @@ final class BlkDevice {
     backendLatencyPs = Math.round(p.get(CostFigure.BACKEND_LATENCY_NS) * 1000.0);
     psPerByte = 1e12 / (p.get(CostFigure.BACKEND_MIB_PER_S) * 1048576.0);
     bql = m.vmm.mainLoop();
+    service = p.serviceDistribution();
+    seed = m.config.seed();
   }
 
   void onKick(int q, int slot, long t) {
@@ -108,13 +113,15 @@ final class BlkDevice {
         }
       }
       s.statusGpa[slot] = statusGpa;
+      m.ledger.markPop(slot, m.tl.nowPs()); // QEMU's virtqueue_pop trace point: the chain read and mapped
       m.ledger.charge(slot, Actor.VMM, Category.DEVICE, deviceRequest);
       m.ledger.charge(slot, Actor.BACKEND, Category.DEVICE, backendSubmit);
       long issue = m.tl.nowPs();
       long xfer = IoOp.hasData(s.op[slot]) ? Math.round(s.length[slot] * psPerByte) : 0;
       long start = Math.max(issue, backendBwFree);
       backendBwFree = start + xfer;
-      m.tl.schedule(backendBwFree + backendLatencyPs, VirtioBlk.BACKEND_DONE, slot, 0);
+      long latency = service.isConstant() ? backendLatencyPs : Math.round(backendLatencyPs * service.draw(seed, s.request[slot]));
+      m.tl.schedule(backendBwFree + latency, VirtioBlk.BACKEND_DONE, slot, 0);
     }
     if (last >= 0) ringAccesses(vq, last, owed + vq.notifyAccesses); // set_notification(true) at the end of the pass
     if (bql) m.tl.release(m.vmm.bql());
@@ -133,6 +140,7 @@ final class BlkDevice {
     Virtqueue vq = m.queues[s.queue[slot]];
     m.tl.begin(vq.vmm, t);
     if (bql) m.tl.acquire(m.vmm.bql(), slot);
+    m.ledger.markFill(slot, m.tl.nowPs()); // QEMU's virtqueue_fill trace point
     m.mem.writeU8(s.statusGpa[slot], VirtioBlk.VIRTIO_BLK_S_OK);
     int written = (s.op[slot] == IoOp.READ ? s.length[slot] : 0) + 1;
     vq.device.fill(m.mem, s.head[slot], written);

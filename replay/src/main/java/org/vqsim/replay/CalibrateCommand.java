@@ -1,0 +1,114 @@
+package org.vqsim.replay;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.vqsim.analysis.arrow.ArrowTables;
+import org.vqsim.analysis.io.RunOutput;
+import org.vqsim.engine.cost.CostProfile;
+import org.vqsim.replay.timing.Calibration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "calibrate", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Fit a cost profile to captured runs of your own machine.", "",
+        "Each run is a guest ftrace (block_rq_issue/complete, iommu:map/unmap, swiotlb_bounced), optionally with the QEMU trace log "
+            + "of the same run (virtqueue_pop/fill, virtio_blk_handle_*, vtd_inv_desc_*), and the strategy it ran under (inferred from "
+            + "the events when omitted). The figures the runs exercise are fitted by non-negative least squares over per-request times, "
+            + "with the model's own per-request event counts as regressors; figures the runs cannot tell apart are fitted as their "
+            + "combination and split by the base profile's ratios; the others keep the base value. Method: docs/CALIBRATION.md."},
+    footer = {"", "Examples:",
+        "  vqsim calibrate --base x86-kvm -o my-host.profile \\",
+        "      --run direct.guest-ftrace.txt.gz,direct.qemu-trace.log.gz=direct \\",
+        "      --run strict.guest-ftrace.txt.gz,strict.qemu-trace.log.gz=viommu-strict",
+        "  scripts/calibrate-timing-lab.sh    # the shipped qemu-tcg-x86 profile from samples/qemu-lab-timing"})
+final class CalibrateCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Mixin DebugOption debug;
+
+  @Option(names = "--run", required = true, paramLabel = "GUEST[,QEMU][=STRATEGY]", description = "A captured run: its guest ftrace, its QEMU trace log, the strategy it ran under. Repeat for every run.")
+  List<String> runs;
+
+  @Option(names = "--base", defaultValue = "x86-kvm", paramLabel = "PROFILE", description = "Profile whose figures the runs do not exercise are kept, and whose ratios split combinations (default: ${DEFAULT-VALUE}).")
+  String base;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "FILE.profile", description = "The calibrated profile to write.")
+  Path output;
+
+  @Option(names = "--name", paramLabel = "NAME", description = "The profile's name (default: the output file name without .profile).")
+  String name;
+
+  @Option(names = "--description", paramLabel = "TEXT", description = "The profile's one-line description.")
+  String description;
+
+  @Option(names = "--force", description = "Overwrite an existing profile file.")
+  boolean force;
+
+  @Override
+  public Integer call() throws IOException {
+    CostProfile b = CostProfile.load(base);
+    String n = name != null ? name : output.getFileName().toString().replaceFirst("\\.profile$", "");
+    if (n.isBlank() || n.contains("=") || n.contains("#")) throw new IllegalArgumentException("--name must be a plain name, not '" + n + "'");
+    PrintWriter out = spec.commandLine().getOut();
+    long t0 = System.nanoTime();
+    List<Calibration.Run> rs = new ArrayList<>();
+    for (String r : runs) rs.add(load(r, b));
+    for (Calibration.Run r : rs) {
+      out.printf(Locale.ROOT, "%s: %d requests, max %d in flight, %s (%s)%s%n", r.name(), r.observed().requests(), r.observed().maxInFlight(), r.strategy().id,
+          r.strategyNote(), r.observed().hasQemu() ? "" : ", no QEMU log: latency only");
+    }
+    String desc = description != null ? description
+        : "calibrated by vqsim calibrate from " + rs.size() + " captured runs on base profile " + b.name();
+    Calibration.Result res = Calibration.fit(rs, b, n, desc);
+    double secs = (System.nanoTime() - t0) / 1e9;
+    List<String[]> table = new ArrayList<>();
+    for (Calibration.Figure f : res.figures()) {
+      table.add(new String[] {f.figure().key, switch (f.status()) {
+        case CALIBRATED -> "calibrated";
+        case COMBINATION -> "combination";
+        case NOT_SEPARABLE -> "base (not separable)";
+        case NOT_EXERCISED -> "base (not exercised)";
+      }, CostProfile.format(f.base()), CostProfile.format(f.value()),
+          Double.isNaN(f.halfWidthPct()) ? "-" : Double.isFinite(f.halfWidthPct()) ? String.format(Locale.ROOT, "±%.1f%%", f.halfWidthPct()) : "unbounded",
+          Double.isNaN(f.residualPct()) ? "-" : String.format(Locale.ROOT, "%+.1f%%", f.residualPct()), f.group()});
+    }
+    ArrowTables.printAligned(out, List.of("figure", "fit", "base", "value", "uncertainty", "residual", "fitted together with"), table);
+    out.println("service distribution: " + abbreviate(res.profile().serviceDistribution().spec()));
+    out.println("  source: " + res.profile().serviceDistributionSource());
+    for (String note : res.notes()) out.println("Note: " + note);
+    out.printf(Locale.ROOT, "Fitted %d rows from %d runs in %.1f s%n", res.rows(), rs.size(), secs);
+    try (RunOutput o = Outputs.file(spec, output)) {
+      o.requireAbsent(List.of(), force);
+      RunOutput.writeString(o.file(), res.profile().toFileText("vqsim calibrate"));
+      o.commit();
+    }
+    out.println("Wrote the profile to " + output + " (load it with --profile " + output + ")");
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  private static Calibration.Run load(String spec, CostProfile b) throws IOException {
+    String files = spec, strategy = null;
+    int eq = spec.lastIndexOf('=');
+    if (eq >= 0) {
+      files = spec.substring(0, eq);
+      strategy = spec.substring(eq + 1);
+      if (strategy.isEmpty()) throw new IllegalArgumentException("--run " + spec + ": empty strategy after '='");
+    }
+    String[] f = files.split(",", -1);
+    if (f.length > 2 || f[0].isEmpty() || (f.length == 2 && f[1].isEmpty())) {
+      throw new IllegalArgumentException("--run must be GUEST[,QEMU][=STRATEGY], not '" + spec + "'");
+    }
+    return Calibration.load(Path.of(f[0]), f.length == 2 ? Path.of(f[1]) : null, strategy, b);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 100 ? s.substring(0, 97) + "..." : s;
+  }
+}

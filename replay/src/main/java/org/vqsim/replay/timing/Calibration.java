@@ -1,0 +1,510 @@
+package org.vqsim.replay.timing;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.vqsim.capture.timing.TimedRun;
+import org.vqsim.capture.timing.TimedRunReader;
+import org.vqsim.engine.cost.CostFigure;
+import org.vqsim.engine.cost.CostProfile;
+import org.vqsim.engine.cost.ServiceDistribution;
+import org.vqsim.engine.dma.StrategyId;
+
+/**
+ * Fits a cost profile's figures to captured runs (docs/CALIBRATION.md has the method in full).
+ *
+ * <ol>
+ *   <li><b>Regressors from the model.</b> Each run is replayed with the base profile, then once per
+ *       cost figure with that figure raised by Δ. The change of every request's modelled latency and
+ *       device service time (pop to fill), divided by Δ, is how much that request depends on the
+ *       figure — its modelled event count, in ns per unit (at one request in flight the model is
+ *       linear in its figures, so this is exact). A figure no request depends on is not exercised.
+ *   <li><b>Observations.</b> Per request, two rows: the QEMU service time (pop to fill), and the
+ *       guest-side time (guest latency − service time); without a QEMU log, one row, the latency.
+ *   <li><b>Identifiability.</b> Figures whose regressor columns are proportional over every row
+ *       (e.g. at queue depth 1 a kick, an interrupt and the per-request device work each happen once
+ *       per request) cannot be told apart: they become one combination, fitted as one scale factor
+ *       on their base values, i.e. split by the base profile's ratios. A combination that is still a
+ *       linear combination of others (rank deficiency left after that) keeps its base values.
+ *   <li><b>Fit.</b> Non-negative least squares over all rows of all runs (Lawson–Hanson).
+ *   <li><b>Uncertainty.</b> The fit repeated on 200 bootstrap resamples of the runs (whole runs: the
+ *       noise between boots is larger than within one); the 95% percentile interval, as ± half its
+ *       width relative to the value.
+ *   <li><b>Service distribution.</b> Each request's service time less its modelled transfer and
+ *       device work, divided by the fitted {@code backend_latency_ns}, pooled over the runs: its
+ *       empirical quantiles become the profile's {@code backend_service_distribution}.
+ * </ol>
+ */
+public final class Calibration {
+  /** Bootstrap resamples (fixed, so that the same runs give the same profile). */
+  public static final int BOOTSTRAP = 200;
+  /** Columns whose cosine is within this of 1 (an angle under 2.6°) cannot be told apart by the runs: they differ on a handful of requests at most. */
+  static final double PROPORTIONAL = 1e-3;
+  private static final long SEED = 20261203L;
+
+  private Calibration() {}
+
+  /** One run to fit: files, strategy (given or inferred), what it observed and its model. */
+  public record Run(String name, Path guest, Path qemu, StrategyId strategy, String strategyNote, TimedRun observed, ModelRun model) {}
+
+  /** What the fit says about one figure. */
+  public record Figure(CostFigure figure, Status status, double base, double value, double halfWidthPct, double residualPct, String group, String source) {}
+
+  public enum Status { CALIBRATED, COMBINATION, NOT_SEPARABLE, NOT_EXERCISED }
+
+  public record Result(CostProfile profile, List<Figure> figures, List<String> notes, int rows) {}
+
+  /** Reads a run (GUEST[,QEMU][=STRATEGY]) and infers its strategy when not given. */
+  public static Run load(Path guest, Path qemu, String strategy, CostProfile base) throws IOException {
+    TimedRun t = TimedRunReader.read(guest, qemu);
+    StrategyId id;
+    String note;
+    if (strategy != null) {
+      id = StrategyId.of(strategy);
+      note = "given";
+    } else {
+      id = infer(t, guest, base.platform());
+      note = "inferred from the events";
+    }
+    if (!id.availableOn(base.platform())) {
+      throw new IllegalArgumentException(t.name() + ": strategy " + id.id + " does not exist on " + base.platform() + " (base profile " + base.name() + ")");
+    }
+    return new Run(t.name(), guest, qemu, id, note, t, new ModelRun(guest, id, t.maxInFlight(), 1));
+  }
+
+  /**
+   * The strategy a run's events show. Linux 6.1 with {@code swiotlb=force} behind an IOMMU bounces
+   * nothing (the IOMMU DMA ops map instead), so maps without bounces are the IOMMU's strategy
+   * whatever the command line asked for.
+   */
+  static StrategyId infer(TimedRun t, Path guest, String platform) {
+    long maps = 0, bounces = 0;
+    for (int i = 0; i < t.requests(); i++) {
+      maps += t.maps()[i];
+      bounces += t.bounces()[i];
+    }
+    if (maps == 0 && bounces == 0) {
+      if (platform.equals("power")) {
+        throw new IllegalArgumentException(guest + ": no map or bounce events on POWER: a dynamic DMA window (tce-ddw), a bypass or direct all look like this; "
+            + "give the strategy as GUEST[,QEMU]=STRATEGY");
+      }
+      if (t.qemuIommu().isEmpty()) return StrategyId.of("direct");
+      throw new IllegalArgumentException(guest + ": no map or bounce events, but the QEMU log shows " + t.qemuIommu()
+          + " at work: cannot tell which strategy ran; give it as GUEST,QEMU=STRATEGY");
+    }
+    if (maps == 0) {
+      if (platform.equals("power")) throw new IllegalArgumentException(guest + ": bounces without TCE maps on POWER (a secure VM: tce-ddw+bounce, or tce+bounce): give the strategy as GUEST[,QEMU]=STRATEGY");
+      return StrategyId.of("bounce");
+    }
+    if (bounces > 0) {
+      throw new IllegalArgumentException(guest + ": both IOMMU maps and swiotlb bounces; Linux 6.1 bounces nothing behind an IOMMU, so this is another kernel "
+          + "or a mix: give the strategy as GUEST,QEMU=STRATEGY");
+    }
+    return switch (t.qemuIommu()) {
+      case "vtd" -> StrategyId.of("viommu-strict");
+      case "virtio-iommu" -> StrategyId.of("virtio-iommu");
+      case "spapr" -> StrategyId.of("tce");
+      default -> throw new IllegalArgumentException(guest + ": IOMMU maps, but " + (t.hasQemu() ? "the QEMU log shows no vtd_* or virtio_iommu_* events"
+          : "no QEMU log") + " to tell which IOMMU (intel-iommu or virtio-iommu, strict or lazy): give the strategy as GUEST[,QEMU]=STRATEGY");
+    };
+  }
+
+  /** Figures a fit may touch: costs and the backend, not sizes, capacities or the clock. */
+  static boolean candidate(CostFigure f) {
+    return switch (f) {
+      case CPU_GHZ, PAGE_SIZE, IOMMU_PAGE_SIZE, DDW_PAGE_SIZE, IOTLB_ENTRIES, FLUSH_QUEUE_ENTRIES, FLUSH_QUEUE_TIMEOUT_MS, TCE_INDIRECT_MAX, TCE_WINDOW_BYTES -> false;
+      default -> true;
+    };
+  }
+
+  /** The unknown of a figure: its own value, except the bandwidth, fitted as ns per byte (the model is linear in that). */
+  static double unknownOf(CostFigure f, double v) {
+    return f == CostFigure.BACKEND_MIB_PER_S ? 1e9 / (v * 1048576.0) : v;
+  }
+
+  static double valueOf(CostFigure f, double u) {
+    return f == CostFigure.BACKEND_MIB_PER_S ? 1e9 / (u * 1048576.0) : u;
+  }
+
+  static double delta(CostFigure f) {
+    return switch (f) {
+      case BACKEND_LATENCY_NS -> 100_000; // ns
+      case BACKEND_MIB_PER_S -> 1.0; // ns per byte
+      default -> 100_000; // cycles
+    };
+  }
+
+  /** Per run: the regressor columns (ns per unit) of its rows, and the rows' targets. */
+  private static final class Design {
+    final Run run;
+    final int rows;
+    final double[][] x; // [figure][row]
+    final double[] y; // observation minus the model's part that no candidate figure changes
+    final double[] obs;
+    final boolean[] serviceRow;
+    final int[] request;
+
+    Design(Run run, int rows, int p) {
+      this.run = run;
+      this.rows = rows;
+      this.x = new double[p][rows];
+      this.y = new double[rows];
+      this.obs = new double[rows];
+      this.serviceRow = new boolean[rows];
+      this.request = new int[rows];
+    }
+  }
+
+  public static Result fit(List<Run> runs, CostProfile base, String name, String description) throws IOException {
+    if (runs.isEmpty()) throw new IllegalArgumentException("no runs to calibrate from");
+    CostProfile base0 = base.derive(base.name(), base.description(), new double[CostFigure.COUNT], new String[CostFigure.COUNT], ServiceDistribution.NONE, "none while fitting");
+    List<CostFigure> cand = new ArrayList<>();
+    for (CostFigure f : CostFigure.values()) if (candidate(f)) cand.add(f);
+    int p = cand.size();
+    // the runs are independent: their replays run on every core, the results kept in run order
+    Design[] built = new Design[runs.size()];
+    boolean[][] usedBy = new boolean[runs.size()][p];
+    java.util.stream.IntStream.range(0, runs.size()).parallel().forEach(ri -> {
+      try {
+        built[ri] = design(runs.get(ri), cand, base0, usedBy[ri]);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    List<Design> designs = List.of(built);
+    boolean[] exercised = new boolean[p];
+    for (boolean[] u : usedBy) for (int k = 0; k < p; k++) exercised[k] |= u[k];
+    // Gram matrix of the exercised columns over every row
+    double[][] gram = new double[p][p];
+    for (Design d : designs) accumulate(gram, null, d, null, cand.size());
+    List<String> notes = new ArrayList<>();
+    // proportional columns: one group
+    int[] groupOf = new int[p];
+    Arrays.fill(groupOf, -1);
+    List<List<Integer>> groups = new ArrayList<>();
+    for (int a = 0; a < p; a++) {
+      if (!exercised[a] || groupOf[a] >= 0) continue;
+      List<Integer> g = new ArrayList<>();
+      g.add(a);
+      groupOf[a] = groups.size();
+      for (int b = a + 1; b < p; b++) {
+        if (!exercised[b] || groupOf[b] >= 0) continue;
+        double cos = gram[a][b] / Math.sqrt(gram[a][a] * gram[b][b]);
+        if (cos > 1 - PROPORTIONAL) {
+          g.add(b);
+          groupOf[b] = groups.size();
+        }
+      }
+      groups.add(g);
+    }
+    int q = groups.size();
+    double[] w = new double[p]; // the weights of a group's columns: base values (the split), or 1 for a figure at 0
+    for (int k = 0; k < p; k++) {
+      double b = unknownOf(cand.get(k), base0.get(cand.get(k)));
+      w[k] = b > 0 ? b : 1;
+    }
+    double[][] wmat = new double[q][p];
+    for (int g = 0; g < q; g++) for (int k : groups.get(g)) wmat[g][k] = w[k];
+    // per-run normal equations of the groups
+    double[][][] aRun = new double[designs.size()][][];
+    double[][] bRun = new double[designs.size()][];
+    for (int r = 0; r < designs.size(); r++) {
+      double[][] ga = new double[q][q];
+      double[] gb = new double[q];
+      accumulate(ga, gb, designs.get(r), wmat, p);
+      aRun[r] = ga;
+      bRun[r] = gb;
+    }
+    double[][] aAll = sum(aRun, null);
+    double[] bAll = sumV(bRun, null);
+    // rank left after grouping: pivoted Cholesky; a dependent group keeps its base values
+    boolean[] dependent = dependentGroups(aAll);
+    for (int g = 0; g < q; g++) {
+      if (!dependent[g]) continue;
+      for (int r = 0; r < designs.size(); r++) {
+        // its base contribution moves into the target
+        for (int h = 0; h < q; h++) bRun[r][h] -= aRun[r][h][g];
+        bRun[r][g] = 0;
+        Arrays.fill(aRun[r][g], 0);
+        for (int h = 0; h < q; h++) aRun[r][h][g] = 0;
+      }
+    }
+    aAll = sum(aRun, null);
+    bAll = sumV(bRun, null);
+    double[] s = Nnls.solve(aAll, bAll);
+    for (int g = 0; g < q; g++) if (dependent[g]) s[g] = 1;
+    // bootstrap over runs
+    SplittableRandom rnd = new SplittableRandom(SEED);
+    double[][] boot = new double[BOOTSTRAP][];
+    int nr = designs.size();
+    for (int b = 0; b < BOOTSTRAP; b++) {
+      int[] pick = new int[nr];
+      for (int i = 0; i < nr; i++) pick[i] = rnd.nextInt(nr);
+      boot[b] = Nnls.solve(sum(aRun, pick), sumV(bRun, pick));
+    }
+    double[] half = new double[q];
+    for (int g = 0; g < q; g++) {
+      double[] v = new double[BOOTSTRAP];
+      for (int b = 0; b < BOOTSTRAP; b++) v[b] = boot[b][g];
+      Arrays.sort(v);
+      double lo = v[(int) Math.floor(0.025 * (BOOTSTRAP - 1))], hi = v[(int) Math.ceil(0.975 * (BOOTSTRAP - 1))];
+      half[g] = s[g] > 0 ? (hi - lo) / 2 / s[g] * 100 : Double.POSITIVE_INFINITY;
+    }
+    // residual per group: over the rows that depend on it, mean (observed − fitted) / mean observed
+    double[] resNum = new double[q], resDen = new double[q];
+    int totalRows = 0;
+    for (Design d : designs) {
+      totalRows += d.rows;
+      for (int i = 0; i < d.rows; i++) {
+        double fitted = 0;
+        for (int k = 0; k < p; k++) if (groupOf[k] >= 0) fitted += d.x[k][i] * w[k] * s[groupOf[k]];
+        double res = d.y[i] - fitted;
+        for (int g = 0; g < q; g++) {
+          boolean uses = false;
+          for (int k : groups.get(g)) uses |= d.x[k][i] != 0;
+          if (uses) {
+            resNum[g] += res;
+            resDen[g] += d.obs[i];
+          }
+        }
+      }
+    }
+    // the profile
+    String runNames = runNames(runs);
+    double[] values = new double[CostFigure.COUNT];
+    String[] sources = new String[CostFigure.COUNT];
+    List<Figure> figures = new ArrayList<>();
+    for (CostFigure f : CostFigure.values()) {
+      int k = cand.indexOf(f);
+      double bv = base.get(f);
+      if (k < 0 || groupOf[k] < 0) {
+        String why = k < 0 ? "not a cost the runs time" : "not exercised by these runs";
+        sources[f.ordinal()] = "base profile " + base.name() + " (" + why + "): " + base.source(f);
+        values[f.ordinal()] = bv;
+        if (k >= 0) figures.add(new Figure(f, Status.NOT_EXERCISED, bv, bv, Double.NaN, Double.NaN, "", sources[f.ordinal()]));
+        continue;
+      }
+      int g = groupOf[k];
+      List<Integer> members = groups.get(g);
+      String label = label(members, cand);
+      double v = valueOf(f, w[k] * s[g]);
+      if (unknownOf(f, bv) <= 0 && w[k] == 1) v = valueOf(f, s[g]);
+      v = round(f, v);
+      values[f.ordinal()] = v;
+      Status st;
+      String src;
+      String pm = Double.isFinite(half[g]) ? String.format(Locale.ROOT, "±%.1f%%", half[g]) : "interval unbounded (fitted at 0)";
+      if (!dependent[g] && !Double.isFinite(v)) {
+        // e.g. a bandwidth whose per-byte cost the fit put at 0: no finite value says that
+        st = Status.NOT_SEPARABLE;
+        src = "base profile " + base.name() + " (the fit put " + label + " at its bound, which has no finite value: these runs show no time it adds): " + base.source(f);
+        values[f.ordinal()] = bv;
+        v = bv;
+      } else if (dependent[g]) {
+        st = Status.NOT_SEPARABLE;
+        src = "base profile " + base.name() + " (in these runs " + label + " is a linear combination of other fitted figures, so it cannot be fitted): " + base.source(f);
+        values[f.ordinal()] = bv;
+        v = bv;
+      } else if (members.size() > 1) {
+        st = Status.COMBINATION;
+        src = String.format(Locale.ROOT, "calibrated from %d runs (%s), %s: as the combination %s, which these runs cannot tell apart (they happen together "
+            + "the same number of times per request), fitted as one factor %.4g on the base profile's values and split by the base profile %s's ratios; "
+            + "NNLS over per-request times, docs/CALIBRATION.md", runs.size(), runNames, pm, label, s[g], base.name());
+      } else {
+        st = Status.CALIBRATED;
+        src = String.format(Locale.ROOT, "calibrated from %d runs (%s), %s (95%% interval of a %d-fold bootstrap over the runs); NNLS over per-request times, docs/CALIBRATION.md",
+            runs.size(), runNames, pm, BOOTSTRAP);
+      }
+      sources[f.ordinal()] = src;
+      double resPct = resDen[g] == 0 ? Double.NaN : resNum[g] / resDen[g] * 100;
+      figures.add(new Figure(f, st, bv, v, st == Status.NOT_SEPARABLE ? Double.NaN : half[g], resPct, members.size() > 1 ? label : "", src));
+    }
+    // the service distribution from the QEMU service times
+    CostProfile fitted = base.derive(name, description, values, sources, null, null);
+    ServiceDistribution dist = null;
+    String distSource = null;
+    List<Double> mult = new ArrayList<>();
+    double lat = fitted.get(CostFigure.BACKEND_LATENCY_NS);
+    if (lat > 0) {
+      CostProfile fitted0 = base0.derive(name, description, values, sources, ServiceDistribution.NONE, "none");
+      for (Design d : designs) {
+        if (!d.run.observed().hasQemu()) continue;
+        ModelRun.Times t = d.run.model().replayForFit(fitted0);
+        TimedRun o = d.run.observed();
+        for (int i = 0; i < o.requests(); i++) {
+          double rest = t.serviceNs()[i] - lat; // the modelled transfer and device work
+          mult.add(Math.max(0, (o.serviceNs()[i] - rest) / lat));
+        }
+      }
+    }
+    if (mult.size() >= 100) {
+      double[] m = mult.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      List<Double> ps = new ArrayList<>();
+      ps.add(0.0);
+      for (int i = 1; i < 100; i++) ps.add(i / 100.0);
+      ps.add(0.995);
+      ps.add(0.999);
+      ps.add(1.0);
+      double[] pp = new double[ps.size()], mm = new double[ps.size()];
+      for (int i = 0; i < pp.length; i++) {
+        pp[i] = ps.get(i);
+        int rank = (int) Math.ceil(pp[i] * m.length);
+        mm[i] = m[Math.max(0, Math.min(m.length - 1, rank - 1))];
+        if (i > 0) mm[i] = Math.max(mm[i], mm[i - 1]);
+      }
+      // mean 1, so that backend_latency_ns stays the mean the fit found; six significant digits, so that the file text is the same on every JDK
+      double mean = ServiceDistribution.empirical(pp, mm).mean();
+      for (int i = 0; i < mm.length; i++) mm[i] = Double.parseDouble(String.format(Locale.ROOT, "%.6g", mm[i] / mean));
+      dist = ServiceDistribution.empirical(pp, mm);
+      distSource = String.format(Locale.ROOT, "calibrated from %d runs with QEMU logs (%s): %d requests' virtqueue_pop→virtqueue_fill time less the modelled transfer "
+          + "and device work, as multiples of backend_latency_ns; their pooled empirical quantiles (nearest rank), scaled to mean 1", countQemu(runs), qemuRunNames(runs), m.length);
+    } else {
+      distSource = "base profile " + base.name() + " (no QEMU service times to fit it from): " + base.serviceDistributionSource();
+      notes.add("No QEMU logs: the service-time distribution keeps the base profile's, and backend_latency_ns is fitted together with the per-request guest costs.");
+    }
+    CostProfile out = base.derive(name, description, values, sources, dist != null ? dist : base.serviceDistribution(), distSource);
+    return new Result(out, figures, notes, totalRows);
+  }
+
+  private static Design design(Run r, List<CostFigure> cand, CostProfile base0, boolean[] exercised) throws IOException {
+    int p = cand.size();
+    ModelRun.Times t0 = r.model().replayForFit(base0);
+    ModelRun.Times[] tf = new ModelRun.Times[p];
+    for (int k = 0; k < p; k++) {
+      CostFigure f = cand.get(k);
+      double u = unknownOf(f, base0.get(f)) + delta(f);
+      tf[k] = r.model().replayForFit(base0.withOverride(f.key, valueOf(f, u)));
+    }
+    TimedRun o = r.observed();
+    int n = o.requests();
+    boolean q = o.hasQemu();
+    Design d = new Design(r, q ? 2 * n : n, p);
+    int row = 0;
+    for (int i = 0; i < n; i++) {
+      if (q) {
+        fillRow(d, row++, i, true, o.serviceNs()[i], t0.serviceNs()[i], tf, cand, base0, exercised);
+        fillRow(d, row++, i, false, o.latencyNs()[i] - o.serviceNs()[i], t0.latencyNs()[i] - t0.serviceNs()[i], tf, cand, base0, exercised);
+      } else {
+        fillRow(d, row++, i, false, o.latencyNs()[i], t0.latencyNs()[i], tf, cand, base0, exercised);
+      }
+    }
+    return d;
+  }
+
+  private static void fillRow(Design d, int row, int req, boolean service, double observed, double model0, ModelRun.Times[] tf, List<CostFigure> cand,
+      CostProfile base0, boolean[] exercised) {
+    double contribution = 0;
+    for (int k = 0; k < cand.size(); k++) {
+      CostFigure f = cand.get(k);
+      double changed = service ? tf[k].serviceNs()[req] : tf[k].latencyNs()[req] - tf[k].serviceNs()[req];
+      if (!d.run.observed().hasQemu()) changed = tf[k].latencyNs()[req];
+      double j = (changed - model0) / delta(f);
+      if (Math.abs(j) * delta(f) < 0.5) j = 0; // below the model's 1 ns resolution: no dependence
+      d.x[k][row] = j;
+      if (j != 0) exercised[k] = true;
+      contribution += j * unknownOf(f, base0.get(f));
+    }
+    d.y[row] = observed - (model0 - contribution);
+    d.obs[row] = observed;
+    d.serviceRow[row] = service;
+    d.request[row] = req;
+  }
+
+  /** Adds the design's rows to {@code a} (and {@code b}); with {@code wmat}, in group columns. */
+  private static void accumulate(double[][] a, double[] b, Design d, double[][] wmat, int p) {
+    int q = wmat == null ? p : wmat.length;
+    double[] xr = new double[q];
+    for (int i = 0; i < d.rows; i++) {
+      if (wmat == null) {
+        for (int k = 0; k < p; k++) xr[k] = d.x[k][i];
+      } else {
+        Arrays.fill(xr, 0);
+        for (int g = 0; g < q; g++) for (int k = 0; k < p; k++) if (wmat[g][k] != 0) xr[g] += d.x[k][i] * wmat[g][k];
+      }
+      for (int u = 0; u < q; u++) {
+        if (xr[u] == 0) continue;
+        for (int v = 0; v < q; v++) a[u][v] += xr[u] * xr[v];
+        if (b != null) b[u] += xr[u] * d.y[i];
+      }
+    }
+  }
+
+  /** Groups whose column is (numerically) a linear combination of the columns before it in a pivoted Cholesky of {@code a}. */
+  static boolean[] dependentGroups(double[][] a) {
+    int q = a.length;
+    double[][] m = new double[q][];
+    for (int i = 0; i < q; i++) m[i] = a[i].clone();
+    boolean[] done = new boolean[q], dep = new boolean[q];
+    double[] diag0 = new double[q];
+    for (int i = 0; i < q; i++) diag0[i] = a[i][i];
+    for (int step = 0; step < q; step++) {
+      int piv = -1;
+      double best = 0;
+      for (int i = 0; i < q; i++) if (!done[i] && !dep[i] && m[i][i] > best) { best = m[i][i]; piv = i; }
+      if (piv < 0) break;
+      done[piv] = true;
+      double d = Math.sqrt(m[piv][piv]);
+      for (int i = 0; i < q; i++) {
+        if (done[i] || dep[i]) continue;
+        double l = m[i][piv] / d;
+        for (int j = 0; j < q; j++) if (!done[j] && !dep[j]) m[i][j] -= l * (m[j][piv] / d);
+      }
+      for (int i = 0; i < q; i++) if (!done[i] && !dep[i] && m[i][i] <= 1e-9 * diag0[i]) dep[i] = true;
+    }
+    return dep;
+  }
+
+  private static double[][] sum(double[][][] a, int[] pick) {
+    int q = a[0].length;
+    double[][] s = new double[q][q];
+    int n = pick == null ? a.length : pick.length;
+    for (int r = 0; r < n; r++) {
+      double[][] x = a[pick == null ? r : pick[r]];
+      for (int i = 0; i < q; i++) for (int j = 0; j < q; j++) s[i][j] += x[i][j];
+    }
+    return s;
+  }
+
+  private static double[] sumV(double[][] b, int[] pick) {
+    double[] s = new double[b[0].length];
+    int n = pick == null ? b.length : pick.length;
+    for (int r = 0; r < n; r++) {
+      double[] x = b[pick == null ? r : pick[r]];
+      for (int i = 0; i < s.length; i++) s[i] += x[i];
+    }
+    return s;
+  }
+
+  private static String label(List<Integer> members, List<CostFigure> cand) {
+    StringBuilder b = new StringBuilder();
+    for (int k : members) b.append(b.length() == 0 ? "" : " + ").append(cand.get(k).key);
+    return b.toString();
+  }
+
+  /** Values as the profile file holds them: whole numbers (the same text on every JDK). */
+  static double round(CostFigure f, double v) {
+    return Math.rint(v);
+  }
+
+  static String runNames(List<Run> runs) {
+    StringBuilder b = new StringBuilder();
+    for (Run r : runs) b.append(b.length() == 0 ? "" : ", ").append(r.name());
+    return b.toString();
+  }
+
+  private static int countQemu(List<Run> runs) {
+    int n = 0;
+    for (Run r : runs) if (r.observed().hasQemu()) n++;
+    return n;
+  }
+
+  private static String qemuRunNames(List<Run> runs) {
+    StringBuilder b = new StringBuilder();
+    for (Run r : runs) if (r.observed().hasQemu()) b.append(b.length() == 0 ? "" : ", ").append(r.name());
+    return b.toString();
+  }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Makes the shipped qemu-tcg-x86 profile: vqsim calibrate on every run of samples/qemu-lab-timing
+# (3 workloads x 3 modes x 3 boots, guest ftrace + QEMU log each), base profile x86-kvm.
+#   scripts/calibrate-timing-lab.sh [OUT.profile]   (default: the shipped resource)
+# Extra arguments after OUT are passed to vqsim calibrate.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="${1:-$ROOT/engine/src/main/resources/org/vqsim/engine/cost/qemu-tcg-x86.profile}"
+shift || true
+S="$ROOT/samples/qemu-lab-timing"
+args=()
+for w in randread4k seqread64k seqwrite128k; do
+  for m in direct bounce viommu-strict; do
+    for b in 1 2 3; do
+      args+=(--run "$S/$w.$m.boot$b.guest-ftrace.txt.gz,$S/$w.$m.boot$b.qemu-trace.log.gz=$m")
+    done
+  done
+done
+exec "$ROOT/vqsim" calibrate --base x86-kvm --name qemu-tcg-x86 --force -o "$OUT" \
+  --description "TCG emulation (QEMU 7.2, no KVM) on the timing lab's shared 2-vCPU virtualised host, Linux 6.1 guest, virtio-blk: calibrated from samples/qemu-lab-timing by scripts/calibrate-timing-lab.sh; NOT a KVM host and not hardware" \
+  "${args[@]}" "$@"
