@@ -29,6 +29,12 @@ import org.vqsim.engine.device.net.PacketSource;
  * events counts {@code netif_receive_skb} instead. The packets are taken as IPv4 TCP (the events do
  * not name the protocol): frames of more than 66 bytes carry payload.
  *
+ * <p><b>When a received packet arrived.</b> The trace shows when the guest took a packet, not when
+ * the device got it; what it does show is that the packet was there no later than the receive
+ * interrupt that started the NAPI round it was taken in. A received packet's time is therefore the
+ * last {@code virtio*-input.*} interrupt before it (its own time when there was none), so that the
+ * packets the guest found together arrive together in a replay.
+ *
  * <p><b>DMA events.</b> {@code iommu:map}/{@code unmap} events are maps and unmaps; each
  * {@code swiotlb_bounced} is a bounced mapping with its size; {@code swiotlb_tbl_unmap_single} calls
  * (function tracer) are bounce-slot releases. Kicks are {@code virtqueue_notify} calls,
@@ -56,6 +62,7 @@ public final class NetGuestTrace {
   private byte[] phase = new byte[1024];
   private int current;
   private boolean sawGro;
+  private long rxIrqNs = -1;
 
   private NetGuestTrace(String name) {
     this.name = name;
@@ -163,12 +170,12 @@ public final class NetGuestTrace {
       sawGro = true;
       k[RXP]++;
       k[RXB] += length + 14;
-      add(tsNs, NetPacket.RX, length + 14, line);
+      add(rxIrqNs >= 0 ? rxIrqNs : tsNs, NetPacket.RX, length + 14, line);
     } else if (l.startsWith("netif_receive_skb: ", ev)) {
       k[NIF]++;
       if (!sawGro) {
         int length = intField(l, " len=", ev, line);
-        add(tsNs, (byte) (NetPacket.RX | 0x10), length + 14, line); // kept only if the trace has no napi_gro_receive_entry
+        add(rxIrqNs >= 0 ? rxIrqNs : tsNs, (byte) (NetPacket.RX | 0x10), length + 14, line); // kept only if the trace has no napi_gro_receive_entry
       }
     } else if (l.startsWith("map: IOMMU:", ev)) {
       k[MAP]++;
@@ -183,7 +190,10 @@ public final class NetGuestTrace {
       if (!l.contains("<-viommu")) k[KICK]++;
     } else if (l.startsWith("irq_handler_entry: ", ev)) {
       int nm = l.indexOf(" name=", ev);
-      if (nm > 0 && l.startsWith("virtio", nm + 6) && (l.indexOf("-input.", nm) > 0 || l.indexOf("-output.", nm) > 0)) k[IRQ]++;
+      if (nm > 0 && l.startsWith("virtio", nm + 6) && (l.indexOf("-input.", nm) > 0 || l.indexOf("-output.", nm) > 0)) {
+        k[IRQ]++;
+        if (l.indexOf("-input.", nm) > 0) rxIrqNs = tsNs;
+      }
     } else if (l.startsWith("napi_poll: ", ev)) {
       k[NAPI]++;
     } else if (l.startsWith("tracing_mark_write: WL-BEGIN", ev)) {
@@ -269,6 +279,9 @@ public final class NetGuestTrace {
     long t0 = n == 0 ? 0 : ts[0];
     return new PacketSource() {
       int i;
+
+      @Override
+      public boolean timesAtDevice() { return true; }
 
       @Override
       public boolean next(NetPacket p) {

@@ -25,8 +25,15 @@ public final class NetPacket {
   public byte protocol;
   public int frameLen;
   public int headerLen;
-  /** The guest CPU that sends it (tx) or -1 when the trace does not say. */
+  /** The guest CPU that sends it (tx) or -1 when the trace does not say; also its flow (which queue pair carries it). */
   public int cpu = -1;
+  /**
+   * Closed loop: the index (in the source) of an earlier packet this one waits for, or -1. The
+   * packet appears {@code delayNs} after that one completed (tx: the device sent it; rx: the guest's
+   * stack got it) instead of at {@code tsNs} — a request/response exchange.
+   */
+  public long dependsOn = -1;
+  public long delayNs;
 
   public NetPacket set(long tsNs, byte direction, byte protocol, int frameLen) {
     this.tsNs = tsNs;
@@ -36,6 +43,8 @@ public final class NetPacket {
     this.headerLen = protocol == TCP ? TCP_HEADERS : protocol == UDP ? UDP_HEADERS : Math.min(frameLen, 14);
     if (this.headerLen > frameLen) this.headerLen = frameLen;
     this.cpu = -1;
+    this.dependsOn = -1;
+    this.delayNs = 0;
     return this;
   }
 
