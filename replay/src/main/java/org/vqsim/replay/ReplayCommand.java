@@ -63,7 +63,9 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     TraceFormat f = format == null ? null : TraceFormat.of(format);
     if (device != null && !device.matches("\\d+,\\d+")) throw new IllegalArgumentException("--device must be MAJOR,MINOR (e.g. 254,0), not '" + device + "'");
-    TraceRef ref = TraceRef.file(Stdin.resolve(trace), f, device, skipBadLines);
+    Path resolved = Stdin.resolve(trace);
+    if (f == null && NetReplayRunner.isNet(resolved)) return callNet(resolved);
+    TraceRef ref = TraceRef.file(resolved, f, device, skipBadLines);
     CostProfile p = strategies.costProfile();
     ReplayRunner.Plan plan = plan(model, p, strategies.strategyIds(p), ref, summaryOnly);
     PrintWriter out = spec.commandLine().getOut();
@@ -85,6 +87,32 @@ final class ReplayCommand implements Callable<Integer> {
       report(out, plan, r);
       wrote(out, outDir, r.written());
       if (writeReport) out.println("Wrote the report to " + outDir.resolve(ReportFiles.REPORT));
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  /** A network trace (a generated packet trace or a guest ftrace of a network run): requests.arrow per packet, summary.arrow per strategy. */
+  private int callNet(Path resolved) throws IOException {
+    if (device != null) throw new IllegalArgumentException("--device is for block traces; " + trace + " is a network trace");
+    CostProfile p = strategies.costProfile();
+    List<org.vqsim.engine.dma.StrategyId> ids = strategies.strategyIds(p);
+    org.vqsim.engine.device.net.NetFeatures features = org.vqsim.engine.device.net.NetFeatures.parse(model.netFeatures);
+    ReplayConfig c = model.baseConfig();
+    Map<String, String> opts = new java.util.LinkedHashMap<>();
+    opts.put("trace", trace.toString());
+    opts.putAll(StrategyOptions.describe(p, ids));
+    opts.putAll(model.describe(c));
+    opts.put("net-features", features.toString());
+    List<String> names = new java.util.ArrayList<>();
+    if (!summaryOnly) names.add(NetReplayRunner.REQUESTS);
+    names.add(NetReplayRunner.SUMMARY);
+    PrintWriter out = spec.commandLine().getOut();
+    try (RunOutput o = Outputs.folder(spec, outDir)) {
+      o.requireAbsent(names, force);
+      List<String> written = NetReplayRunner.run(resolved, ids, p, c, model.dmaOptions(), model.ring, features, summaryOnly, o, out, opts);
+      o.commit();
+      wrote(out, outDir, written);
     }
     out.flush();
     return ExitCodes.OK;

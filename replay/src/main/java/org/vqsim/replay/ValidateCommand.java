@@ -77,10 +77,6 @@ final class ValidateCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite an existing validation.arrow.")
   boolean force;
 
-  @Option(names = "--net-features", paramLabel = "LIST", description = "Network runs: virtio-net features turned off (-NAME) or on (NAME) from QEMU's default set, "
-      + "e.g. -MRG_RXBUF or -CSUM,-GUEST_CSUM,-HOST_TSO4,-HOST_TSO6,-GUEST_TSO4,-GUEST_TSO6.")
-  String netFeatures;
-
   @Option(names = "--batching-tolerance", paramLabel = "PCT", description = "Network runs: the tolerance for kicks and interrupts, which depend on batching "
       + "(default: 50 when --tolerance is given).")
   Double batchingTolerance;
@@ -106,7 +102,7 @@ final class ValidateCommand implements Callable<Integer> {
       isNet = true;
       return runNet(output, id, p);
     }
-    if (netFeatures != null) throw new IllegalArgumentException("--net-features is for network runs; " + guest + " has no virtio-net packet events");
+    if (model.netFeatures != null) throw new IllegalArgumentException("--net-features is for network runs; " + guest + " has no virtio-net packet events");
     TraceInspector g;
     try (Traces.Opened t = Traces.open(guest, ReadOptions.defaults().withDevice(device))) {
       g = new TraceInspector().read(t.source());
@@ -169,7 +165,7 @@ final class ValidateCommand implements Callable<Integer> {
   /** A virtio-net capture: its window's packets replayed, per-packet metrics (NetValidation). */
   private int runNet(RunOutput output, StrategyId id, CostProfile p) throws IOException {
     if (batchingTolerance != null && !(batchingTolerance >= 0)) throw new IllegalArgumentException("--batching-tolerance must be a percentage ≥ 0");
-    org.vqsim.engine.device.net.NetFeatures f = org.vqsim.engine.device.net.NetFeatures.parse(netFeatures);
+    org.vqsim.engine.device.net.NetFeatures f = org.vqsim.engine.device.net.NetFeatures.parse(model.netFeatures);
     ReplayConfig c = model.baseConfig();
     if (model.queues == null && model.vcpus == null) c = c.withTopology(1, 1, 0);
     NetValidation.Outcome o = NetValidation.run(guest, qemu, id, p, c, model.dmaOptions(), org.vqsim.engine.ring.Ring.of(model.ring), f);
@@ -230,9 +226,9 @@ final class ValidateCommand implements Callable<Integer> {
     meta.put("vqsim.kind", "validation");
     meta.put("vqsim.version", Version.VERSION);
     meta.put("vqsim.command", "validate");
-    meta.put("vqsim.options", "--strategy=" + id.id + " --profile=" + p.name() + (netFeatures == null ? "" : " --net-features=" + netFeatures) + " guest="
+    meta.put("vqsim.options", "--strategy=" + id.id + " --profile=" + p.name() + (model.netFeatures == null ? "" : " --net-features=" + model.netFeatures) + " guest="
         + guest.getFileName() + (qemu == null ? "" : " qemu=" + qemu.getFileName()));
-    meta.put("vqsim.per", netFeatures != null || isNet ? "packet" : "request");
+    meta.put("vqsim.per", model.netFeatures != null || isNet ? "packet" : "request");
     var schema = org.vqsim.analysis.arrow.Columns.schema(List.of(
         org.vqsim.analysis.arrow.Columns.col("metric", org.vqsim.analysis.arrow.Columns.UTF8, "", "what is compared (per request)"),
         org.vqsim.analysis.arrow.Columns.col("source", org.vqsim.analysis.arrow.Columns.UTF8, "", "guest (ftrace) or qemu (trace log)"),
