@@ -46,7 +46,7 @@ final class NetReplayRunner {
 
   /** Whether {@code trace} is a network trace this runner replays. */
   static boolean isNet(Path trace) throws IOException {
-    return NetTraceFile.is(trace) || (!trace.toString().equals("-") && java.nio.file.Files.isRegularFile(trace) && !startsWithArrow(trace)
+    return NetTraceFile.is(trace) || isPcap(trace) || (!trace.toString().equals("-") && java.nio.file.Files.isRegularFile(trace) && !startsWithArrow(trace)
         && NetGuestTrace.isNetwork(trace));
   }
 
@@ -58,8 +58,24 @@ final class NetReplayRunner {
     }
   }
 
+  static boolean isPcap(Path trace) {
+    if (trace.toString().equals("-") || !java.nio.file.Files.isRegularFile(trace)) return false;
+    try (var in = org.vqsim.capture.Traces.openStream(trace)) {
+      return org.vqsim.capture.net.PcapReader.isPcap(in.readNBytes(4));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The guest's MAC or IPv4 address, for pcap captures. */
+  static String guestMac, guestIp;
+
   static PacketSource open(Path trace) throws IOException {
     if (NetTraceFile.is(trace)) return NetTraceFile.open(trace);
+    if (isPcap(trace)) {
+      if (guestMac == null && guestIp == null) throw new IllegalArgumentException(trace + " is a pcap: give --guest-mac or --guest-ip to tell the guest's frames apart");
+      return new org.vqsim.capture.net.PcapReader(org.vqsim.capture.Traces.openStream(trace), trace.toString(), guestMac, guestIp);
+    }
     return NetGuestTrace.read(trace).packets(-1);
   }
 

@@ -107,4 +107,15 @@ class NetWorkloadsTest {
     Cli.Result d = Cli.vqsim("generate", "--net", "tcp-stream", "--direction", "up", "--count", "1", "-o", tmp.resolve("y.arrow"));
     assertTrue(d.code() != 0 && d.err().contains("--direction must be tx, rx or both"), d.err());
   }
+
+  @Test
+  void aPcapReplaysFromTheGuestsSide() throws Exception {
+    Path pcap = Cli.samples().resolve("qemu-lab-net").resolve("tcp-rr.viommu-strict.pcap.gz");
+    Cli.Result none = Cli.vqsim("replay", pcap, "--strategy", "direct", "-o", tmp.resolve("x"));
+    assertTrue(none.code() != 0 && none.err().contains("--guest-mac or --guest-ip"), none.err());
+    Cli.Result r = Cli.vqsim("replay", pcap, "--guest-mac", "52:54:00:12:70:02", "--strategy", "direct,viommu-strict", "-o", tmp.resolve("p"));
+    assertEquals(0, r.code(), r.out() + r.err());
+    List<String[]> s = summary(tmp.resolve("p").resolve("summary.arrow"), "strategy", "tx_packets", "rx_packets");
+    assertTrue(Long.parseLong(s.get(0)[1]) >= 2005 && Long.parseLong(s.get(0)[2]) >= 2003, s.get(0)[1] + " " + s.get(0)[2]);
+  }
 }
