@@ -129,6 +129,12 @@ final class NetReplayRunner {
   /** Replays {@code trace} under each strategy into {@code out}; prints the table. Returns the files written. */
   static List<String> run(Path trace, List<StrategyId> ids, CostProfile p, ReplayConfig c, DmaOptions dma, String ring, NetFeatures features, boolean summaryOnly,
       RunOutput out, PrintWriter print, Map<String, String> options) throws IOException {
+    return run(trace, ids, p, c, dma, ring, features, summaryOnly, out, "", print, options);
+  }
+
+  /** As above, into sub-folder {@code dir} ("" or ending in '/') of the output. */
+  static List<String> run(Path trace, List<StrategyId> ids, CostProfile p, ReplayConfig c, DmaOptions dma, String ring, NetFeatures features, boolean summaryOnly,
+      RunOutput out, String dir, PrintWriter print, Map<String, String> options) throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("vqsim.kind", "net-replay");
     meta.put("vqsim.version", Version.VERSION);
@@ -139,7 +145,7 @@ final class NetReplayRunner {
     meta.put("vqsim.profile", p.name());
     List<Row> rows = new ArrayList<>();
     long wall0 = System.nanoTime();
-    TableWriter w = summaryOnly ? null : new TableWriter(out.file(REQUESTS), requestsSchema(meta));
+    TableWriter w = summaryOnly ? null : new TableWriter(out.file(dir + REQUESTS), requestsSchema(meta));
     try {
       for (StrategyId id : ids) {
         byte[] sid = id.id.getBytes(StandardCharsets.UTF_8);
@@ -199,12 +205,12 @@ final class NetReplayRunner {
     } finally {
       if (w != null) w.close();
     }
-    writeSummary(out.file(SUMMARY), rows, meta);
+    writeSummary(out.file(dir + SUMMARY), rows, meta);
     double wall = (System.nanoTime() - wall0) / 1e9;
     print(print, trace, rows, p, c, features, wall);
     List<String> files = new ArrayList<>();
-    if (!summaryOnly) files.add(REQUESTS);
-    files.add(SUMMARY);
+    if (!summaryOnly) files.add(dir + REQUESTS);
+    files.add(dir + SUMMARY);
     return files;
   }
 

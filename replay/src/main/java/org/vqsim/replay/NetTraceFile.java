@@ -130,11 +130,17 @@ final class NetTraceFile {
         }
         int r = row++;
         if (ts.isNull(r) || dir.isNull(r) || len.isNull(r)) throw new TraceException(file + ": row " + index + " has a null ts_ns, direction or frame_len");
-        byte[] d = dir.get(r);
-        byte direction = d.length == 2 && d[0] == 't' && d[1] == 'x' ? NetPacket.TX : d.length == 2 && d[0] == 'r' && d[1] == 'x' ? NetPacket.RX : (byte) -1;
-        if (direction < 0) throw new TraceException(file + ": row " + index + ": direction must be tx or rx, not '" + new String(d, StandardCharsets.UTF_8) + "'");
-        byte[] pr = proto.isNull(r) ? OTHER : proto.get(r);
-        byte protocol = pr.length == 3 && pr[0] == 't' ? NetPacket.TCP : pr.length == 3 && pr[0] == 'u' ? NetPacket.UDP : NetPacket.OTHER;
+        // read the short strings in place: no array per row
+        int dl = dir.getValueLength(r);
+        long ds = dir.getStartOffset(r);
+        byte d0 = dl > 0 ? dir.getDataBuffer().getByte(ds) : 0, d1 = dl > 1 ? dir.getDataBuffer().getByte(ds + 1) : 0;
+        byte direction = dl == 2 && d0 == 't' && d1 == 'x' ? NetPacket.TX : dl == 2 && d0 == 'r' && d1 == 'x' ? NetPacket.RX : (byte) -1;
+        if (direction < 0) throw new TraceException(file + ": row " + index + ": direction must be tx or rx, not '" + new String(dir.get(r), StandardCharsets.UTF_8) + "'");
+        byte protocol = NetPacket.OTHER;
+        if (!proto.isNull(r) && proto.getValueLength(r) == 3) {
+          byte p0 = proto.getDataBuffer().getByte(proto.getStartOffset(r));
+          protocol = p0 == 't' ? NetPacket.TCP : p0 == 'u' ? NetPacket.UDP : NetPacket.OTHER;
+        }
         int l = len.get(r);
         if (l < 14 || l > NetPacket.MAX_FRAME) throw new TraceException(file + ": row " + index + ": frame_len " + l + " is outside 14.." + NetPacket.MAX_FRAME);
         p.set(ts.get(r), direction, protocol, l);

@@ -118,12 +118,15 @@ final class ReplayCommand implements Callable<Integer> {
     List<String> names = new java.util.ArrayList<>();
     if (!summaryOnly) names.add(NetReplayRunner.REQUESTS);
     names.add(NetReplayRunner.SUMMARY);
+    if (writeReport) names.add(ReportFiles.REPORT);
     PrintWriter out = spec.commandLine().getOut();
     try (RunOutput o = Outputs.folder(spec, outDir)) {
       o.requireAbsent(names, force);
       List<String> written = NetReplayRunner.run(resolved, ids, p, c, model.dmaOptions(), model.ring, features, summaryOnly, o, out, opts);
+      if (writeReport) ReportCommand.writeWithRun(o, outDir);
       o.commit();
       wrote(out, outDir, written);
+      if (writeReport) out.println("Wrote the report to " + outDir.resolve(ReportFiles.REPORT));
     }
     out.flush();
     return ExitCodes.OK;

@@ -118,4 +118,18 @@ class NetWorkloadsTest {
     List<String[]> s = summary(tmp.resolve("p").resolve("summary.arrow"), "strategy", "tx_packets", "rx_packets");
     assertTrue(Long.parseLong(s.get(0)[1]) >= 2005 && Long.parseLong(s.get(0)[2]) >= 2003, s.get(0)[1] + " " + s.get(0)[2]);
   }
+
+  @Test
+  void inspectDescribesNetworkTraces() throws Exception {
+    Path dir = Cli.samples().resolve("qemu-lab-net");
+    Cli.Result r = Cli.vqsim("inspect", dir.resolve("tcp-rr.viommu-strict.guest-ftrace.txt.gz"));
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("4008: 2005 transmitted, 2003 received"), r.out());
+    assertTrue(r.out().contains("maps 1.992"), r.out());
+    Path t = tmp.resolve("s.arrow");
+    assertEquals(0, Cli.vqsim("generate", "--net", "tcp-stream", "--count", "10", "-o", t).code());
+    Cli.Result g = Cli.vqsim("inspect", t);
+    assertEquals(0, g.code(), g.err());
+    assertTrue(g.out().contains("net-trace") && g.out().contains("GSO > 9018"), g.out());
+  }
 }
