@@ -104,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println();
       out.println("== Generated network workload: tcp-stream receive, 2000 writes of 64 KiB by the host, every x86-kvm strategy");
       Map<String, String> genOpts = new java.util.LinkedHashMap<>();
-      genOpts.put("trace", "generate --net tcp-stream --direction rx --msg-size 64k --count 2000");
+      genOpts.put("trace", streamDir + "tcp-stream-rx.arrow");
       genOpts.put("profile", "x86-kvm");
       written.addAll(NetReplayRunner.run(streamTrace, all, x86p, nm.baseConfig(), nm.dmaOptions(), nm.ring, nf, false, o, streamDir, out, genOpts));
       folders.add(streamDir);

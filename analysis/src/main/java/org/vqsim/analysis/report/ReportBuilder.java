@@ -131,8 +131,9 @@ public final class ReportBuilder {
     }
     if (in.sweep() != null && in.runs().isEmpty()) return "vqsim sweep report";
     if (in.runs().isEmpty() && !in.netRuns().isEmpty()) return "vqsim network report: " + in.netRuns().size() + " run" + (in.netRuns().size() == 1 ? "" : "s");
-    if (in.runs().size() == 1) return "vqsim report: " + in.runs().get(0).trace() + " on " + in.runs().get(0).profile();
-    return "vqsim report: " + in.runs().size() + " runs";
+    if (in.runs().size() == 1 && in.netRuns().isEmpty()) return "vqsim report: " + in.runs().get(0).trace() + " on " + in.runs().get(0).profile();
+    int net = in.netRuns().size();
+    return "vqsim report: " + (in.runs().size() + net) + " runs" + (net == 0 ? "" : " (" + net + " network)");
   }
 
   private static String runHeading(ReportInputs.Run r) {
