@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Locale;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Replay the bundled lab traces and a generated workload.", "",
+        "Network: a virtio-net lab run (tcp-rr under the emulated vIOMMU) and a generated tcp-stream receive, each under every x86 strategy.", "",
         "The x86 and POWER lab traces (samples/) and a generated 4 KiB random-read workload are replayed under every strategy of their platform; "
             + "the summaries are printed, with a report of all runs. The demo folder is replaced on every run."},
     footer = {"", "Examples:", "  vqsim demo", "  vqsim demo -o /tmp/vqsim-demo --count 1000000"})
@@ -74,13 +76,46 @@ final class DemoCommand implements Callable<Integer> {
           folders.add(dir);
         }
       }
+      // 3. Network: a real virtio-net lab run (tcp-rr under the emulated vIOMMU) and a generated tcp-stream receive,
+      //    each under every x86 strategy (samples/qemu-lab-net/README.md says what the lab shows)
+      org.vqsim.engine.cost.CostProfile x86p = org.vqsim.engine.cost.CostProfile.builtIn("x86-kvm");
+      List<org.vqsim.engine.dma.StrategyId> all = StrategyOptions.resolve(List.of("all"), x86p);
+      ReplayOptions nm = defaults();
+      org.vqsim.engine.device.net.NetFeatures nf = org.vqsim.engine.device.net.NetFeatures.qemuDefault();
+      Path netLab = samplesDir.resolve("qemu-lab-net").resolve("tcp-rr.viommu-strict.guest-ftrace.txt.gz");
+      if (!Files.exists(netLab)) throw new CliException(ExitCodes.NO_INPUT, netLab + ": bundled net lab trace missing");
+      out.println();
+      out.println("== Network lab trace " + samplesDir.relativize(netLab) + " with x86-kvm (2000 TCP request/response transactions of 64 bytes)");
+      Map<String, String> netOpts = new java.util.LinkedHashMap<>();
+      netOpts.put("trace", samplesDir.relativize(netLab).toString());
+      netOpts.put("profile", "x86-kvm");
+      written.addAll(NetReplayRunner.run(netLab, all, x86p, nm.baseConfig(), nm.dmaOptions(), nm.ring, nf, false, o, "net-lab-tcp-rr/", out, netOpts));
+      folders.add("net-lab-tcp-rr/");
+      String streamDir = "net-generated-tcp-stream-rx/";
+      Path streamTrace = o.file(streamDir + "tcp-stream-rx.arrow");
+      var ns = new org.vqsim.capture.net.NetWorkload.Spec(org.vqsim.capture.net.NetWorkload.Kind.TCP_STREAM, "rx", 65536, 2000, 1448, 1, 0,
+          x86p.get(org.vqsim.engine.cost.CostFigure.LINK_GBPS), x86p.get(org.vqsim.engine.cost.CostFigure.LINK_LATENCY_NS), nf.hostTso(), nf.guestTso());
+      Map<String, String> tmeta = new java.util.LinkedHashMap<>();
+      tmeta.put("vqsim.kind", NetTraceFile.KIND);
+      tmeta.put("vqsim.version", org.vqsim.engine.Version.VERSION);
+      tmeta.put("vqsim.command", "demo");
+      NetTraceFile.write(streamTrace, tmeta, new org.vqsim.capture.net.NetWorkload(ns), null);
+      written.add(streamDir + "tcp-stream-rx.arrow");
+      out.println();
+      out.println("== Generated network workload: tcp-stream receive, 2000 writes of 64 KiB by the host, every x86-kvm strategy");
+      Map<String, String> genOpts = new java.util.LinkedHashMap<>();
+      genOpts.put("trace", streamDir + "tcp-stream-rx.arrow");
+      genOpts.put("profile", "x86-kvm");
+      written.addAll(NetReplayRunner.run(streamTrace, all, x86p, nm.baseConfig(), nm.dmaOptions(), nm.ring, nf, false, o, streamDir, out, genOpts));
+      folders.add(streamDir);
+
       // one report over every folder of the demo (the generated workload and the lab traces)
       ReportCommand.writeWithRun(o, outDir);
       o.commitReplacingFolder();
     }
     out.println();
     out.println("Demo results are in " + outDir.toAbsolutePath() + ":");
-    for (String f : folders) out.println("  " + f + "  summary.arrow, latency.arrow, requests.arrow");
+    for (String f : folders) out.println("  " + f + (f.startsWith("net-") ? "  summary.arrow, requests.arrow (per packet)" : "  summary.arrow, latency.arrow, requests.arrow"));
     out.println("Wrote the report of all " + folders.size() + " runs to " + outDir.resolve(ReportFiles.REPORT));
     out.println("Look at one with:  " + Installation.launcher() + " show " + outDir.resolve(folders.get(0)).resolve("summary.arrow"));
     out.flush();

@@ -28,7 +28,11 @@ import picocli.CommandLine.Spec;
         "The trace is a canonical Arrow trace; the options are kept in its metadata, and --iodepth there is the default depth of its replays.",
         "",
         "With --numjobs N (as fio's numjobs) there are N jobs, each with its own --iodepth, --count (or --size), --rate and random stream, "
-            + "and job k submits from CPU k: the trace has N times the requests, interleaved round-robin, with a cpu column."},
+            + "and job k submits from CPU k: the trace has N times the requests, interleaved round-robin, with a cpu column.",
+        "",
+        "With --net tcp-stream|tcp-rr|udp-stream it writes a packet trace instead (netperf-like): --count messages of --msg-size per stream, "
+            + "TSO super-packets where the features allow them, ACKs for every second data packet on the reverse path, tcp-rr as a closed loop; "
+            + "--rate paces the application (messages/s per stream), else bulk data is paced at the link rate."},
     footer = {"", "Examples:",
         "  vqsim generate --rw randread --bs 4k --iodepth 32 --count 1000000 \\",
         "      -o randread.arrow",
@@ -38,7 +42,10 @@ import picocli.CommandLine.Spec;
         "      (open loop: timestamps for 2000 requests/s)",
         "  vqsim generate --rw randread --numjobs 4 --iodepth 8 --count 250000 \\",
         "      -o four-jobs.arrow",
-        "      (4 jobs on CPUs 0-3, 8 in flight each: 1,000,000 requests)"})
+        "      (4 jobs on CPUs 0-3, 8 in flight each: 1,000,000 requests)",
+        "  vqsim generate --net tcp-stream --direction rx --msg-size 64k --count 10000 \\",
+        "      -o stream-rx.arrow",
+        "  vqsim generate --net tcp-rr --msg-size 64 --count 100000 -o rr.arrow"})
 final class GenerateCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
@@ -84,6 +91,27 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite an existing file.")
   boolean force;
 
+  @Option(names = "--net", paramLabel = "tcp-stream|tcp-rr|udp-stream", description = "Write a network packet trace instead (netperf-like; see the description).")
+  String net;
+
+  @Option(names = "--direction", defaultValue = "tx", paramLabel = "tx|rx|both", description = "--net: the guest sends, receives, or both (default: ${DEFAULT-VALUE}).")
+  String direction;
+
+  @Option(names = "--msg-size", defaultValue = "65536", paramLabel = "B", description = "--net: bytes per application write, request or datagram (default: ${DEFAULT-VALUE}).")
+  String msgSize;
+
+  @Option(names = "--mss", defaultValue = "1448", paramLabel = "B", description = "--net: TCP payload per segment (default: ${DEFAULT-VALUE}, MTU 1500 with timestamps).")
+  int mss;
+
+  @Option(names = "--streams", defaultValue = "1", paramLabel = "N", description = "--net: parallel connections, stream k on queue pair k mod pairs (default: ${DEFAULT-VALUE}).")
+  int streams;
+
+  @Option(names = "--link-gbps", paramLabel = "G", description = "--net: the link that paces bulk streams (default: the x86-kvm profile's link_gbps).")
+  Double linkGbps;
+
+  @Option(names = "--net-features", paramLabel = "LIST", description = "--net: virtio-net features off (-NAME) from QEMU's default set; decides TSO super-packets.")
+  String netFeatures;
+
   /** The workload these options describe, validated. */
   static WorkloadSpec spec(String rw, int rwmixread, String bs, int iodepth, Long count, String size, String offsetRange, String distribution, Double rate,
       long seed, int numjobs) {
@@ -97,6 +125,42 @@ final class GenerateCommand implements Callable<Integer> {
     if (rate != null && !(rate > 0)) throw new IllegalArgumentException("--rate must be a positive number of requests per second");
     return new WorkloadSpec(rw, rwmixread, sizes[0], sizes[1], iodepth, count == null ? 0 : count, total, range[0], range[1],
         WorkloadSpec.parseDistribution(distribution), rate == null ? 0 : rate, seed, numjobs);
+  }
+
+  private int callNet() throws IOException {
+    if (count == null) throw new IllegalArgumentException("--net needs --count N (messages written by the application, per stream)");
+    if (size != null) throw new IllegalArgumentException("--net takes --count, not --size");
+    org.vqsim.engine.device.net.NetFeatures f = org.vqsim.engine.device.net.NetFeatures.parse(netFeatures);
+    org.vqsim.engine.cost.CostProfile x86 = org.vqsim.engine.cost.CostProfile.load("x86-kvm");
+    double gbps = linkGbps != null ? linkGbps : x86.get(org.vqsim.engine.cost.CostFigure.LINK_GBPS);
+    long msg = Sizes.parse(msgSize);
+    if (msg < 1 || msg > Integer.MAX_VALUE) throw new IllegalArgumentException("--msg-size must be 1 byte to 2 GiB, not " + msgSize);
+    var ns = new org.vqsim.capture.net.NetWorkload.Spec(org.vqsim.capture.net.NetWorkload.Spec.kind(net), direction, (int) msg, count, mss, streams,
+        rate == null ? 0 : rate, gbps, x86.get(org.vqsim.engine.cost.CostFigure.LINK_LATENCY_NS), f.hostTso(), f.guestTso());
+    var src = new org.vqsim.capture.net.NetWorkload(ns);
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("vqsim.kind", NetTraceFile.KIND);
+    meta.put("vqsim.version", Version.VERSION);
+    meta.put("vqsim.command", "generate");
+    StringBuilder opts = new StringBuilder();
+    ns.describe().forEach((k, v) -> opts.append(opts.length() == 0 ? "" : " ").append("--").append(k).append('=').append(v));
+    meta.put("vqsim.options", opts.toString());
+    meta.put("vqsim.net-features", f.toString());
+    long n;
+    try (RunOutput out = Outputs.file(spec, output)) {
+      out.requireAbsent(List.of(), force);
+      long rows = src.expectedPackets();
+      out.reserve(Math.min(Long.MAX_VALUE / 2, rows * 40), String.format(Locale.ROOT, "a trace of %,d packets", rows),
+          "generate fewer packets (--count) or write to a larger file system");
+      try (Progress progress = Progress.start(spec.commandLine().getErr(), "generate " + output.getFileName(), "packets", rows)) {
+        n = NetTraceFile.write(out.file(), meta, src, progress);
+      }
+      out.commit();
+    }
+    PrintWriter o = spec.commandLine().getOut();
+    o.printf(Locale.ROOT, "Wrote %d packets (%s %s, %d stream%s, %s B messages) to %s%n", n, net, direction, streams, streams == 1 ? "" : "s", msgSize, output);
+    o.flush();
+    return ExitCodes.OK;
   }
 
   /** The workload these parsed options describe. */
@@ -118,6 +182,7 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (net != null) return callNet();
     WorkloadSpec w = spec();
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put(CanonicalTrace.META_KIND, CanonicalTrace.KIND);

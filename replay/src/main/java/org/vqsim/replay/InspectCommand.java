@@ -45,12 +45,64 @@ final class InspectCommand implements Callable<Integer> {
     ReadOptions opts = read.options();
     PrintWriter out = spec.commandLine().getOut();
     file = Stdin.resolve(file);
+    if (opts.format() == null && NetReplayRunner.isNet(file)) {
+      inspectNet(out, file);
+      out.flush();
+      return ExitCodes.OK;
+    }
     try (Traces.Opened t = Traces.open(file, opts)) {
       TraceInspector s = new TraceInspector().read(t.source());
       print(out, Stdin.is(file) ? Stdin.NAME : file.toString(), t.format(), s, t.counters());
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /** A network trace: packets per direction, sizes, and for a guest ftrace the DMA and notification events per packet of its window. */
+  private void inspectNet(PrintWriter out, Path f) throws IOException {
+    out.println(f);
+    if (NetReplayRunner.isPcap(f)) {
+      row(out, "format", "pcap/pcapng (replay it with --guest-mac or --guest-ip)");
+      return;
+    }
+    org.vqsim.capture.net.NetGuestTrace g = null;
+    org.vqsim.engine.device.net.PacketSource src;
+    if (NetTraceFile.is(f)) {
+      row(out, "format", "net-trace (a generated packet trace, Arrow)");
+      src = NetTraceFile.open(f);
+    } else {
+      g = org.vqsim.capture.net.NetGuestTrace.read(f);
+      row(out, "format", "ftrace of a virtio-net run (net_dev_xmit / napi_gro_receive_entry)" + (g.windowed ? ", the window between WL-BEGIN and WL-END" : ""));
+      src = g.packets(-1);
+    }
+    long[] n = new long[2], bytes = new long[2];
+    java.util.TreeMap<Integer, long[]> sizes = new java.util.TreeMap<>();
+    long first = -1, last = 0;
+    org.vqsim.engine.device.net.NetPacket p = new org.vqsim.engine.device.net.NetPacket();
+    try (src) {
+      while (src.next(p)) {
+        n[p.direction]++;
+        bytes[p.direction] += p.frameLen;
+        int bucket = p.frameLen <= 128 ? 128 : p.frameLen <= 1514 ? 1514 : p.frameLen <= 9018 ? 9018 : 65549;
+        sizes.computeIfAbsent(bucket, k -> new long[2])[p.direction]++;
+        if (first < 0) first = p.tsNs;
+        last = Math.max(last, p.tsNs);
+      }
+    }
+    long total = n[0] + n[1];
+    row(out, "packets", String.format(Locale.ROOT, "%d: %d transmitted, %d received", total, n[0], n[1]));
+    row(out, "bytes", String.format(Locale.ROOT, "%d transmitted, %d received (frames; a GSO super-packet counts once)", bytes[0], bytes[1]));
+    if (last > first && first >= 0) row(out, "duration", String.format(Locale.ROOT, "%.6f s (%.0f packets/s)", (last - first) / 1e9, total / ((last - first) / 1e9)));
+    out.println("  frame sizes:        tx          rx");
+    for (var e : sizes.entrySet()) {
+      String label = e.getKey() == 128 ? "≤ 128" : e.getKey() == 1514 ? "129-1514" : e.getKey() == 9018 ? "1515-9018" : "GSO > 9018";
+      out.printf(Locale.ROOT, "    %-12s %10d  %10d%n", label, e.getValue()[0], e.getValue()[1]);
+    }
+    if (g != null && total > 0) {
+      row(out, "per packet", String.format(Locale.ROOT, "maps %.3f, unmaps %.3f, bounces %.3f (%.0f bytes), kicks %.3f, interrupts %.3f, NAPI polls %.3f",
+          g.maps / (double) total, g.unmaps / (double) total, g.bounces / (double) total, g.bounceBytes / (double) total, g.kicks / (double) total,
+          g.interrupts / (double) total, g.napiPolls / (double) total));
+    }
   }
 
   static void print(PrintWriter out, String name, TraceFormat format, TraceInspector s, ReaderCounters c) {

@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
         "  vqsim replay trace.arrow --strategy direct -o out/",
         "  vqsim replay samples/qemu-lab/randread4k.direct.guest-ftrace.txt.gz \\",
         "      --strategy all -o out/lab",
+        "  vqsim replay run.pcap --guest-mac 52:54:00:12:70:02 --strategy all -o out/",
         "  vqsim replay trace.arrow --iodepth 64 --backend vhost \\",
         "      --cost kick_exit_cycles=1500 --summary-only -o out/"})
 final class ReplayCommand implements Callable<Integer> {
@@ -56,6 +57,12 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite existing results in OUTDIR.")
   boolean force;
 
+  @Option(names = "--guest-mac", paramLabel = "MAC", description = "pcap/pcapng captures: the guest's MAC address (frames from it are transmitted, to it received).")
+  String guestMac;
+
+  @Option(names = "--guest-ip", paramLabel = "IPV4", description = "pcap/pcapng captures: the guest's IPv4 address, instead of --guest-mac.")
+  String guestIp;
+
   @Option(names = "--report", description = "Also write OUTDIR/report.html, the HTML report of the results, at the end.")
   boolean writeReport;
 
@@ -63,7 +70,9 @@ final class ReplayCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     TraceFormat f = format == null ? null : TraceFormat.of(format);
     if (device != null && !device.matches("\\d+,\\d+")) throw new IllegalArgumentException("--device must be MAJOR,MINOR (e.g. 254,0), not '" + device + "'");
-    TraceRef ref = TraceRef.file(Stdin.resolve(trace), f, device, skipBadLines);
+    Path resolved = Stdin.resolve(trace);
+    if (f == null && NetReplayRunner.isNet(resolved)) return callNet(resolved);
+    TraceRef ref = TraceRef.file(resolved, f, device, skipBadLines);
     CostProfile p = strategies.costProfile();
     ReplayRunner.Plan plan = plan(model, p, strategies.strategyIds(p), ref, summaryOnly);
     PrintWriter out = spec.commandLine().getOut();
@@ -84,6 +93,39 @@ final class ReplayCommand implements Callable<Integer> {
       }
       report(out, plan, r);
       wrote(out, outDir, r.written());
+      if (writeReport) out.println("Wrote the report to " + outDir.resolve(ReportFiles.REPORT));
+    }
+    out.flush();
+    return ExitCodes.OK;
+  }
+
+  /** A network trace (a generated packet trace or a guest ftrace of a network run): requests.arrow per packet, summary.arrow per strategy. */
+  private int callNet(Path resolved) throws IOException {
+    if (device != null) throw new IllegalArgumentException("--device is for block traces; " + trace + " is a network trace");
+    if (guestMac != null) org.vqsim.capture.net.PcapReader.parseMac(guestMac);
+    if (guestIp != null) org.vqsim.capture.net.PcapReader.parseIp(guestIp);
+    NetReplayRunner.guestMac = guestMac;
+    NetReplayRunner.guestIp = guestIp;
+    CostProfile p = strategies.costProfile();
+    List<org.vqsim.engine.dma.StrategyId> ids = strategies.strategyIds(p);
+    org.vqsim.engine.device.net.NetFeatures features = org.vqsim.engine.device.net.NetFeatures.parse(model.netFeatures);
+    ReplayConfig c = model.baseConfig();
+    Map<String, String> opts = new java.util.LinkedHashMap<>();
+    opts.put("trace", trace.toString());
+    opts.putAll(StrategyOptions.describe(p, ids));
+    opts.putAll(model.describe(c));
+    opts.put("net-features", features.toString());
+    List<String> names = new java.util.ArrayList<>();
+    if (!summaryOnly) names.add(NetReplayRunner.REQUESTS);
+    names.add(NetReplayRunner.SUMMARY);
+    if (writeReport) names.add(ReportFiles.REPORT);
+    PrintWriter out = spec.commandLine().getOut();
+    try (RunOutput o = Outputs.folder(spec, outDir)) {
+      o.requireAbsent(names, force);
+      List<String> written = NetReplayRunner.run(resolved, ids, p, c, model.dmaOptions(), model.ring, features, summaryOnly, o, out, opts);
+      if (writeReport) ReportCommand.writeWithRun(o, outDir);
+      o.commit();
+      wrote(out, outDir, written);
       if (writeReport) out.println("Wrote the report to " + outDir.resolve(ReportFiles.REPORT));
     }
     out.flush();

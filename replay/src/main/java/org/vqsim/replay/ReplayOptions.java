@@ -77,6 +77,10 @@ final class ReplayOptions {
   @Option(names = "--hcall-mode", defaultValue = "virtual", paramLabel = "real|virtual", description = "POWER: hypercalls handled in KVM real mode or virtual mode (default: ${DEFAULT-VALUE}).")
   String hcallMode;
 
+  @Option(names = "--net-features", paramLabel = "LIST", description = "Network traces: virtio-net features turned off (-NAME) or on (NAME) from QEMU's default set, "
+      + "e.g. -MRG_RXBUF or -CSUM,-GUEST_CSUM,-HOST_TSO4,-HOST_TSO6,-GUEST_TSO4,-GUEST_TSO6 (names: virtio 1.2 §5.1.3).")
+  String netFeatures;
+
   DmaOptions dmaOptions() {
     if (!hcallMode.equals("real") && !hcallMode.equals("virtual")) throw new IllegalArgumentException("--hcall-mode must be real or virtual, not '" + hcallMode + "'");
     long pool = org.vqsim.capture.Sizes.parse(swiotlbPool);

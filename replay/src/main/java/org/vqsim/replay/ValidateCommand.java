@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Compare the model with a captured run, event by event.", "",
+        "A virtio-net capture (a guest ftrace with net_dev_xmit / napi_gro_receive_entry events) is recognised: its packets are replayed "
+            + "and the figures are per packet (maps, unmaps, bounces, bounce bytes, invalidations, kicks, interrupts).", "",
         "Replays the requests of a guest trace under the strategy the run used and compares, per request, what the trace observed "
             + "(maps, unmaps, bounced buffers and bytes; with the QEMU log also invalidations, IOTLB misses, hypercalls and interrupts) "
             + "with what the model did. Exit code 3 when --tolerance is given and any metric is off by more than that many percent."},
@@ -41,7 +43,11 @@ import picocli.CommandLine.Spec;
         "  vqsim validate \\",
         "      samples/qemu-lab-ppc/seqwrite128k.tce.guest-ftrace.txt.gz \\",
         "      samples/qemu-lab-ppc/seqwrite128k.tce.qemu-trace.log.gz \\",
-        "      --strategy tce --profile power9-kvm --tolerance 10 -o val/"})
+        "      --strategy tce --profile power9-kvm --tolerance 10 -o val/",
+        "  vqsim validate \\",
+        "      samples/qemu-lab-net/tcp-rr.viommu-strict.guest-ftrace.txt.gz \\",
+        "      samples/qemu-lab-net/tcp-rr.viommu-strict.qemu-trace.log.gz \\",
+        "      --strategy viommu-strict --tolerance 10"})
 final class ValidateCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
@@ -75,6 +81,10 @@ final class ValidateCommand implements Callable<Integer> {
       + "observed against modelled latency mean, p50 and p99 per request kind and throughput (rows latency_mean_ns, latency_p50_ns, latency_p99_ns, throughput_per_s).")
   boolean timing;
 
+  @Option(names = "--batching-tolerance", paramLabel = "PCT", description = "Network runs: the tolerance for kicks and interrupts, which depend on batching "
+      + "(default: 50 when --tolerance is given).")
+  Double batchingTolerance;
+
   /** One compared metric. {@code errorPct} is null when nothing was observed and nothing modelled. */
   record Metric(String name, String source, double observed, double modelled, Double errorPct) {}
 
@@ -92,6 +102,11 @@ final class ValidateCommand implements Callable<Integer> {
     if (tolerance != null && !(tolerance >= 0)) throw new IllegalArgumentException("--tolerance must be a percentage ≥ 0");
     CostProfile p = CostProfile.load(profile);
     StrategyId id = StrategyOptions.resolve(List.of(strategy), p).get(0);
+    if (org.vqsim.capture.net.NetGuestTrace.isNetwork(guest)) {
+      isNet = true;
+      return runNet(output, id, p);
+    }
+    if (model.netFeatures != null) throw new IllegalArgumentException("--net-features is for network runs; " + guest + " has no virtio-net packet events");
     TraceInspector g;
     try (Traces.Opened t = Traces.open(guest, ReadOptions.defaults().withDevice(device))) {
       g = new TraceInspector().read(t.source());
@@ -163,6 +178,53 @@ final class ValidateCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /** A virtio-net capture: its window's packets replayed, per-packet metrics (NetValidation). */
+  private int runNet(RunOutput output, StrategyId id, CostProfile p) throws IOException {
+    if (batchingTolerance != null && !(batchingTolerance >= 0)) throw new IllegalArgumentException("--batching-tolerance must be a percentage ≥ 0");
+    org.vqsim.engine.device.net.NetFeatures f = org.vqsim.engine.device.net.NetFeatures.parse(model.netFeatures);
+    ReplayConfig c = model.baseConfig();
+    if (model.queues == null && model.vcpus == null) c = c.withTopology(1, 1, 0);
+    NetValidation.Outcome o = NetValidation.run(guest, qemu, id, p, c, model.dmaOptions(), org.vqsim.engine.ring.Ring.of(model.ring), f);
+    PrintWriter out = spec.commandLine().getOut();
+    var g = o.guest();
+    out.printf(Locale.ROOT, "%s: network run, %d packets (%d transmitted, %d received)%s, replayed under %s with %s; features %s (%s receive buffers)%n",
+        guest.getFileName(), g.packets(), g.txPackets, g.rxPackets, g.windowed ? " between WL-BEGIN and WL-END" : "", id.id, p.name(), f, f.rxBuffers());
+    if (o.qemu() != null) {
+      out.printf(Locale.ROOT, "%s: %d packets in the workload window (%d transmitted, %d received)%n", qemu.getFileName(), o.qemu().packets(), o.qemu().txPackets,
+          o.qemu().rxPackets);
+    }
+    Double batchTol = batchingTolerance != null ? batchingTolerance : tolerance == null ? null : Double.valueOf(50);
+    List<String[]> table = new ArrayList<>();
+    List<Metric> metrics = new ArrayList<>();
+    boolean failed = false;
+    for (NetValidation.Metric x : o.metrics()) {
+      Double tol = x.batching() ? batchTol : tolerance;
+      boolean bad = tol != null && x.errorPct() != null && Math.abs(x.errorPct()) > tol;
+      failed |= bad;
+      metrics.add(new Metric(x.name(), x.source(), x.observed(), x.modelled(), x.errorPct()));
+      table.add(new String[] {x.name(), x.source(), fmt(x.observed()), fmt(x.modelled()), x.errorPct() == null ? "-" : String.format(Locale.ROOT, "%+.1f%%", x.errorPct()),
+          bad ? "FAIL" : tol == null ? "" : "ok (" + fmt(tol) + "%)"});
+    }
+    ArrowTables.printAligned(out, List.of("metric", "source", "observed/packet", "modelled/packet", "error", tolerance == null && batchTol == null ? "" : "within"), table);
+    var m = o.model();
+    out.printf(Locale.ROOT, "Model: %d receive buffers for %d received packets (%.2f each), %d refill failures, %d NAPI polls%n", m.rxBuffers(), m.rxPackets(),
+        m.rxPackets() == 0 ? 0.0 : (double) m.rxBuffers() / m.rxPackets(), m.refillFailures(), m.napiPolls());
+    out.println("Note: kicks and interrupts depend on batching (how fast guest and device are against the packets); a capture made under TCG batches "
+        + "differently from the KVM costs of the profile.");
+    if (output != null) {
+      write(output.file(FILE), metrics, id, p);
+      output.commit();
+      out.println("Wrote the comparison to " + outDir.resolve(FILE));
+    }
+    out.flush();
+    if (failed) {
+      spec.commandLine().getErr().println("vqsim: at least one metric is off by more than its tolerance");
+      spec.commandLine().getErr().flush();
+      return ExitCodes.CHECK_FAILED;
+    }
+    return ExitCodes.OK;
+  }
+
   private static Metric metric(String name, String source, double observed, SummaryRow m, EventKind kind) {
     double modelled = m.eventsPerRequest()[kind.ordinal()];
     Double err = observed == 0 ? (modelled == 0 ? null : Double.valueOf(100.0)) : Double.valueOf((modelled - observed) / observed * 100.0);
@@ -174,13 +236,16 @@ final class ValidateCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, v == Math.rint(v) ? "%.0f" : "%.2f", v);
   }
 
+  private boolean isNet;
+
   private void write(Path target, List<Metric> metrics, StrategyId id, CostProfile p) throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("vqsim.kind", "validation");
     meta.put("vqsim.version", Version.VERSION);
     meta.put("vqsim.command", "validate");
     meta.put("vqsim.options", "--strategy=" + id.id + " --profile=" + p.name() + (timing ? " --timing --arrival=captured --seed=" + model.seed : "")
-        + " guest=" + guest.getFileName() + (qemu == null ? "" : " qemu=" + qemu.getFileName()));
+        + (model.netFeatures == null ? "" : " --net-features=" + model.netFeatures) + " guest=" + guest.getFileName() + (qemu == null ? "" : " qemu=" + qemu.getFileName()));
+    meta.put("vqsim.per", model.netFeatures != null || isNet ? "packet" : "request");
     var schema = org.vqsim.analysis.arrow.Columns.schema(List.of(
         org.vqsim.analysis.arrow.Columns.col("metric", org.vqsim.analysis.arrow.Columns.UTF8, "", "what is compared (per request)"),
         org.vqsim.analysis.arrow.Columns.col("source", org.vqsim.analysis.arrow.Columns.UTF8, "", "guest (ftrace) or qemu (trace log); for timing rows the request kind"),

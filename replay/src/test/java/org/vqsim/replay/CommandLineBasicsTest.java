@@ -72,14 +72,20 @@ class CommandLineBasicsTest {
     assertThat(r.code()).as("%s", r).isZero();
     List<String> folders = List.of("generated-randread4k-qd32", "lab-x86-randread4k", "lab-x86-seqread64k", "lab-x86-seqwrite128k",
         "lab-ppc-randread4k", "lab-ppc-seqread64k", "lab-ppc-seqwrite128k");
-    assertThat(Cli.list(out)).containsAll(folders).allMatch(f -> folders.contains(f) || f.equals(DemoCommand.MARKER) || f.equals("report.html"));
+    List<String> net = List.of("net-lab-tcp-rr", "net-generated-tcp-stream-rx");
+    assertThat(Cli.list(out)).containsAll(folders).containsAll(net)
+        .allMatch(f -> folders.contains(f) || net.contains(f) || f.equals(DemoCommand.MARKER) || f.equals("report.html"));
     for (String f : folders) assertThat(Cli.list(out.resolve(f))).as(f).containsExactly("latency.arrow", "locks.arrow", "requests.arrow", "summary.arrow");
+    assertThat(Cli.list(out.resolve("net-lab-tcp-rr"))).containsExactly("requests.arrow", "summary.arrow");
+    assertThat(Cli.list(out.resolve("net-generated-tcp-stream-rx"))).containsExactly("requests.arrow", "summary.arrow", "tcp-stream-rx.arrow");
+    assertThat(Cli.read(out.resolve("net-lab-tcp-rr/summary.arrow")).rows().get(0).get("packets")).isEqualTo(4008L);
+    assertThat(Files.readString(out.resolve("report.html"))).contains("Network runs (virtio-net)");
     assertThat(Cli.read(out.resolve("generated-randread4k-qd32/summary.arrow")).rows().get(0).get("requests")).isEqualTo(2000L);
     assertThat(Cli.read(out.resolve("lab-x86-seqread64k/summary.arrow")).rows().get(0).get("requests")).isEqualTo(300L);
     assertThat(Cli.read(out.resolve("lab-x86-seqwrite128k/summary.arrow")).rows().get(0).get("requests")).isEqualTo(150L);
     assertThat(r.out()).contains("Demo results are in");
     assertThat(Cli.read(out.resolve("lab-ppc-seqwrite128k/summary.arrow")).rows()).hasSize(7); // every POWER strategy
-    assertThat(r.out()).contains("Wrote the report of all 7 runs to " + out.resolve("report.html"));
+    assertThat(r.out()).contains("Wrote the report of all 9 runs to " + out.resolve("report.html"));
     // the closing hint names the launcher as the user runs it (./vqsim from the installation folder, or its path)
     assertThat(r.out().strip()).endsWith(" show " + out.resolve("generated-randread4k-qd32").resolve("summary.arrow"));
     assertThat(r.out().strip().lines().reduce((a, b) -> b).orElse("")).doesNotContain(":  vqsim show").contains("vqsim show");

@@ -58,6 +58,7 @@ public final class ReportBuilder {
     if (in.reproduce() != null) toc.add(new String[] {"reproduce", "The model against the literature"});
     if (in.validation() != null) toc.add(new String[] {"validation", "Observed vs modelled"});
     for (int i = 0; i < in.runs().size(); i++) toc.add(new String[] {"run" + i, runHeading(in.runs().get(i))});
+    if (!in.netRuns().isEmpty()) toc.add(new String[] {"net", "Network runs (virtio-net)"});
     if (!in.runs().isEmpty()) toc.add(new String[] {"profiles", "Cost profiles: every figure and its source"});
     toc.add(new String[] {"notes", "How to read this report"});
     if (toc.size() > 3) {
@@ -73,10 +74,57 @@ public final class ReportBuilder {
     if (in.reproduce() != null) ReproduceSection.write(h, in.reproduce(), charts);
     if (in.validation() != null) validationSection(h, in.validation());
     for (int i = 0; i < in.runs().size(); i++) runSection(h, in.runs().get(i), "run" + i, in.runs().size() > 1, charts);
+    if (!in.netRuns().isEmpty()) netSection(h, in);
     if (!in.runs().isEmpty()) profilesSection(h, in); // a sweep alone carries no profile figures
     notes(h);
     h.raw("</main></body></html>\n");
     return new Rendered(h.toString(), List.copyOf(charts));
+  }
+
+  /** Network replays: per strategy packets per second, Gb/s, latency and the per-packet costs and events. */
+  private static void netSection(Html h, ReportInputs in) {
+    h.raw("<section id='net'>");
+    h.el("h2", "", "Network runs (virtio-net)");
+    h.el("p", "class='muted'", "Each table is one packet trace replayed under every strategy (summary.arrow of the folder): packets per simulated second, "
+        + "frame Gb/s, mean packet latency, cycles per packet on the guest's vCPUs and on the host, and DMA events per packet (transmitted + received).");
+    String[][] cols = {{"strategy", "strategy"}, {"pps", "pps"}, {"gbit_per_s", "Gb/s"}, {"latency_mean_ns", "latency µs"}, {"cycles_guest_per_packet", "guest cyc/pkt"},
+        {"cycles_host_per_packet", "host cyc/pkt"}, {"maps_per_packet", "maps"}, {"bounces_per_packet", "bounces"}, {"invalidations_per_packet", "invalidations"},
+        {"kicks_per_packet", "kicks"}, {"device_interrupts_per_packet", "interrupts"}, {"refill_failures", "refill failures"}};
+    for (ReportInputs.Run r : in.netRuns()) {
+      Table t = r.summary().table();
+      String opts = r.summary().meta("vqsim.options", "");
+      Matcher m = Pattern.compile("--trace=(\\S+)").matcher(opts);
+      Matcher pr = Pattern.compile("--profile=(\\S+)").matcher(opts);
+      Matcher be = Pattern.compile("--backend=(\\S+)").matcher(opts);
+      h.el("h3", "", (r.name().isEmpty() ? "" : r.name() + ": ") + (m.find() ? m.group(1) : "?") + " on " + r.summary().meta("vqsim.profile", pr.find() ? pr.group(1) : "?")
+          + (be.find() ? ", " + be.group(1) + " backend" : ""));
+      StringBuilder b = new StringBuilder("<table><thead><tr>");
+      for (String[] c : cols) b.append("<th>").append(esc(c[1])).append("</th>");
+      b.append("</tr></thead><tbody>");
+      for (int i = 0; i < t.rowCount(); i++) {
+        b.append("<tr>");
+        for (String[] c : cols) {
+          if (!t.columnNames().contains(c[0])) {
+            b.append("<td>-</td>");
+            continue;
+          }
+          var col = t.column(c[0]);
+          String v;
+          if (c[0].equals("strategy")) v = String.valueOf(col.get(i));
+          else {
+            double d = ((Number) col.get(i)).doubleValue();
+            if (c[0].equals("latency_mean_ns")) d /= 1000.0;
+            v = c[0].equals("pps") || c[0].startsWith("cycles") || c[0].equals("refill_failures") ? String.format(Locale.ROOT, "%,.0f", d)
+                : String.format(Locale.ROOT, "%.2f", d);
+          }
+          b.append(c[0].equals("strategy") ? "<td>" : "<td class='num'>").append(esc(v)).append("</td>");
+        }
+        b.append("</tr>");
+      }
+      b.append("</tbody></table>");
+      h.raw(b.toString());
+    }
+    h.raw("</section>");
   }
 
   static String title(ReportInputs in) {
@@ -86,10 +134,12 @@ public final class ReportBuilder {
       return "vqsim fleet report" + (m.find() ? ": " + m.group(1) : "");
     }
     if (in.sweep() != null && in.runs().isEmpty()) return "vqsim sweep report";
-    if (in.reproduce() != null && in.runs().isEmpty()) return "vqsim reproduce: published experiments beside the model";
-    if (in.validation() != null && in.runs().isEmpty()) return "vqsim validation report";
-    if (in.runs().size() == 1) return "vqsim report: " + in.runs().get(0).trace() + " on " + in.runs().get(0).profile();
-    return "vqsim report: " + in.runs().size() + " runs";
+    if (in.reproduce() != null && in.runs().isEmpty() && in.netRuns().isEmpty()) return "vqsim reproduce: published experiments beside the model";
+    if (in.validation() != null && in.runs().isEmpty() && in.netRuns().isEmpty()) return "vqsim validation report";
+    if (in.runs().isEmpty() && !in.netRuns().isEmpty()) return "vqsim network report: " + in.netRuns().size() + " run" + (in.netRuns().size() == 1 ? "" : "s");
+    if (in.runs().size() == 1 && in.netRuns().isEmpty()) return "vqsim report: " + in.runs().get(0).trace() + " on " + in.runs().get(0).profile();
+    int net = in.netRuns().size();
+    return "vqsim report: " + (in.runs().size() + net) + " runs" + (net == 0 ? "" : " (" + net + " network)");
   }
 
   private static String runHeading(ReportInputs.Run r) {

@@ -16,9 +16,11 @@ import org.vqsim.analysis.arrow.ResultFiles;
  * {@code requests.arrow} is never opened, so a report works after {@code --summary-only} and for
  * runs of any length.
  */
-public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultTable sweep, ResultTable reproduce, ResultTable validation) {
+public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultTable sweep, ResultTable reproduce, ResultTable validation, List<Run> netRuns) {
   /** {@code vqsim validate -o}'s table: observed against modelled, events and (with --timing) time. */
   public static final String VALIDATION = "validation.arrow";
+  /** The metadata kind of a network replay's summary.arrow (packets, not requests: its own section of the report). */
+  public static final String NET_KIND = "net-replay";
 
   /** The sweep table's file name. */
   public static final String SWEEP = "sweep.arrow";
@@ -49,8 +51,9 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
    */
   public static ReportInputs scan(Path dir, Path shownAs) throws IOException {
     List<Run> runs = new ArrayList<>();
+    List<Run> net = new ArrayList<>();
     Run top = run(dir, "");
-    if (top != null) runs.add(top);
+    if (top != null) (isNet(top) ? net : runs).add(top);
     ResultTable fleet = Files.isRegularFile(dir.resolve(ResultFiles.FLEET)) ? ResultTable.read(dir.resolve(ResultFiles.FLEET)) : null;
     ResultTable sweep = Files.isRegularFile(dir.resolve(SWEEP)) ? ResultTable.read(dir.resolve(SWEEP)) : null;
     ResultTable reproduce = Files.isRegularFile(dir.resolve(ResultFiles.REPRODUCE)) ? ResultTable.read(dir.resolve(ResultFiles.REPRODUCE)) : null;
@@ -62,7 +65,8 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
     List<Run> children = new ArrayList<>();
     for (Path sub : subs) {
       Run r = run(sub, sub.getFileName().toString());
-      if (r != null) children.add(r);
+      if (r != null && isNet(r)) net.add(r);
+      else if (r != null) children.add(r);
     }
     if (fleet != null) {
       // the fleet's own order of profiles (x86 first, as the fleet command runs them)
@@ -72,7 +76,11 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
       children.sort(Comparator.comparingInt(r -> seen.indexOf(r.name()) < 0 ? order.size() + 1 : seen.indexOf(r.name())));
     }
     runs.addAll(children);
-    return new ReportInputs(shownAs, List.copyOf(runs), fleet, sweep, reproduce, validation);
+    return new ReportInputs(shownAs, List.copyOf(runs), fleet, sweep, reproduce, validation, List.copyOf(net));
+  }
+
+  private static boolean isNet(Run r) {
+    return NET_KIND.equals(r.summary().meta("vqsim.kind", ""));
   }
 
   private static Run run(Path dir, String name) throws IOException {
@@ -84,12 +92,13 @@ public record ReportInputs(Path root, List<Run> runs, ResultTable fleet, ResultT
   }
 
   public boolean isEmpty() {
-    return runs.isEmpty() && fleet == null && sweep == null && reproduce == null && validation == null;
+    return runs.isEmpty() && fleet == null && sweep == null && reproduce == null && validation == null && netRuns.isEmpty();
   }
 
   /** The first table found, for what-was-run facts every table carries (version, command). */
   public ResultTable any() {
     if (!runs.isEmpty()) return runs.get(0).summary();
+    if (fleet == null && sweep == null && !netRuns.isEmpty()) return netRuns.get(0).summary();
     return fleet != null ? fleet : sweep != null ? sweep : reproduce != null ? reproduce : validation;
   }
 }

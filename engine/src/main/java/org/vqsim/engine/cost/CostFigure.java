@@ -52,6 +52,13 @@ public enum CostFigure {
   TCE_INDIRECT_MAX("tce_indirect_max", "TCEs", "TCEs per H_PUT_TCE_INDIRECT"),
   TCE_ALLOC_CYCLES("tce_alloc_cycles", "cycles", "guest TCE pool allocation per mapping, under the pool lock"),
   TCE_FREE_CYCLES("tce_free_cycles", "cycles", "guest TCE pool bitmap clear per unmap, under the pool lock"),
+  NET_TX_STACK_CYCLES("net_tx_stack_cycles", "cycles", "guest network stack per transmitted packet, above the driver (socket, TCP/IP, qdisc)"),
+  NET_RX_STACK_CYCLES("net_rx_stack_cycles", "cycles", "guest network stack per received packet, above the driver (GRO, IP, TCP, socket wake-up)"),
+  NET_COPY_CYCLES_PER_KIB("net_copy_cycles_per_kib", "cycles/KiB", "guest copy of payload between user memory and socket buffers"),
+  NET_PACKET_CYCLES_QEMU("net_packet_cycles_qemu", "cycles", "QEMU virtio-net per packet over tap: the tap read or write and virtio_net_receive / virtio_net_flush_tx"),
+  NET_PACKET_CYCLES_VHOST("net_packet_cycles_vhost", "cycles", "vhost-net per packet: handle_tx / handle_rx and the tap socket's sendmsg / recvmsg in the host kernel"),
+  LINK_GBPS("link_gbps", "Gb/s", "the host link the guest's packets cross (serialisation)"),
+  LINK_LATENCY_NS("link_latency_ns", "ns", "one-way latency of the host link and the peer's stack"),
   TCE_WINDOW_BYTES("tce_window_bytes", "bytes", "size of the default 32-bit DMA window (1 GiB or more: 4 TCE pools)");
 
   public static final int COUNT = values().length;

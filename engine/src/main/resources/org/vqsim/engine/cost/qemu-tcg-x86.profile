@@ -137,6 +137,27 @@ tce_alloc_cycles = 0   # source: base profile x86-kvm (not exercised by these ru
 # tce_free_cycles (cycles): guest TCE pool bitmap clear per unmap, under the pool lock
 tce_free_cycles = 0   # source: base profile x86-kvm (not exercised by these runs): not applicable on x86 (pseries TCE pool)
 
+# net_tx_stack_cycles (cycles): guest network stack per transmitted packet, above the driver (socket, TCP/IP, qdisc)
+net_tx_stack_cycles = 3000   # source: base profile x86-kvm (not exercised by these runs): assumption: tcp_sendmsg_locked + tcp_write_xmit + ip_queue_xmit + dev_queue_xmit/qdisc per skb (GSO super-packet counted once); about 1 us at 3 GHz, of the order of the per-packet sender costs in Cai et al., "Understanding host network stack overheads", SIGCOMM'21 (not verified against their tables)
+
+# net_rx_stack_cycles (cycles): guest network stack per received packet, above the driver (GRO, IP, TCP, socket wake-up)
+net_rx_stack_cycles = 3600   # source: base profile x86-kvm (not exercised by these runs): assumption: napi_gro_receive + ip_rcv + tcp_v4_rcv + socket wake-up per received packet (a GRO'd super-packet counted once); about 1.2 us at 3 GHz, same order as the receiver figures in Cai et al., SIGCOMM'21 (not verified)
+
+# net_copy_cycles_per_kib (cycles/KiB): guest copy of payload between user memory and socket buffers
+net_copy_cycles_per_kib = 150   # source: base profile x86-kvm (not exercised by these runs): derived: assumed 20 GB/s copy_to/from_user of cache-warm socket data: 1024 B / 20e9 B/s = 51 ns x 3.0 GHz = 154 cycles
+
+# net_packet_cycles_qemu (cycles): QEMU virtio-net per packet over tap: the tap read or write and virtio_net_receive / virtio_net_flush_tx
+net_packet_cycles_qemu = 9000   # source: base profile x86-kvm (not exercised by these runs): assumption: QEMU virtio-net over tap: one readv/writev syscall on the tap fd (~2-3k with mitigations) + virtio_net_receive_rcu or virtio_net_flush_tx (header handling, iov mapping, virtqueue_push) + main-loop dispatch; ~3 us at 3 GHz, not measured
+
+# net_packet_cycles_vhost (cycles): vhost-net per packet: handle_tx / handle_rx and the tap socket's sendmsg / recvmsg in the host kernel
+net_packet_cycles_vhost = 3000   # source: base profile x86-kvm (not exercised by these runs): assumption: vhost-net handle_tx/handle_rx: tun_sendmsg/tun_recvmsg in the host kernel without a user/kernel crossing, vhost_get_vq_desc, vhost_add_used; ~1 us at 3 GHz, not measured
+
+# link_gbps (Gb/s): the host link the guest's packets cross (serialisation)
+link_gbps = 10   # source: base profile x86-kvm (not exercised by these runs): assumption: a 10 GbE host link, the setting of the vIOMMU study this model is compared with (Amit et al., ATC'11)
+
+# link_latency_ns (ns): one-way latency of the host link and the peer's stack
+link_latency_ns = 5000   # source: base profile x86-kvm (not exercised by these runs): assumption: one-way host link + peer stack latency of a 10 GbE back-to-back link, ~5 us (not measured)
+
 # tce_window_bytes (bytes): size of the default 32-bit DMA window (1 GiB or more: 4 TCE pools)
 tce_window_bytes = 0   # source: base profile x86-kvm (not a cost the runs time): not applicable on x86 (pseries DMA window)
 

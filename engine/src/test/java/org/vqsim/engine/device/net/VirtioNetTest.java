@@ -1,0 +1,120 @@
+package org.vqsim.engine.device.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.vqsim.engine.cost.CostProfile;
+import org.vqsim.engine.cost.EventKind;
+import org.vqsim.engine.dma.DmaOptions;
+import org.vqsim.engine.dma.StrategyId;
+import org.vqsim.engine.ring.Ring;
+import org.vqsim.engine.sim.NetReplay;
+import org.vqsim.engine.sim.ReplayConfig;
+
+/** Linux 6.1 virtio_net buffer rules as the net lab measured them (samples/qemu-lab-net/README.md §5a, §6). */
+@org.junit.jupiter.api.Timeout(60)
+class VirtioNetTest {
+  static final String NO_GUEST_GSO = "-GUEST_TSO4,-GUEST_TSO6,-GUEST_ECN,-GUEST_UFO";
+
+  /** {@code n} packets of {@code len} bytes in one direction, {@code gapNs} apart. */
+  static PacketSource stream(byte dir, int n, int len, long gapNs) {
+    return new PacketSource() {
+      int i;
+
+      @Override
+      public boolean next(NetPacket p) {
+        if (i >= n) return false;
+        p.set(i * gapNs, dir, NetPacket.TCP, len);
+        i++;
+        return true;
+      }
+    };
+  }
+
+  static NetResult run(String strategy, String features, PacketSource src, DmaOptions dma) throws Exception {
+    CostProfile p = CostProfile.load("x86-kvm");
+    StrategyId id = StrategyId.of(strategy);
+    ReplayConfig c = ReplayConfig.defaults().withTopology(1, 1, 0);
+    return new NetReplay(id, p, c, dma, Ring.SPLIT, NetFeatures.parse(features)).run(src, PacketSink.NONE);
+  }
+
+  @Test
+  void mergeableReceiveOfAGsoPacketSpansPageSizedBuffersOneMapEach() throws Exception {
+    // 64 KiB GSO packets: the EWMA grows the buffers to 4096 bytes, 16-17 buffers per packet, one map and one unmap per buffer
+    NetResult r = run("viommu-strict", null, stream(NetPacket.RX, 200, 65226, 200_000), DmaOptions.defaults());
+    assertEquals(200, r.rxPackets());
+    double buffers = (double) r.rxBuffers() / r.rxPackets();
+    assertTrue(buffers > 15.9 && buffers < 17.5, "buffers per packet " + buffers);
+    assertEquals(r.events(EventKind.UNMAPS), r.rxBuffers());
+    // every buffer used is reposted (refill batches leave at most 32 behind)
+    assertTrue(Math.abs(r.events(EventKind.MAPS) - r.rxBuffers()) <= 32, r.events(EventKind.MAPS) + " maps for " + r.rxBuffers() + " buffers");
+    // caching mode: one invalidation per map and per unmap
+    assertEquals(r.events(EventKind.MAPS) + r.events(EventKind.UNMAPS), r.events(EventKind.INVALIDATIONS));
+  }
+
+  @Test
+  void bigPacketsBuffersTake20MapsAndBounce74012Bytes() throws Exception {
+    // mrg_rxbuf=off with guest TSO: 19 descriptors + the 304-byte indirect table, 74012 bytes bounced per buffer
+    NetResult r = run("bounce", "-MRG_RXBUF", stream(NetPacket.RX, 100, 1514, 100_000), DmaOptions.defaults());
+    assertEquals("big", r.rxBufferKind());
+    assertEquals(100, r.rxPackets());
+    assertEquals(100, r.rxBuffers());
+    long bounces = r.events(EventKind.BOUNCES);
+    assertEquals(0, bounces % 20, "20 bounced mappings per big buffer, got " + bounces);
+    assertEquals(74012L * (bounces / 20), r.events(EventKind.BOUNCE_BYTES));
+  }
+
+  @Test
+  void smallBuffersWithoutOffloadsAre1530Bytes() throws Exception {
+    NetResult r = run("bounce", "-MRG_RXBUF," + NO_GUEST_GSO, stream(NetPacket.RX, 100, 1514, 100_000), DmaOptions.defaults());
+    assertEquals("small", r.rxBufferKind());
+    assertEquals(1530L * r.events(EventKind.BOUNCES), r.events(EventKind.BOUNCE_BYTES));
+  }
+
+  @Test
+  void aTsoTransmitIsHeaderPlusPageFragsThroughAMappedIndirectTable() throws Exception {
+    // 78-byte header part, the 65160-byte payload over 32 KiB page frags (2-3), the table: 4-5 maps per packet
+    NetResult r = run("viommu-strict", null, stream(NetPacket.TX, 100, 65226, 200_000), DmaOptions.defaults());
+    assertEquals(100, r.txPackets());
+    double maps = (double) r.events(EventKind.MAPS) / r.txPackets();
+    assertTrue(maps >= 4.0 && maps <= 5.0, "maps per TSO packet " + maps);
+    // without CSUM there is no scatter-gather: one linear mapping per (software-segmented) frame
+    NetResult n = run("viommu-strict", "-CSUM", stream(NetPacket.TX, 10, 65226, 2_000_000), DmaOptions.defaults());
+    assertEquals(10 * 45, n.txPackets(), "65160 bytes of payload in 1448-byte segments");
+    assertEquals(1.0, (double) n.events(EventKind.MAPS) / n.txPackets(), 1e-9);
+  }
+
+  @Test
+  void aBouncePoolTooSmallForThePostedBuffersFailsTheRefillAndRetries() throws Exception {
+    // 256 big buffers hold 18.9 MB of bounce slots (lab README §6.3): a 16 MiB pool cannot take them all
+    DmaOptions small = new DmaOptions(16L << 20, 0, 0, false, DmaOptions.defaults().guestKernel(), false, 0);
+    NetResult r = run("bounce", "-MRG_RXBUF", stream(NetPacket.RX, 50, 1514, 1_000_000), small);
+    assertTrue(r.refillFailures() > 0, "refill failures " + r.refillFailures());
+    assertEquals(50, r.rxPackets());
+  }
+
+  @Test
+  void featureListsAreCheckedAndDependantsFollow() {
+    NetFeatures f = NetFeatures.parse("-CSUM,-guest_csum");
+    assertTrue(!f.hostTso() && !f.guestTso() && f.mergeable());
+    assertEquals("mergeable", NetFeatures.parse("virtio_net_f_mrg_rxbuf").rxBuffers());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NetFeatures.parse("-MRG_RXBUFF"));
+    assertTrue(e.getMessage().contains("MRG_RXBUFF"), e.getMessage());
+  }
+
+  @Test
+  void sameInputSameResult() throws Exception {
+    List<Long> a = new ArrayList<>(), b = new ArrayList<>();
+    for (List<Long> into : List.of(a, b)) {
+      NetResult r = run("virtio-iommu", null, stream(NetPacket.RX, 300, 9000, 20_000), DmaOptions.defaults());
+      into.add(r.run().simTimeNs());
+      into.add(r.run().ledger().grandTotal());
+      into.add(r.rxInterrupts());
+    }
+    assertEquals(a, b);
+  }
+}
