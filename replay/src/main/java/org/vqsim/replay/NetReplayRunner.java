@@ -143,6 +143,8 @@ final class NetReplayRunner {
     options.forEach((k, v) -> o.append(o.length() == 0 ? "" : " ").append("--").append(k).append('=').append(v));
     meta.put("vqsim.options", o.toString());
     meta.put("vqsim.profile", p.name());
+    meta.put("vqsim.profile.platform", p.platform());
+    meta.put("vqsim.trace", trace.getFileName() == null ? trace.toString() : trace.getFileName().toString());
     List<Row> rows = new ArrayList<>();
     long wall0 = System.nanoTime();
     TableWriter w = summaryOnly ? null : new TableWriter(out.file(dir + REQUESTS), requestsSchema(meta));
