@@ -52,11 +52,17 @@ final class CompareCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (failAbove != null && (failAbove.isNaN() || failAbove < 0)) throw new IllegalArgumentException("--fail-above must be a percentage ≥ 0, not " + failAbove);
     ReportInputs b = ReportCommand.inputs(base), n = ReportCommand.inputs(next);
-    if (b.runs().isEmpty() && b.sweep() == null) throw new CliException(ExitCodes.NO_INPUT, base + ": no summary.arrow or sweep.arrow to compare");
-    if (n.runs().isEmpty() && n.sweep() == null) throw new CliException(ExitCodes.NO_INPUT, next + ": no summary.arrow or sweep.arrow to compare");
-    if ((b.runs().isEmpty()) != (n.runs().isEmpty())) {
-      throw new CliException(ExitCodes.USAGE, "compare: " + (b.runs().isEmpty() ? base : next) + " is a sweep and " + (b.runs().isEmpty() ? next : base)
+    boolean bRuns = !b.runs().isEmpty() || !b.netRuns().isEmpty(), nRuns = !n.runs().isEmpty() || !n.netRuns().isEmpty();
+    if (!bRuns && b.sweep() == null) throw new CliException(ExitCodes.NO_INPUT, base + ": no summary.arrow or sweep.arrow to compare");
+    if (!nRuns && n.sweep() == null) throw new CliException(ExitCodes.NO_INPUT, next + ": no summary.arrow or sweep.arrow to compare");
+    if (bRuns != nRuns) {
+      throw new CliException(ExitCodes.USAGE, "compare: " + (bRuns ? next : base) + " is a sweep and " + (bRuns ? base : next)
           + " is not; compare a sweep with a sweep (row by row) or replays with replays (strategy by strategy)");
+    }
+    if (b.netRuns().isEmpty() != n.netRuns().isEmpty() || b.runs().isEmpty() != n.runs().isEmpty()) {
+      boolean bNet = !b.netRuns().isEmpty() && b.runs().isEmpty();
+      throw new CliException(ExitCodes.USAGE, "compare: " + (bNet ? base : next) + " holds network replays (packets) and " + (bNet ? next : base)
+          + " block replays (requests); their metrics are not the same, compare network runs with network runs");
     }
     List<String> diff = Comparison.differences(b, n);
     PrintWriter err = spec.commandLine().getErr();

@@ -94,6 +94,10 @@ final class FleetCommand implements Callable<Integer> {
       if (g.strip().equals("all")) kinds.addAll(List.of(GuestKind.values()));
       else kinds.add(GuestKind.of(g.strip()));
     }
+    if (format == null && NetReplayRunner.isNet(Stdin.resolve(trace))) {
+      throw new CliException(ExitCodes.USAGE, "fleet: " + trace + " is a network trace; fleet replays block traces only (not supported yet for virtio-net): "
+          + "replay it with `vqsim replay " + trace + " --strategy all`, once per --profile");
+    }
     TraceRef ref = TraceRef.file(Stdin.resolve(trace), format == null ? null : TraceFormat.of(format), device);
     CostProfile x86 = StrategyOptions.withCosts(CostProfile.load(x86Profile), costs);
     CostProfile power = StrategyOptions.withCosts(CostProfile.load(powerProfile), costs);

@@ -39,7 +39,7 @@ import org.vqsim.engine.sim.ReplayConfig;
 final class NetReplayRunner {
   private NetReplayRunner() {}
 
-  static final String REQUESTS = "requests.arrow", SUMMARY = "summary.arrow";
+  static final String REQUESTS = "requests.arrow", SUMMARY = "summary.arrow", LATENCY = "latency.arrow";
   private static final byte[] TX = "tx".getBytes(StandardCharsets.US_ASCII), RX = "rx".getBytes(StandardCharsets.US_ASCII);
   private static final EventKind[] KINDS = {EventKind.MAPS, EventKind.UNMAPS, EventKind.BOUNCES, EventKind.BOUNCE_BYTES, EventKind.INVALIDATIONS,
       EventKind.EXITS, EventKind.INTERRUPTS};
@@ -143,7 +143,10 @@ final class NetReplayRunner {
     options.forEach((k, v) -> o.append(o.length() == 0 ? "" : " ").append("--").append(k).append('=').append(v));
     meta.put("vqsim.options", o.toString());
     meta.put("vqsim.profile", p.name());
+    meta.put("vqsim.profile.platform", p.platform());
+    meta.put("vqsim.trace", trace.getFileName() == null ? trace.toString() : trace.getFileName().toString());
     List<Row> rows = new ArrayList<>();
+    List<long[]> hists = new ArrayList<>(); // per strategy: packets per power-of-two latency bucket
     long wall0 = System.nanoTime();
     TableWriter w = summaryOnly ? null : new TableWriter(out.file(dir + REQUESTS), requestsSchema(meta));
     try {
@@ -191,6 +194,7 @@ final class NetReplayRunner {
         try (PacketSource src = open(trace)) {
           r = new NetReplay(id, p, c, dma, Ring.of(ring), features).run(src, sink);
         }
+        hists.add(hist);
         long done = r.txPackets() + r.rxPackets();
         long p99 = 0, acc = 0;
         for (int b = 0; b < hist.length; b++) {
@@ -206,12 +210,42 @@ final class NetReplayRunner {
       if (w != null) w.close();
     }
     writeSummary(out.file(dir + SUMMARY), rows, meta);
+    Map<String, String> lmeta = new LinkedHashMap<>(meta);
+    lmeta.put("vqsim.kind", "net-latency");
+    lmeta.put("vqsim.latency.buckets", "powers of two: bucket b holds 2^(b-1) <= latency_ns < 2^b, bucket 0 latency 0");
+    writeLatency(out.file(dir + LATENCY), rows, hists, lmeta);
     double wall = (System.nanoTime() - wall0) / 1e9;
     print(print, trace, rows, p, c, features, wall);
     List<String> files = new ArrayList<>();
     if (!summaryOnly) files.add(dir + REQUESTS);
     files.add(dir + SUMMARY);
+    files.add(dir + LATENCY);
     return files;
+  }
+
+  /**
+   * The per-packet latency histogram in latency.arrow's columns (as a block replay's): one row per
+   * non-empty power-of-two bucket and strategy, with the cumulative count and fraction (the CDF).
+   */
+  static void writeLatency(Path file, List<Row> rows, List<long[]> hists, Map<String, String> meta) throws IOException {
+    try (TableWriter w = new TableWriter(file, org.vqsim.analysis.arrow.ResultSchemas.latency(meta))) {
+      for (int i = 0; i < rows.size(); i++) {
+        long[] h = hists.get(i);
+        long total = 0, cum = 0;
+        for (long c : h) total += c;
+        for (int b = 0; b < h.length; b++) {
+          if (h[b] == 0) continue;
+          cum += h[b];
+          w.setString(0, rows.get(i).strategy());
+          w.setLong(1, b == 0 ? 0 : 1L << (b - 1));
+          w.setLong(2, b == 0 ? 0 : b == 63 ? Long.MAX_VALUE : (1L << b) - 1);
+          w.setLong(3, h[b]);
+          w.setLong(4, cum);
+          w.setDouble(5, (double) cum / total);
+          w.endRow();
+        }
+      }
+    }
   }
 
   static void writeSummary(Path file, List<Row> rows, Map<String, String> meta) throws IOException {

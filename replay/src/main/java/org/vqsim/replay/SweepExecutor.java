@@ -45,6 +45,20 @@ public final class SweepExecutor {
     return m;
   }
 
+  /** Whether --generate asks for a network workload (--net), which a sweep does not replay. */
+  static boolean workloadIsNet(SweepPlan plan) {
+    GenerateCommand g = new GenerateCommand();
+    List<String> args = new ArrayList<>(SweepPlan.split(plan.generate().replace(' ', ','), ","));
+    args.add("-o");
+    args.add("unused.arrow");
+    try {
+      new CommandLine(g).parseArgs(args.toArray(new String[0]));
+    } catch (CommandLine.ParameterException e) {
+      return false; // the unit check reports the bad option
+    }
+    return g.net != null;
+  }
+
   /** The generated workload of a unit: --generate's options with the unit's generate parameters on top. */
   static WorkloadSpec workload(SweepPlan plan, SweepPlan.Unit unit) {
     List<String> args = new ArrayList<>(SweepPlan.split(plan.generate().replace(' ', ','), ","));
@@ -74,6 +88,7 @@ public final class SweepExecutor {
     } catch (CommandLine.ParameterException e) {
       throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": " + e.getMessage());
     }
+    if (g.net != null) throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": a network workload (--net); sweep replays block workloads only");
     return g.spec();
   }
 

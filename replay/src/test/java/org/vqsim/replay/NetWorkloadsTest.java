@@ -94,8 +94,37 @@ class NetWorkloadsTest {
     Path t = tmp.resolve("u.arrow");
     assertEquals(0, Cli.vqsim("generate", "--net", "udp-stream", "--msg-size", "64", "--count", "5000", "--rate", "200000", "-o", t).code());
     for (String o : List.of("a", "b")) assertEquals(0, Cli.vqsim("replay", t, "--strategy", "all", "-o", tmp.resolve(o)).code());
-    for (String f : List.of("summary.arrow", "requests.arrow")) {
+    for (String f : List.of("summary.arrow", "requests.arrow", "latency.arrow")) {
       assertArrayEquals(Files.readAllBytes(tmp.resolve("a").resolve(f)), Files.readAllBytes(tmp.resolve("b").resolve(f)), f);
+    }
+  }
+
+  @Test
+  void latencyHistogramAgreesWithTheSummaryAndTheRequests() throws Exception {
+    Path t = tmp.resolve("lat.arrow");
+    assertEquals(0, Cli.vqsim("generate", "--net", "tcp-rr", "--msg-size", "64", "--count", "500", "-o", t).code());
+    Path out = tmp.resolve("lat");
+    Cli.Result r = Cli.vqsim("replay", t, "--strategy", "direct,viommu-strict", "-o", out);
+    assertEquals(0, r.code(), r.out() + r.err());
+    List<String[]> sum = summary(out.resolve("summary.arrow"), "strategy", "packets", "latency_p99_ns");
+    List<String[]> hist = summary(out.resolve("latency.arrow"), "strategy", "bucket_low_ns", "bucket_high_ns", "count", "cumulative_count", "cumulative_fraction");
+    List<String[]> req = summary(out.resolve("requests.arrow"), "strategy", "latency_ns");
+    for (String[] s : sum) {
+      List<String[]> h = hist.stream().filter(x -> x[0].equals(s[0])).toList();
+      assertTrue(!h.isEmpty(), s[0]);
+      // every packet in one bucket: the last cumulative count is the summary's packets, the fraction ends at 1
+      assertEquals(Long.parseLong(s[1]), Long.parseLong(h.get(h.size() - 1)[4]), s[0]);
+      assertEquals(1.0, Double.parseDouble(h.get(h.size() - 1)[5]), 1e-12);
+      long packets = Long.parseLong(s[1]);
+      // the summary's p99 is the upper end of the first bucket reaching 99%
+      String[] p99 = h.stream().filter(x -> Long.parseLong(x[4]) >= Math.ceil(packets * 0.99)).findFirst().orElseThrow();
+      assertEquals(Long.parseLong(s[2]), Long.parseLong(p99[2]) + 1, s[0]);
+      // each bucket counts exactly the packets of requests.arrow whose latency falls in it
+      for (String[] b : h) {
+        long lo = Long.parseLong(b[1]), hi = Long.parseLong(b[2]);
+        long n = req.stream().filter(x -> x[0].equals(s[0])).mapToLong(x -> Long.parseLong(x[1])).filter(v -> v >= lo && v <= hi).count();
+        assertEquals(Long.parseLong(b[3]), n, s[0] + " bucket " + lo + ".." + hi);
+      }
     }
   }
 

@@ -32,7 +32,14 @@ public final class Comparison {
     P99("lat_p99_ns", "p99 latency", "µs", false),
     P999("lat_p999_ns", "p99.9 latency", "µs", false),
     CYCLES("cycles_per_request", "cycles per request", "cycles", false),
-    CYCLES_PER_KIB("cycles_per_kib", "cycles per KiB", "cycles/KiB", false);
+    CYCLES_PER_KIB("cycles_per_kib", "cycles per KiB", "cycles/KiB", false),
+    // a network replay's summary (per packet)
+    PPS("pps", "packets/s", "packets/s", true),
+    GBIT_PER_S("gbit_per_s", "Gb/s", "Gb/s", true),
+    NET_LAT_MEAN("latency_mean_ns", "mean packet latency", "µs", false),
+    NET_P99("latency_p99_ns", "p99 packet latency", "µs", false),
+    GUEST_CYCLES_PER_PACKET("cycles_guest_per_packet", "guest cycles per packet", "cycles", false),
+    HOST_CYCLES_PER_PACKET("cycles_host_per_packet", "host cycles per packet", "cycles", false);
 
     public final String column;
     public final String label;
@@ -49,8 +56,9 @@ public final class Comparison {
 
     String format(double v) {
       return switch (this) {
-        case P50, P99, P999 -> Fmt.us(v);
+        case P50, P99, P999, NET_LAT_MEAN, NET_P99 -> Fmt.us(v);
         case MIB_PER_S -> Fmt.num(v, 1);
+        case GBIT_PER_S -> Fmt.num(v, 3);
         default -> Fmt.count(v);
       };
     }
@@ -116,12 +124,12 @@ public final class Comparison {
     Table all = null;
     List<Table> sources = new ArrayList<>();
     List<List<String>> runNames = new ArrayList<>();
-    if (in.runs().isEmpty() && in.sweep() != null) {
+    if (runsOf(in).isEmpty() && in.sweep() != null) {
       Table s = in.sweep().table();
       sources.add(s);
       runNames.add(sweepRunNames(s));
     }
-    for (ReportInputs.Run r : in.runs()) {
+    for (ReportInputs.Run r : runsOf(in)) {
       sources.add(r.summary().table());
       runNames.add(java.util.Collections.nCopies(r.summary().table().rowCount(), r.name()));
     }
@@ -131,7 +139,9 @@ public final class Comparison {
       t.addColumns(StringColumn.create("run", runNames.get(k)), s.stringColumn("strategy").copy());
       for (Metric m : Metric.values()) {
         DoubleColumn d = DoubleColumn.create(m.column, s.rowCount());
-        for (int i = 0; i < s.rowCount(); i++) d.set(i, s.numberColumn(m.column).getDouble(i));
+        // a block summary has no packet columns and a network one no request columns: those stay NaN and are not compared
+        boolean has = s.columnNames().contains(m.column);
+        for (int i = 0; i < s.rowCount(); i++) d.set(i, has ? s.numberColumn(m.column).getDouble(i) : Double.NaN);
         t.addColumns(d);
       }
       if (all == null) all = t;
@@ -142,6 +152,13 @@ public final class Comparison {
       for (Metric m : Metric.values()) all.addColumns(DoubleColumn.create(m.column));
     }
     return all;
+  }
+
+  /** The block and network runs of a folder. */
+  static List<ReportInputs.Run> runsOf(ReportInputs in) {
+    List<ReportInputs.Run> l = new ArrayList<>(in.runs());
+    l.addAll(in.netRuns());
+    return l;
   }
 
   /** "bs=4k iodepth=1 split" per sweep row: its swept parameters (the columns before the summary's), ring, and trace when there are several. */
@@ -188,19 +205,23 @@ public final class Comparison {
 
   private static java.util.Set<String> values(ReportInputs in, String column) {
     java.util.Set<String> v = new java.util.TreeSet<>();
-    for (ReportInputs.Run r : in.runs()) v.addAll(r.summary().table().stringColumn(column).asList());
-    if (in.runs().isEmpty() && in.sweep() != null) v.addAll(in.sweep().table().stringColumn(column).asList());
+    for (ReportInputs.Run r : runsOf(in)) {
+      Table t = r.summary().table();
+      if (t.columnNames().contains(column)) v.addAll(t.stringColumn(column).asList());
+      else if (column.equals("trace") || column.equals("profile")) v.add(r.summary().meta("vqsim." + column, "?")); // a network summary keeps them as metadata
+    }
+    if (runsOf(in).isEmpty() && in.sweep() != null) v.addAll(in.sweep().table().stringColumn(column).asList());
     return v;
   }
 
   /** The platforms a folder's runs were replayed for (x86, power): the profile's, or what its strategies imply. */
   private static java.util.Set<String> platforms(ReportInputs in) {
     java.util.Set<String> v = new java.util.TreeSet<>();
-    for (ReportInputs.Run r : in.runs()) {
+    for (ReportInputs.Run r : runsOf(in)) {
       String p = r.summary().meta("vqsim.profile.platform", "");
       if (!p.isEmpty()) v.add(p);
     }
-    if (in.runs().isEmpty() && in.sweep() != null) {
+    if (runsOf(in).isEmpty() && in.sweep() != null) {
       String p = in.sweep().meta("vqsim.profile.platform", "");
       if (!p.isEmpty()) v.add(p);
     }
@@ -276,7 +297,9 @@ public final class Comparison {
 
     h.el("h2", "", "Per strategy and metric");
     h.raw("<table class='compare'><thead><tr><th>strategy</th>");
-    for (Metric m : Metric.values()) {
+    // the metrics the two folders have (a block run's or a network run's)
+    List<Metric> shown = java.util.Arrays.stream(Metric.values()).filter(m -> r.lines().stream().anyMatch(l -> l.metric() == m)).toList();
+    for (Metric m : shown) {
       String[] head = switch (m) {
         case IOPS -> new String[] {"IOPS", "req/s"};
         case MIB_PER_S -> new String[] {"MiB/s", ""};
@@ -285,6 +308,12 @@ public final class Comparison {
         case P999 -> new String[] {"p99.9", "µs"};
         case CYCLES -> new String[] {"cycles", "per request"};
         case CYCLES_PER_KIB -> new String[] {"cycles", "per KiB"};
+        case PPS -> new String[] {"packets/s", ""};
+        case GBIT_PER_S -> new String[] {"Gb/s", ""};
+        case NET_LAT_MEAN -> new String[] {"mean latency", "µs"};
+        case NET_P99 -> new String[] {"p99", "µs"};
+        case GUEST_CYCLES_PER_PACKET -> new String[] {"guest cycles", "per packet"};
+        case HOST_CYCLES_PER_PACKET -> new String[] {"host cycles", "per packet"};
       };
       h.raw("<th class='num'>" + esc(head[0]) + "<br><span class='unit'>" + esc(head[1]) + "</span></th>");
     }
@@ -296,11 +325,11 @@ public final class Comparison {
     for (var e : byKey.entrySet()) {
       Line any = e.getValue().values().iterator().next();
       if (!any.run().isEmpty() && !any.run().equals(lastRun)) {
-        h.raw("<tr class='run'><th colspan='" + (Metric.values().length + 1) + "'>" + esc(any.run()) + "</th></tr>\n");
+        h.raw("<tr class='run'><th colspan='" + (shown.size() + 1) + "'>" + esc(any.run()) + "</th></tr>\n");
       }
       lastRun = any.run();
       h.raw("<tr data-strategy='" + esc(key(any.run(), any.strategy())) + "'><th scope='row'><code>" + esc(Summaries.label(any.strategy())) + "</code></th>");
-      for (Metric m : Metric.values()) {
+      for (Metric m : shown) {
         Line l = e.getValue().get(m);
         if (l == null) {
           h.raw("<td class='num'>–</td>");
@@ -313,12 +342,13 @@ public final class Comparison {
       h.raw("</tr>\n");
     }
     h.raw("</tbody></table>\n");
-    h.el("p", "muted", "Each cell: the change, (new − base) ÷ base, and below it base → new. Worse means lower IOPS or MiB/s, or higher latency "
+    h.el("p", "muted", "Each cell: the change, (new − base) ÷ base, and below it base → new. Worse means lower IOPS, MiB/s, packets/s or Gb/s, or higher latency "
         + "or cycles; red marks a change of 1% or more in the worse direction, green one in the better direction"
         + (Double.isNaN(r.failAbovePct()) ? "" : ", ✗ one beyond the --fail-above threshold") + ".");
 
     List<Charts.Sized> charts = new ArrayList<>();
-    for (Metric m : new Metric[] {Metric.IOPS, Metric.P99, Metric.CYCLES}) {
+    for (Metric m : new Metric[] {Metric.IOPS, Metric.P99, Metric.CYCLES, Metric.PPS, Metric.NET_P99, Metric.GUEST_CYCLES_PER_PACKET}) {
+      if (!shown.contains(m)) continue;
       // only what changed: an unchanged strategy is a bar of zero length
       List<Line> ls = r.lines().stream().filter(l -> l.metric() == m && !(Math.abs(l.changePct()) < 0.05)).toList();
       if (ls.isEmpty()) {
@@ -342,7 +372,7 @@ public final class Comparison {
   private static void side(Html h, String name, ReportInputs in, boolean options) {
     ResultTable any = in.any();
     h.raw("<dt>" + esc(name) + "</dt><dd><code>" + esc(in.root().toAbsolutePath().normalize().toString()) + "</code> — "
-        + in.runs().size() + (in.runs().size() == 1 ? " run" : " runs") + ", vqsim " + esc(any == null ? "?" : any.meta("vqsim.version", "?"))
+        + runsOf(in).size() + (runsOf(in).size() == 1 ? " run" : " runs") + ", vqsim " + esc(any == null ? "?" : any.meta("vqsim.version", "?"))
         + (options ? "<br><code class='opts'>" + esc(any == null ? "" : any.meta("vqsim.options", "")) + "</code>" : "") + "</dd>\n");
   }
 }
