@@ -58,7 +58,22 @@ final class CalibrateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     List<Calibration.Run> rs = new ArrayList<>();
-    for (String r : runs) rs.add(load(r, b));
+    // the runs are read on every core; a bad one fails as it would alone, the first in the order given
+    Calibration.Run[] loaded = new Calibration.Run[runs.size()];
+    Exception[] failed = new Exception[runs.size()];
+    java.util.stream.IntStream.range(0, runs.size()).parallel().forEach(i -> {
+      try {
+        loaded[i] = load(runs.get(i), b);
+      } catch (Exception e) {
+        failed[i] = e;
+      }
+    });
+    for (int i = 0; i < loaded.length; i++) {
+      if (failed[i] instanceof IOException e) throw e;
+      if (failed[i] instanceof RuntimeException e) throw e;
+      if (failed[i] != null) throw new IllegalStateException(failed[i]);
+      rs.add(loaded[i]);
+    }
     for (Calibration.Run r : rs) {
       out.printf(Locale.ROOT, "%s: %d requests, max %d in flight, %s (%s)%s%n", r.name(), r.observed().requests(), r.observed().maxInFlight(), r.strategy().id,
           r.strategyNote(), r.observed().hasQemu() ? "" : ", no QEMU log: latency only");
