@@ -96,6 +96,7 @@ final class CalibrateCommand implements Callable<Integer> {
     ArrowTables.printAligned(out, List.of("figure", "fit", "base", "value", "uncertainty", "residual", "fitted together with"), table);
     out.println("service distribution: " + abbreviate(res.profile().serviceDistribution().spec()));
     out.println("  source: " + res.profile().serviceDistributionSource());
+    for (String line : measuredSteps(rs, res.profile())) out.println(line);
     for (String note : res.notes()) out.println("Note: " + note);
     out.printf(Locale.ROOT, "Fitted %d rows from %d runs in %.1f s%n", res.rows(), rs.size(), secs);
     try (RunOutput o = Outputs.file(spec, output)) {
@@ -121,6 +122,20 @@ final class CalibrateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--run must be GUEST[,QEMU][=STRATEGY], not '" + spec + "'");
     }
     return Calibration.load(Path.of(f[0]), f.length == 2 ? Path.of(f[1]) : null, strategy, b);
+  }
+
+  /** The IOMMU steps the runs' QEMU logs time on their own, beside the calibrated profile's figure for each. */
+  private static List<String> measuredSteps(List<Calibration.Run> rs, CostProfile p) throws IOException {
+    List<Calibration.Run> withQemu = rs.stream().filter(r -> r.qemu() != null).toList();
+    long[][][] spans = new long[withQemu.size()][][];
+    java.util.stream.IntStream.range(0, withQemu.size()).parallel().forEach(i -> {
+      try {
+        spans[i] = org.vqsim.replay.timing.ProcessingSpans.read(withQemu.get(i).qemu());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    return org.vqsim.replay.timing.ProcessingSpans.describe(org.vqsim.replay.timing.ProcessingSpans.measure(List.of(spans), p), p);
   }
 
   private static String abbreviate(String s) {
