@@ -58,7 +58,22 @@ final class CalibrateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     List<Calibration.Run> rs = new ArrayList<>();
-    for (String r : runs) rs.add(load(r, b));
+    // the runs are read on every core; a bad one fails as it would alone, the first in the order given
+    Calibration.Run[] loaded = new Calibration.Run[runs.size()];
+    Exception[] failed = new Exception[runs.size()];
+    java.util.stream.IntStream.range(0, runs.size()).parallel().forEach(i -> {
+      try {
+        loaded[i] = load(runs.get(i), b);
+      } catch (Exception e) {
+        failed[i] = e;
+      }
+    });
+    for (int i = 0; i < loaded.length; i++) {
+      if (failed[i] instanceof IOException e) throw e;
+      if (failed[i] instanceof RuntimeException e) throw e;
+      if (failed[i] != null) throw new IllegalStateException(failed[i]);
+      rs.add(loaded[i]);
+    }
     for (Calibration.Run r : rs) {
       out.printf(Locale.ROOT, "%s: %d requests, max %d in flight, %s (%s)%s%n", r.name(), r.observed().requests(), r.observed().maxInFlight(), r.strategy().id,
           r.strategyNote(), r.observed().hasQemu() ? "" : ", no QEMU log: latency only");
@@ -81,6 +96,7 @@ final class CalibrateCommand implements Callable<Integer> {
     ArrowTables.printAligned(out, List.of("figure", "fit", "base", "value", "uncertainty", "residual", "fitted together with"), table);
     out.println("service distribution: " + abbreviate(res.profile().serviceDistribution().spec()));
     out.println("  source: " + res.profile().serviceDistributionSource());
+    for (String line : measuredSteps(rs, res.profile())) out.println(line);
     for (String note : res.notes()) out.println("Note: " + note);
     out.printf(Locale.ROOT, "Fitted %d rows from %d runs in %.1f s%n", res.rows(), rs.size(), secs);
     try (RunOutput o = Outputs.file(spec, output)) {
@@ -106,6 +122,20 @@ final class CalibrateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--run must be GUEST[,QEMU][=STRATEGY], not '" + spec + "'");
     }
     return Calibration.load(Path.of(f[0]), f.length == 2 ? Path.of(f[1]) : null, strategy, b);
+  }
+
+  /** The IOMMU steps the runs' QEMU logs time on their own, beside the calibrated profile's figure for each. */
+  private static List<String> measuredSteps(List<Calibration.Run> rs, CostProfile p) throws IOException {
+    List<Calibration.Run> withQemu = rs.stream().filter(r -> r.qemu() != null).toList();
+    long[][][] spans = new long[withQemu.size()][][];
+    java.util.stream.IntStream.range(0, withQemu.size()).parallel().forEach(i -> {
+      try {
+        spans[i] = org.vqsim.replay.timing.ProcessingSpans.read(withQemu.get(i).qemu());
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    return org.vqsim.replay.timing.ProcessingSpans.describe(org.vqsim.replay.timing.ProcessingSpans.measure(List.of(spans), p), p);
   }
 
   private static String abbreviate(String s) {

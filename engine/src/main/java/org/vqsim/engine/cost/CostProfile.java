@@ -46,12 +46,19 @@ public final class CostProfile {
   private final Map<String, Double> overrides;
   private final ServiceDistribution service;
   private final String serviceSource;
+  /** Where {@link #get} and {@link #cycles} record the figures read, or null (see {@link #recordingReads}). */
+  private final java.util.BitSet reads;
 
   /** The profile key of the backend's service-time distribution (optional; {@link ServiceDistribution}). */
   public static final String SERVICE_KEY = "backend_service_distribution";
 
   private CostProfile(String name, String platform, String description, double[] values, String[] sources, Map<String, Double> overrides,
       ServiceDistribution service, String serviceSource) {
+    this(name, platform, description, values, sources, overrides, service, serviceSource, null);
+  }
+
+  private CostProfile(String name, String platform, String description, double[] values, String[] sources, Map<String, Double> overrides,
+      ServiceDistribution service, String serviceSource, java.util.BitSet reads) {
     this.name = name;
     this.platform = platform;
     this.description = description;
@@ -60,6 +67,17 @@ public final class CostProfile {
     this.overrides = overrides;
     this.service = service;
     this.serviceSource = serviceSource;
+    this.reads = reads;
+  }
+
+  /**
+   * This profile, with every figure a model part reads through {@link #get} or {@link #cycles}
+   * recorded in {@code into} (by figure ordinal). The model's parts read their figures only so, when
+   * they are built, so a replay with this copy tells which figures can change its times at all: a
+   * figure not recorded cannot. Not for use by two threads at once.
+   */
+  public CostProfile recordingReads(java.util.BitSet into) {
+    return new CostProfile(name, platform, description, values, sources, overrides, service, serviceSource, into);
   }
 
   /** How the backend's latency varies per request around {@code backend_latency_ns}. */
@@ -85,8 +103,15 @@ public final class CostProfile {
   public String name() { return name; }
   public String platform() { return platform; }
   public String description() { return description; }
-  public double get(CostFigure f) { return values[f.ordinal()]; }
-  public long cycles(CostFigure f) { return Math.round(values[f.ordinal()]); }
+  public double get(CostFigure f) {
+    if (reads != null) reads.set(f.ordinal());
+    return values[f.ordinal()];
+  }
+
+  public long cycles(CostFigure f) {
+    if (reads != null) reads.set(f.ordinal());
+    return Math.round(values[f.ordinal()]);
+  }
   public String source(CostFigure f) { return sources[f.ordinal()]; }
   /** The {@code --cost} overrides applied to the loaded file, in the order given. */
   public Map<String, Double> overrides() { return overrides; }

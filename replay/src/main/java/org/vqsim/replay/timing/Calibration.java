@@ -165,16 +165,15 @@ public final class Calibration {
     List<CostFigure> cand = new ArrayList<>();
     for (CostFigure f : CostFigure.values()) if (candidate(f)) cand.add(f);
     int p = cand.size();
-    // the runs are independent: their replays run on every core, the results kept in run order
+    // the replays: one set per distinct model input (runs that replay the same requests the same way share
+    // it), the base replay recording which figures the model reads; the runs' designs from them
+    int[] inputOf = distinctInputs(runs);
+    int ni = 0;
+    for (int i : inputOf) ni = Math.max(ni, i + 1);
+    Replays[] replays = replays(runs, inputOf, ni, cand, base0);
     Design[] built = new Design[runs.size()];
     boolean[][] usedBy = new boolean[runs.size()][p];
-    java.util.stream.IntStream.range(0, runs.size()).parallel().forEach(ri -> {
-      try {
-        built[ri] = design(runs.get(ri), cand, base0, usedBy[ri]);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    for (int ri = 0; ri < runs.size(); ri++) built[ri] = design(runs.get(ri), replays[inputOf[ri]], cand, base0, usedBy[ri]);
     List<Design> designs = List.of(built);
     boolean[] exercised = new boolean[p];
     for (boolean[] u : usedBy) for (int k = 0; k < p; k++) exercised[k] |= u[k];
@@ -331,9 +330,12 @@ public final class Calibration {
     double lat = fitted.get(CostFigure.BACKEND_LATENCY_NS);
     if (lat > 0) {
       CostProfile fitted0 = base0.derive(name, description, values, sources, ServiceDistribution.NONE, "none");
-      for (Design d : designs) {
+      ModelRun.Times[] fittedTimes = new ModelRun.Times[ni];
+      for (int ri = 0; ri < runs.size(); ri++) {
+        Design d = designs.get(ri);
         if (!d.run.observed().hasQemu()) continue;
-        ModelRun.Times t = d.run.model().replayForFit(fitted0);
+        if (fittedTimes[inputOf[ri]] == null) fittedTimes[inputOf[ri]] = d.run.model().replayForFit(fitted0);
+        ModelRun.Times t = fittedTimes[inputOf[ri]];
         TimedRun o = d.run.observed();
         for (int i = 0; i < o.requests(); i++) {
           double rest = t.serviceNs()[i] - lat; // the modelled transfer and device work
@@ -370,15 +372,66 @@ public final class Calibration {
     return new Result(out, figures, notes, totalRows);
   }
 
-  private static Design design(Run r, List<CostFigure> cand, CostProfile base0, boolean[] exercised) throws IOException {
-    int p = cand.size();
-    ModelRun.Times t0 = r.model().replayForFit(base0);
-    ModelRun.Times[] tf = new ModelRun.Times[p];
-    for (int k = 0; k < p; k++) {
-      CostFigure f = cand.get(k);
-      double u = unknownOf(f, base0.get(f)) + delta(f);
-      tf[k] = r.model().replayForFit(base0.withOverride(f.key, valueOf(f, u)));
+  /**
+   * The replays a fit needs of one model input: with the base profile, and with each figure raised
+   * by its Δ. A figure the base replay did not read ({@link CostProfile#recordingReads}) cannot change
+   * any time (the replay is deterministic and reads the same values), so its replay is not run: null.
+   */
+  private record Replays(ModelRun.Times base, ModelRun.Times[] raised) {}
+
+  /** For each run, the index of the first run whose replay for a fit is the same ({@link ModelRun#sameReplayForFit}), renumbered 0, 1, …. */
+  static int[] distinctInputs(List<Run> runs) {
+    int[] of = new int[runs.size()];
+    List<ModelRun> firsts = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      ModelRun m = runs.get(i).model();
+      int found = -1;
+      for (int j = 0; j < firsts.size() && found < 0; j++) if (firsts.get(j).sameReplayForFit(m)) found = j;
+      if (found < 0) {
+        found = firsts.size();
+        firsts.add(m);
+      }
+      of[i] = found;
     }
+    return of;
+  }
+
+  /** Every distinct input's replays, on every core: first the base replays, then all the raised ones. */
+  private static Replays[] replays(List<Run> runs, int[] inputOf, int ni, List<CostFigure> cand, CostProfile base0) {
+    int p = cand.size();
+    ModelRun[] model = new ModelRun[ni];
+    for (int i = 0; i < runs.size(); i++) if (model[inputOf[i]] == null) model[inputOf[i]] = runs.get(i).model();
+    ModelRun.Times[] t0 = new ModelRun.Times[ni];
+    java.util.BitSet[] read = new java.util.BitSet[ni];
+    java.util.stream.IntStream.range(0, ni).parallel().forEach(i -> {
+      read[i] = new java.util.BitSet();
+      t0[i] = replayUnchecked(model[i], base0.recordingReads(read[i]));
+    });
+    ModelRun.Times[][] tf = new ModelRun.Times[ni][p];
+    List<int[]> jobs = new ArrayList<>();
+    for (int i = 0; i < ni; i++) for (int k = 0; k < p; k++) if (read[i].get(cand.get(k).ordinal())) jobs.add(new int[] {i, k});
+    jobs.parallelStream().forEach(j -> {
+      CostFigure f = cand.get(j[1]);
+      double u = unknownOf(f, base0.get(f)) + delta(f);
+      tf[j[0]][j[1]] = replayUnchecked(model[j[0]], base0.withOverride(f.key, valueOf(f, u)));
+    });
+    Replays[] out = new Replays[ni];
+    for (int i = 0; i < ni; i++) out[i] = new Replays(t0[i], tf[i]);
+    return out;
+  }
+
+  private static ModelRun.Times replayUnchecked(ModelRun m, CostProfile p) {
+    try {
+      return m.replayForFit(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static Design design(Run r, Replays rep, List<CostFigure> cand, CostProfile base0, boolean[] exercised) {
+    int p = cand.size();
+    ModelRun.Times t0 = rep.base();
+    ModelRun.Times[] tf = rep.raised();
     TimedRun o = r.observed();
     int n = o.requests();
     boolean q = o.hasQemu();
@@ -400,6 +453,10 @@ public final class Calibration {
     double contribution = 0;
     for (int k = 0; k < cand.size(); k++) {
       CostFigure f = cand.get(k);
+      if (tf[k] == null) {
+        d.x[k][row] = 0; // a figure the model did not read: no request depends on it
+        continue;
+      }
       double changed = service ? tf[k].serviceNs()[req] : tf[k].latencyNs()[req] - tf[k].serviceNs()[req];
       if (!d.run.observed().hasQemu()) changed = tf[k].latencyNs()[req];
       double j = (changed - model0) / delta(f);
@@ -414,10 +471,15 @@ public final class Calibration {
     d.request[row] = req;
   }
 
-  /** Adds the design's rows to {@code a} (and {@code b}); with {@code wmat}, in group columns. */
+  /**
+   * Adds the design's rows to {@code a} (and {@code b}); with {@code wmat}, in group columns. Only a
+   * row's non-zero columns are visited (a row depends on a few figures of many): the sums are the
+   * same, term for term in the same order, as over every column.
+   */
   private static void accumulate(double[][] a, double[] b, Design d, double[][] wmat, int p) {
     int q = wmat == null ? p : wmat.length;
     double[] xr = new double[q];
+    int[] nz = new int[q];
     for (int i = 0; i < d.rows; i++) {
       if (wmat == null) {
         for (int k = 0; k < p; k++) xr[k] = d.x[k][i];
@@ -425,9 +487,12 @@ public final class Calibration {
         Arrays.fill(xr, 0);
         for (int g = 0; g < q; g++) for (int k = 0; k < p; k++) if (wmat[g][k] != 0) xr[g] += d.x[k][i] * wmat[g][k];
       }
-      for (int u = 0; u < q; u++) {
-        if (xr[u] == 0) continue;
-        for (int v = 0; v < q; v++) a[u][v] += xr[u] * xr[v];
+      int n = 0;
+      for (int u = 0; u < q; u++) if (xr[u] != 0) nz[n++] = u;
+      for (int iu = 0; iu < n; iu++) {
+        int u = nz[iu];
+        double[] au = a[u];
+        for (int iv = 0; iv < n; iv++) au[nz[iv]] += xr[u] * xr[nz[iv]];
         if (b != null) b[u] += xr[u] * d.y[i];
       }
     }

@@ -47,6 +47,25 @@ public final class ModelRun {
 
   public int size() { return requests.length; }
 
+  /**
+   * Whether {@link #replayForFit} of this run and of {@code o} replay the same input — the same
+   * strategy and arrival, and the same requests as that arrival reads them (operation, offset, length,
+   * CPU, captured segments; the issue times only when they are replayed) — and so give the same times
+   * for any profile: the model is deterministic. The boots of one workload under one mode usually do.
+   */
+  public boolean sameReplayForFit(ModelRun o) {
+    if (o == this) return true;
+    if (strategy != o.strategy || requests.length != o.requests.length || !arrivalForTiming().equals(o.arrivalForTiming())) return false;
+    boolean times = arrivalForTiming().openLoop();
+    for (int i = 0; i < requests.length; i++) {
+      IoRequest a = requests[i], b = o.requests[i];
+      if (a.op != b.op || a.offset != b.offset || a.length != b.length || a.cpu != b.cpu || a.segmentCount != b.segmentCount) return false;
+      if (times && a.tsNs != b.tsNs) return false;
+      if (!java.util.Arrays.equals(a.segments, 0, a.segmentCount, b.segments, 0, b.segmentCount)) return false;
+    }
+    return true;
+  }
+
   /** Replays as captured: the trace's issue times, at most its observed concurrency in flight. */
   public Times replay(CostProfile p) throws IOException {
     return replay(p, config);
