@@ -3,16 +3,16 @@ package org.vqsim.engine.sim;
 import java.util.Arrays;
 
 /**
- * The timeline's pending events: a binary min-heap over parallel primitive arrays, ordered by
- * time and then by insertion sequence (so simultaneous events run in the order they were
- * scheduled, deterministically). Grows by doubling; in steady state it never allocates.
+ * The timeline's pending events: a binary min-heap ordered by time and then by insertion sequence
+ * (so simultaneous events run in the order they were scheduled, deterministically). Each event is
+ * four longs side by side in one array — time, sequence, type and argument, second argument — so a
+ * step of the heap moves one event's 32 bytes, not five arrays' worth of cache lines: with a
+ * thousand requests in flight (32 vCPUs) the heap no longer fits the closest caches. Grows by
+ * doubling; in steady state it never allocates.
  */
 final class EventQueue {
-  private long[] time = new long[64];
-  private long[] seq = new long[64];
-  private int[] type = new int[64];
-  private int[] arg = new int[64];
-  private int[] arg2 = new int[64];
+  private static final int W = 4; // longs per event: time, seq, type << 32 | arg, arg2
+  private long[] heap = new long[64 * W];
   private int size;
   private long nextSeq;
 
@@ -31,66 +31,59 @@ final class EventQueue {
   }
 
   void push(long t, int ty, int a, int b) {
-    if (size == time.length) grow();
+    if (size * W == heap.length) heap = Arrays.copyOf(heap, heap.length * 2);
+    long[] h = heap;
     int i = size++;
     long s = nextSeq++;
     while (i > 0) {
       int p = (i - 1) >>> 1;
-      if (!less(t, s, time[p], seq[p])) break;
-      move(p, i);
+      if (!less(t, s, h[p * W], h[p * W + 1])) break;
+      move(h, p, i);
       i = p;
     }
-    time[i] = t;
-    seq[i] = s;
-    type[i] = ty;
-    arg[i] = a;
-    arg2[i] = b;
+    set(h, i, t, s, ((long) ty << 32) | (a & 0xFFFF_FFFFL), b);
   }
 
   /** Removes the earliest event into {@link #topTime}, {@link #topType}, {@link #topArg}. */
   void pop() {
-    topTime = time[0];
-    topType = type[0];
-    topArg = arg[0];
-    topArg2 = arg2[0];
+    long[] h = heap;
+    topTime = h[0];
+    topType = (int) (h[2] >> 32);
+    topArg = (int) h[2];
+    topArg2 = (int) h[3];
     int last = --size;
     if (last == 0) return;
-    long t = time[last], s = seq[last];
-    int ty = type[last], a = arg[last], b = arg2[last];
+    int l = last * W;
+    long t = h[l], s = h[l + 1], ta = h[l + 2], b = h[l + 3];
     int i = 0;
     while (true) {
       int c = 2 * i + 1;
       if (c >= last) break;
-      if (c + 1 < last && less(time[c + 1], seq[c + 1], time[c], seq[c])) c++;
-      if (!less(time[c], seq[c], t, s)) break;
-      move(c, i);
+      if (c + 1 < last && less(h[(c + 1) * W], h[(c + 1) * W + 1], h[c * W], h[c * W + 1])) c++;
+      if (!less(h[c * W], h[c * W + 1], t, s)) break;
+      move(h, c, i);
       i = c;
     }
-    time[i] = t;
-    seq[i] = s;
-    type[i] = ty;
-    arg[i] = a;
-    arg2[i] = b;
+    set(h, i, t, s, ta, b);
   }
 
   private static boolean less(long t1, long s1, long t2, long s2) {
     return t1 < t2 || (t1 == t2 && s1 < s2);
   }
 
-  private void move(int from, int to) {
-    time[to] = time[from];
-    seq[to] = seq[from];
-    type[to] = type[from];
-    arg[to] = arg[from];
-    arg2[to] = arg2[from];
+  private static void set(long[] h, int i, long t, long s, long ta, long b) {
+    int k = i * W;
+    h[k] = t;
+    h[k + 1] = s;
+    h[k + 2] = ta;
+    h[k + 3] = b;
   }
 
-  private void grow() {
-    int n = time.length * 2;
-    time = Arrays.copyOf(time, n);
-    seq = Arrays.copyOf(seq, n);
-    type = Arrays.copyOf(type, n);
-    arg = Arrays.copyOf(arg, n);
-    arg2 = Arrays.copyOf(arg2, n);
+  private static void move(long[] h, int from, int to) {
+    int f = from * W, t = to * W;
+    h[t] = h[f];
+    h[t + 1] = h[f + 1];
+    h[t + 2] = h[f + 2];
+    h[t + 3] = h[f + 3];
   }
 }

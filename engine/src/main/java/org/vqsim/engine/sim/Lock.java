@@ -39,7 +39,18 @@ public final class Lock {
   private int blocks;
   private long[][] spareStart = new long[4][], spareEnd = new long[4][];
   private int spares;
+  /** Holds placed and not yet pruned. */
   private int size;
+  /**
+   * Block 0's holds before this index ended at or before the last prune: they are dropped lazily,
+   * with their block, so that a prune costs what it drops, not a shift of the block. A search skips
+   * them like any hold that ends before the moment asked for (nothing is asked for before the current
+   * event), and the gaps between them only make block 0's largest gap an over-estimate, which a
+   * search never skips on (it reads the gaps of the blocks after the first it scans).
+   */
+  private int head;
+  /** The end of the last hold ({@link Long#MIN_VALUE}: none), and of the first one not pruned ({@link Long#MAX_VALUE}: none). */
+  private long lastEnd = Long.MIN_VALUE, firstEnd = Long.MAX_VALUE;
   private long openStart = -1;
   /**
    * From this moment to the end of the last hold, holds follow each other without a gap (a saturated
@@ -64,9 +75,10 @@ public final class Lock {
 
   /** Forgets holds that ended at or before {@code ps}: nothing can be asked for before the current event. */
   void prune(long ps) {
+    if (ps < firstEnd) return; // nothing ended yet (most calls)
     int full = 0;
     while (full < blocks && bEnd[full][bSize[full] - 1] <= ps) {
-      size -= bSize[full];
+      size -= bSize[full] - (full == 0 ? head : 0);
       full++;
     }
     if (full > 0) {
@@ -76,24 +88,25 @@ public final class Lock {
       System.arraycopy(bSize, full, bSize, 0, blocks - full);
       System.arraycopy(bGap, full, bGap, 0, blocks - full);
       blocks -= full;
+      head = 0;
     }
     if (blocks == 0) {
       packedFrom = Long.MAX_VALUE;
+      firstEnd = Long.MAX_VALUE;
       return;
     }
     long[] e = bEnd[0];
-    int n = bSize[0], drop = 0;
-    while (drop < n && e[drop] <= ps) drop++;
-    if (drop == 0) return;
-    System.arraycopy(bStart[0], drop, bStart[0], 0, n - drop);
-    System.arraycopy(e, drop, e, 0, n - drop);
-    bSize[0] = n - drop;
-    size -= drop;
-    bGap[0] = maxGap(0);
+    int i = head;
+    while (e[i] <= ps) i++; // block 0's last hold ends after ps
+    size -= i - head;
+    head = i;
+    firstEnd = e[i];
   }
 
   /** The first moment at or after {@code t} at which a hold of {@code dur} fits between the holds placed. */
   long fit(long t, long dur) {
+    if (t >= lastEnd) return t; // after every hold (most calls)
+    if (t >= packedFrom) return lastEnd;
     // the first block with a hold ending after t (ends are in order, like starts)
     int lo = 0, hi = blocks;
     while (lo < hi) {
@@ -101,8 +114,6 @@ public final class Lock {
       if (bEnd[mid][bSize[mid] - 1] <= t) lo = mid + 1;
       else hi = mid;
     }
-    if (lo == blocks) return t;
-    if (t >= packedFrom) return lastEnd();
     long cand = t;
     long[] s = bStart[lo], e = bEnd[lo];
     for (int i = 0, n = bSize[lo]; i < n; i++) {
@@ -131,8 +142,10 @@ public final class Lock {
 
   /** Places a hold over {@code [start, end)}, which must fit (see {@link #fit}). */
   void place(long start, long end) {
-    long last = lastEnd();
+    long last = lastEnd;
+    if (end < firstEnd) firstEnd = end; // the first hold not pruned has the earliest end
     if (start >= last) {
+      lastEnd = end;
       // after every hold (the common case): a new run unless it starts where the last one ended
       if (blocks == 0 || start > last) packedFrom = start;
       if (blocks == 0 || bSize[blocks - 1] == B) newBlock(blocks);
@@ -154,7 +167,9 @@ public final class Lock {
       }
       b = lo;
     }
-    if (bSize[b] == B) {
+    if (b == 0 && head > 0 && bSize[0] == B) {
+      compactFirst(); // room made by dropping the pruned holds
+    } else if (bSize[b] == B) {
       split(b);
       if (bStart[b + 1][0] <= start) b++;
     }
@@ -178,7 +193,7 @@ public final class Lock {
 
   /** The end of the last hold placed: when a hold of unknown length may start. */
   long lastEnd() {
-    return blocks == 0 ? Long.MIN_VALUE : bEnd[blocks - 1][bSize[blocks - 1] - 1];
+    return lastEnd;
   }
 
   private long maxGap(int b) {
@@ -212,6 +227,16 @@ public final class Lock {
     bSize[at] = 0;
     bGap[at] = 0;
     blocks++;
+  }
+
+  /** Drops block 0's pruned holds (before {@link #head}). */
+  private void compactFirst() {
+    int n = bSize[0] - head;
+    System.arraycopy(bStart[0], head, bStart[0], 0, n);
+    System.arraycopy(bEnd[0], head, bEnd[0], 0, n);
+    bSize[0] = n;
+    head = 0;
+    bGap[0] = maxGap(0);
   }
 
   /** Splits a full block into two halves. */
