@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Makes the shipped qemu-tcg-x86 profile: vqsim calibrate on every run of samples/qemu-lab-timing
-# (3 workloads x 3 modes x 3 boots, guest ftrace + QEMU log each), base profile x86-kvm.
+# (3 workloads x 3 modes x 3 boots, guest ftrace + QEMU log each), base profile x86-kvm; the network
+# figures measured from the net lab's timestamps (samples/qemu-lab-net, same TCG lab: tcp-tx, tcp-rx
+# and tcp-rr under direct, bounce, virtio-iommu-bypass, and virtio-iommu-strict for the notes only).
 #   scripts/calibrate-timing-lab.sh [OUT.profile]   (default: the shipped resource)
 # Extra arguments after OUT are passed to vqsim calibrate.
 set -euo pipefail
@@ -16,6 +18,14 @@ for w in randread4k seqread64k seqwrite128k; do
     done
   done
 done
+N="$ROOT/samples/qemu-lab-net"
+for w in tcp-tx tcp-rx tcp-rr; do
+  for m in direct bounce virtio-iommu-bypass virtio-iommu-strict; do
+    s="$m"
+    [[ "$m" == virtio-iommu-strict ]] && s=virtio-iommu
+    args+=(--net-run "$N/$w.$m.guest-ftrace.txt.gz,$N/$w.$m.qemu-trace.log.gz=$s")
+  done
+done
 exec "$ROOT/vqsim" calibrate --base x86-kvm --name qemu-tcg-x86 --force -o "$OUT" \
-  --description "TCG emulation (QEMU 7.2, no KVM) on the timing lab's shared 2-vCPU virtualised host, Linux 6.1 guest, virtio-blk: calibrated from samples/qemu-lab-timing by scripts/calibrate-timing-lab.sh; NOT a KVM host and not hardware" \
+  --description "TCG emulation (QEMU 7.2, no KVM) on the timing lab's shared 2-vCPU virtualised host, Linux 6.1 guest, virtio-blk and virtio-net: calibrated from samples/qemu-lab-timing and samples/qemu-lab-net by scripts/calibrate-timing-lab.sh; NOT a KVM host and not hardware" \
   "${args[@]}" "$@"

@@ -11,6 +11,7 @@ import org.vqsim.analysis.arrow.ArrowTables;
 import org.vqsim.analysis.io.RunOutput;
 import org.vqsim.engine.cost.CostProfile;
 import org.vqsim.replay.timing.Calibration;
+import org.vqsim.replay.timing.NetCalibration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -34,6 +35,11 @@ final class CalibrateCommand implements Callable<Integer> {
 
   @Option(names = "--run", required = true, paramLabel = "GUEST[,QEMU][=STRATEGY]", description = "A captured run: its guest ftrace, its QEMU trace log, the strategy it ran under. Repeat for every run.")
   List<String> runs;
+
+  @Option(names = "--net-run", paramLabel = "GUEST,QEMU=STRATEGY",
+      description = "A captured virtio-net run (guest ftrace with net_dev_queue/net_dev_xmit/napi_gro_receive_entry, QEMU log with virtqueue_pop/flush) and its strategy: "
+          + "the network figures are measured from its timestamps, on top of the --run fit. Repeat for every run.")
+  List<String> netRuns = new ArrayList<>();
 
   @Option(names = "--base", defaultValue = "x86-kvm", paramLabel = "PROFILE", description = "Profile whose figures the runs do not exercise are kept, and whose ratios split combinations (default: ${DEFAULT-VALUE}).")
   String base;
@@ -81,6 +87,18 @@ final class CalibrateCommand implements Callable<Integer> {
     String desc = description != null ? description
         : "calibrated by vqsim calibrate from " + rs.size() + " captured runs on base profile " + b.name();
     Calibration.Result res = Calibration.fit(rs, b, n, desc);
+    CostProfile made = res.profile();
+    NetCalibration.Result net = null;
+    if (!netRuns.isEmpty()) {
+      List<NetCalibration.Run> nr = new ArrayList<>();
+      for (String r : netRuns) nr.add(loadNet(r));
+      for (NetCalibration.Run r : nr) {
+        out.printf(Locale.ROOT, "%s: network run, %d packets, %s; %d transmit and %d receive back-to-back intervals, %d QEMU device passes%n", r.name(),
+            r.guest().packets(), r.strategy(), r.guest().txStackIntervals().length, r.guest().rxStackIntervals().length, r.qemu().devicePasses.size());
+      }
+      net = NetCalibration.measure(nr, made, n, desc);
+      made = net.profile();
+    }
     double secs = (System.nanoTime() - t0) / 1e9;
     List<String[]> table = new ArrayList<>();
     for (Calibration.Figure f : res.figures()) {
@@ -97,11 +115,20 @@ final class CalibrateCommand implements Callable<Integer> {
     out.println("service distribution: " + abbreviate(res.profile().serviceDistribution().spec()));
     out.println("  source: " + res.profile().serviceDistributionSource());
     for (String line : measuredSteps(rs, res.profile())) out.println(line);
+    if (net != null) {
+      List<String[]> nt = new ArrayList<>();
+      for (NetCalibration.Figure f : net.figures()) {
+        nt.add(new String[] {f.figure().key, f.runs().isEmpty() ? "base (no run measures it)" : "measured", CostProfile.format(f.base()), CostProfile.format(f.value()),
+            Double.isNaN(f.halfWidthPct()) ? "-" : String.format(Locale.ROOT, "±%.1f%%", f.halfWidthPct()), f.runs().size() + " runs, " + f.intervals() + " intervals"});
+      }
+      ArrowTables.printAligned(out, List.of("network figure", "fit", "before", "value", "uncertainty", "from"), nt);
+    }
     for (String note : res.notes()) out.println("Note: " + note);
+    if (net != null) for (String note : net.notes()) out.println("Note: " + note);
     out.printf(Locale.ROOT, "Fitted %d rows from %d runs in %.1f s%n", res.rows(), rs.size(), secs);
     try (RunOutput o = Outputs.file(spec, output)) {
       o.requireAbsent(List.of(), force);
-      RunOutput.writeString(o.file(), res.profile().toFileText("vqsim calibrate"));
+      RunOutput.writeString(o.file(), made.toFileText("vqsim calibrate"));
       o.commit();
     }
     out.println("Wrote the profile to " + output + " (load it with --profile " + output + ")");
@@ -136,6 +163,13 @@ final class CalibrateCommand implements Callable<Integer> {
       }
     });
     return org.vqsim.replay.timing.ProcessingSpans.describe(org.vqsim.replay.timing.ProcessingSpans.measure(List.of(spans), p), p);
+  private static NetCalibration.Run loadNet(String spec) throws IOException {
+    int eq = spec.lastIndexOf('=');
+    String[] f = (eq < 0 ? spec : spec.substring(0, eq)).split(",", -1);
+    if (eq < 0 || eq == spec.length() - 1 || f.length != 2 || f[0].isEmpty() || f[1].isEmpty()) {
+      throw new IllegalArgumentException("--net-run must be GUEST,QEMU=STRATEGY, not '" + spec + "'");
+    }
+    return NetCalibration.load(Path.of(f[0]), Path.of(f[1]), spec.substring(eq + 1));
   }
 
   private static String abbreviate(String s) {

@@ -54,8 +54,13 @@ class TimingCommandsTest {
     assertTrue(p.description().contains("TCG") && p.description().contains("NOT a KVM host"), p.description());
     for (CostFigure f : CostFigure.values()) {
       String s = p.source(f);
-      assertTrue(s.startsWith("calibrated from 27 runs (") || s.startsWith("base profile x86-kvm ("), f.key + ": " + s);
+      boolean net = f == CostFigure.NET_TX_STACK_CYCLES || f == CostFigure.NET_RX_STACK_CYCLES || f == CostFigure.NET_PACKET_CYCLES_QEMU;
+      if (net) assertTrue(s.startsWith("calibrated from ") && s.contains("(network figures)") && s.contains("tcp-"), f.key + ": " + s);
+      else assertTrue(s.startsWith("calibrated from 27 runs (") || s.startsWith("base profile x86-kvm ("), f.key + ": " + s);
     }
+    // measured from the net lab's timestamps: the stacks from direct and bypass runs only
+    assertTrue(p.source(CostFigure.NET_TX_STACK_CYCLES).startsWith("calibrated from 4 runs (tcp-tx.direct, tcp-tx.virtio-iommu-bypass, tcp-rx.direct, tcp-rx.virtio-iommu-bypass)"),
+        p.source(CostFigure.NET_TX_STACK_CYCLES));
     assertTrue(p.source(CostFigure.KICK_EXIT_CYCLES).contains("as the combination"), p.source(CostFigure.KICK_EXIT_CYCLES));
     assertTrue(p.serviceDistribution().spec().startsWith("empirical"));
     assertTrue(p.serviceDistributionSource().startsWith("calibrated from 27 runs"));
@@ -96,6 +101,11 @@ class TimingCommandsTest {
     Cli.Result syntax = vqsim("calibrate", "--run", "a,b,c", "-o", dir.resolve("z.profile"));
     assertEquals(ExitCodes.USAGE, syntax.code(), syntax.toString());
     assertTrue(syntax.err().contains("GUEST[,QEMU][=STRATEGY]"), syntax.err());
+
+    Cli.Result net = vqsim("calibrate", "--run", run("randread4k.direct.boot1"), "--net-run", "a.txt", "-o", dir.resolve("n.profile"));
+    assertEquals(ExitCodes.USAGE, net.code(), net.toString());
+    assertTrue(net.err().contains("--net-run must be GUEST,QEMU=STRATEGY"), net.err());
+    assertFalse(Files.exists(dir.resolve("n.profile")));
 
     Cli.Result strategy = vqsim("calibrate", "--run", LAB.resolve("randread4k.viommu-strict.boot1.guest-ftrace.txt.gz"), "-o", dir.resolve("w.profile"));
     assertEquals(ExitCodes.USAGE, strategy.code(), strategy.toString());

@@ -29,6 +29,13 @@ import org.vqsim.engine.device.net.PacketSource;
  * events counts {@code netif_receive_skb} instead. The packets are taken as IPv4 TCP (the events do
  * not name the protocol): frames of more than 66 bytes carry payload.
  *
+ * <p><b>When a transmitted packet arrived</b> is the latest {@code net_dev_queue} before its
+ * {@code net_dev_xmit} (when the trace has one): the packet entered the qdisc then. Without host TSO,
+ * a GSO super-packet is queued once and its segments go to the driver in one
+ * {@code dev_hard_start_xmit} loop, {@code xmit_more} on all but the last (so Linux 6.1's
+ * {@code start_xmit} kicks once per super-packet); giving them one time lets the replay batch them
+ * the same way, where their own {@code net_dev_xmit} times would replay them one by one.
+ *
  * <p><b>When a received packet arrived.</b> The trace shows when the guest took a packet, not when
  * the device got it; what it does show is that the packet was there no later than the receive
  * interrupt that started the NAPI round it was taken in. A received packet's time is therefore the
@@ -63,6 +70,12 @@ public final class NetGuestTrace {
   private int current;
   private boolean sawGro;
   private long rxIrqNs = -1;
+  // back-to-back intervals for timing (docs/CALIBRATION.md, network figures): trace-order pairs of (ns, bytes, phase)
+  private long[] txGapNs = new long[256], rxGapNs = new long[256];
+  private int[] txGapLen = new int[256], rxGapLen = new int[256];
+  private byte[] txGapPhase = new byte[256], rxGapPhase = new byte[256];
+  private int txGaps, rxGaps;
+  private long lastXmitNs = -1, lastGroNs = -1, queuedNs = -1;
 
   private NetGuestTrace(String name) {
     this.name = name;
@@ -140,8 +153,64 @@ public final class NetGuestTrace {
       m++;
     }
     n = m;
+    txGaps = keep(txGapNs, txGapLen, txGapPhase, txGaps, w);
+    rxGaps = keep(rxGapNs, rxGapLen, rxGapPhase, rxGaps, w);
     if (n == 0) throw new TraceException(name + ": no virtio-net packets (net_dev_xmit, napi_gro_receive_entry or netif_receive_skb events)"
         + (windowed ? " between the WL-BEGIN and WL-END markers" : ""));
+  }
+
+  private static int keep(long[] ns, int[] len, byte[] ph, int count, int w) {
+    int m = 0;
+    for (int i = 0; i < count; i++) {
+      if (ph[i] != w) continue;
+      ns[m] = ns[i];
+      len[m] = len[i];
+      m++;
+    }
+    return m;
+  }
+
+  /**
+   * The window's back-to-back transmit intervals: from one packet's {@code net_dev_xmit} to the next
+   * one's {@code net_dev_queue}, when no interrupt, NAPI poll or received packet came between — the
+   * guest's stack above the driver for the next packet ({@code bytes} its frame length). Pairs
+   * {@code [ns, bytes]}.
+   */
+  public long[][] txStackIntervals() { return pairs(txGapNs, txGapLen, txGaps); }
+
+  /**
+   * The window's back-to-back receive intervals: between two {@code napi_gro_receive_entry} of one NAPI
+   * poll with nothing else of the trace's network events between — the driver's per-packet receive
+   * work plus the stack's ({@code bytes}: the second packet's frame length). Pairs {@code [ns, bytes]}.
+   */
+  public long[][] rxStackIntervals() { return pairs(rxGapNs, rxGapLen, rxGaps); }
+
+  private static long[][] pairs(long[] ns, int[] len, int count) {
+    long[][] r = new long[count][];
+    for (int i = 0; i < count; i++) r[i] = new long[] {ns[i], len[i]};
+    return r;
+  }
+
+  private void addGap(boolean tx, long ns, int length) {
+    if (tx) {
+      if (txGaps == txGapNs.length) {
+        txGapNs = Arrays.copyOf(txGapNs, 2 * txGaps);
+        txGapLen = Arrays.copyOf(txGapLen, 2 * txGaps);
+        txGapPhase = Arrays.copyOf(txGapPhase, 2 * txGaps);
+      }
+      txGapNs[txGaps] = ns;
+      txGapLen[txGaps] = length;
+      txGapPhase[txGaps++] = (byte) current;
+    } else {
+      if (rxGaps == rxGapNs.length) {
+        rxGapNs = Arrays.copyOf(rxGapNs, 2 * rxGaps);
+        rxGapLen = Arrays.copyOf(rxGapLen, 2 * rxGaps);
+        rxGapPhase = Arrays.copyOf(rxGapPhase, 2 * rxGaps);
+      }
+      rxGapNs[rxGaps] = ns;
+      rxGapLen[rxGaps] = length;
+      rxGapPhase[rxGaps++] = (byte) current;
+    }
   }
 
   private TraceException bad(long line, String what) {
@@ -164,9 +233,21 @@ public final class NetGuestTrace {
       int length = intField(l, " len=", ev, line);
       k[TXP]++;
       k[TXB] += length;
-      add(tsNs, NetPacket.TX, length, line);
+      // the packet entered the qdisc at the latest net_dev_queue before it: the segments of one GSO skb
+      // (software segmentation without HOST_TSO) go to the driver together, xmit_more on all but the last
+      add(queuedNs >= 0 ? queuedNs : tsNs, NetPacket.TX, length, line);
+      lastXmitNs = tsNs;
+      lastGroNs = -1;
+    } else if (l.startsWith("net_dev_queue: ", ev)) {
+      queuedNs = tsNs;
+      if (lastXmitNs >= 0 && tsNs >= lastXmitNs) addGap(true, tsNs - lastXmitNs, intField(l, " len=", ev, line));
+      lastXmitNs = -1;
+      lastGroNs = -1;
     } else if (l.startsWith("napi_gro_receive_entry: ", ev)) {
       int length = intField(l, " len=", ev, line);
+      if (lastGroNs >= 0 && tsNs >= lastGroNs) addGap(false, tsNs - lastGroNs, length + 14);
+      lastGroNs = tsNs;
+      lastXmitNs = -1;
       sawGro = true;
       k[RXP]++;
       k[RXB] += length + 14;
@@ -189,6 +270,8 @@ public final class NetGuestTrace {
     } else if (l.startsWith("virtqueue_notify ", ev)) {
       if (!l.contains("<-viommu")) k[KICK]++;
     } else if (l.startsWith("irq_handler_entry: ", ev)) {
+      lastXmitNs = -1;
+      lastGroNs = -1;
       int nm = l.indexOf(" name=", ev);
       if (nm > 0 && l.startsWith("virtio", nm + 6) && (l.indexOf("-input.", nm) > 0 || l.indexOf("-output.", nm) > 0)) {
         k[IRQ]++;
@@ -196,6 +279,8 @@ public final class NetGuestTrace {
       }
     } else if (l.startsWith("napi_poll: ", ev)) {
       k[NAPI]++;
+      lastXmitNs = -1;
+      lastGroNs = -1;
     } else if (l.startsWith("tracing_mark_write: WL-BEGIN", ev)) {
       if (current == 0) {
         current = 1;

@@ -3,8 +3,10 @@ package org.vqsim.capture.net;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.vqsim.capture.TraceException;
 import org.vqsim.capture.Traces;
@@ -40,6 +42,19 @@ public final class NetQemuLog {
   /** Window counters. */
   public long txPackets, rxPackets, rxBuffers, txKicks, rxKicks, txInterrupts, rxInterrupts, vtdInvalidations, viommuMaps, viommuUnmaps, lines;
   public double windowSeconds;
+  /**
+   * The window's device passes, one row per {@code virtqueue_flush} of a transmit or receive queue:
+   * {@code [ns from the first pop after the previous flush to this flush, packets, chains popped,
+   * descriptors popped (in_num + out_num), 1 for a transmit queue]} — QEMU's time per packet
+   * (docs/CALIBRATION.md, network figures).
+   */
+  public final List<long[]> devicePasses = new ArrayList<>();
+  /** The window's kick-to-pop intervals (ns): a {@code virtio_queue_notify} to the next pop of that transmit or receive queue. */
+  public final List<Long> kickToPopNs = new ArrayList<>();
+  /** The window's flush-to-interrupt intervals (ns): a flush to the {@code virtio_notify} that follows it on that queue. */
+  public final List<Long> flushToIrqNs = new ArrayList<>();
+  /** The window's request service times on other queues (virtio-iommu's request queue): pop to flush (ns). */
+  public final List<Long> requestNs = new ArrayList<>();
 
   private static final byte POP = 1, FLUSH = 2, NOTIFY = 3, IRQ = 4, VTD_INV = 5, VIOMMU_MAP = 6, VIOMMU_UNMAP = 7;
   private long[] t = new long[4096];
@@ -148,26 +163,47 @@ public final class NetQemuLog {
     }
     if (bestPops <= 0) throw new TraceException(name + ": no virtio-net packets (virtqueue_pop on a receive or transmit queue)");
     windowSeconds = (t[idx[bestTo - 1]] - t[idx[bestFrom]]) / 1e9;
+    long[] firstPop = new long[queues], kickAt = new long[queues], flushAt = new long[queues];
+    int[] popped = new int[queues], descs = new int[queues];
+    Arrays.fill(firstPop, -1);
+    Arrays.fill(kickAt, -1);
+    Arrays.fill(flushAt, -1);
     for (int k = bestFrom; k < bestTo; k++) {
       int i = idx[k];
       int q = vq[i];
       switch (type[i]) {
         case POP -> {
           if (tx[q]) txPackets++;
+          if (firstPop[q] < 0) firstPop[q] = t[i];
+          popped[q]++;
+          descs[q] += a[i] + b[i];
+          if (kickAt[q] >= 0 && (rx[q] || tx[q])) kickToPopNs.add(t[i] - kickAt[q]);
+          kickAt[q] = -1;
         }
         case FLUSH -> {
           if (rx[q] && a[i] > 0) {
             rxPackets++;
             rxBuffers += a[i];
           }
+          if (firstPop[q] >= 0 && a[i] > 0) {
+            if (rx[q] || tx[q]) devicePasses.add(new long[] {t[i] - firstPop[q], tx[q] ? popped[q] : 1, popped[q], descs[q], tx[q] ? 1 : 0});
+            else requestNs.add(t[i] - firstPop[q]);
+          }
+          firstPop[q] = -1;
+          popped[q] = 0;
+          descs[q] = 0;
+          flushAt[q] = t[i];
         }
         case NOTIFY -> {
           if (rx[q]) rxKicks++;
           else if (tx[q]) txKicks++;
+          kickAt[q] = t[i];
         }
         case IRQ -> {
           if (rx[q]) rxInterrupts++;
           else if (tx[q]) txInterrupts++;
+          if (flushAt[q] >= 0 && (rx[q] || tx[q])) flushToIrqNs.add(t[i] - flushAt[q]);
+          flushAt[q] = -1;
         }
         case VTD_INV -> vtdInvalidations++;
         case VIOMMU_MAP -> viommuMaps++;

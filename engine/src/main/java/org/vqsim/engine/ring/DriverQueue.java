@@ -63,6 +63,14 @@ public sealed interface DriverQueue permits SplitDriverQueue, PackedDriverQueue 
   /** Re-enables interrupts; returns false when more used buffers are already waiting (Linux {@code virtqueue_enable_cb}). */
   boolean enableCb(GuestMemory mem);
 
+  /**
+   * Re-enables interrupts, asking for one only after about 3/4 of the chains in flight are used;
+   * returns false when more than that are already used (Linux 6.1 {@code virtqueue_enable_cb_delayed}:
+   * split {@code bufs = (avail_idx_shadow - last_used_idx) * 3 / 4}, packed
+   * {@code (num - num_free) * 3 / 4}, "TODO: tune this threshold").
+   */
+  boolean enableCbDelayed(GuestMemory mem);
+
   /** The head the next add will return (split: descriptor index; packed: buffer id). */
   int peekFreeHead();
 

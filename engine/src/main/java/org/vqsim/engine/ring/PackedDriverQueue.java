@@ -254,4 +254,25 @@ public final class PackedDriverQueue implements DriverQueue {
     }
     return !PackedDescriptor.isUsed(mem.readU16(layout.desc(lastUsedIdx) + PackedDescriptor.FLAGS), usedWrapCounter);
   }
+
+  /** Linux 6.1 {@code virtqueue_enable_cb_delayed_packed}: the event offset 3/4 of the ring slots in flight ahead. */
+  @Override
+  public boolean enableCbDelayed(GuestMemory mem) {
+    int usedIdx = lastUsedIdx;
+    boolean wrap = usedWrapCounter;
+    if (eventIdx) {
+      int bufs = (size - numFree) * 3 / 4;
+      usedIdx = lastUsedIdx + bufs;
+      if (usedIdx >= size) {
+        usedIdx -= size;
+        wrap = !wrap;
+      }
+      mem.writeU16(layout.driverEventOffWrap(), RingIndex.packedOffWrap(usedIdx, wrap));
+    }
+    if (eventFlagsShadow == PackedRingLayout.EVENT_FLAGS_DISABLE) {
+      eventFlagsShadow = eventIdx ? PackedRingLayout.EVENT_FLAGS_DESC : PackedRingLayout.EVENT_FLAGS_ENABLE;
+      mem.writeU16(layout.driverEventFlags(), eventFlagsShadow);
+    }
+    return !PackedDescriptor.isUsed(mem.readU16(layout.desc(usedIdx) + PackedDescriptor.FLAGS), wrap);
+  }
 }

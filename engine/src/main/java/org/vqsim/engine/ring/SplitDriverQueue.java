@@ -184,4 +184,16 @@ public final class SplitDriverQueue implements DriverQueue {
     if (eventIdx) mem.writeU16(layout.usedEvent(), lastUsedIdx);
     return mem.readU16(layout.usedIdx()) == lastUsedIdx;
   }
+
+  /** Linux 6.1 {@code virtqueue_enable_cb_delayed_split}: used_event 3/4 of the outstanding chains ahead. */
+  @Override
+  public boolean enableCbDelayed(GuestMemory mem) {
+    if (callbacksDisabled) {
+      callbacksDisabled = false;
+      if (!eventIdx) mem.writeU16(layout.availFlags(), 0);
+    }
+    int bufs = RingIndex.u16(availIdxShadow - lastUsedIdx) * 3 / 4;
+    if (eventIdx) mem.writeU16(layout.usedEvent(), RingIndex.u16(lastUsedIdx + bufs));
+    return RingIndex.u16(mem.readU16(layout.usedIdx()) - lastUsedIdx) <= bufs;
+  }
 }

@@ -3,7 +3,7 @@
 # and say where each new value comes from in its source comment (every figure must have one).
 profile = qemu-tcg-x86
 platform = x86
-description = TCG emulation (QEMU 7.2, no KVM) on the timing lab's shared 2-vCPU virtualised host, Linux 6.1 guest, virtio-blk: calibrated from samples/qemu-lab-timing by scripts/calibrate-timing-lab.sh; NOT a KVM host and not hardware
+description = TCG emulation (QEMU 7.2, no KVM) on the timing lab's shared 2-vCPU virtualised host, Linux 6.1 guest, virtio-blk and virtio-net: calibrated from samples/qemu-lab-timing and samples/qemu-lab-net by scripts/calibrate-timing-lab.sh; NOT a KVM host and not hardware
 
 # cpu_ghz (GHz): clock that turns cycles into time
 cpu_ghz = 3   # source: base profile x86-kvm (not a cost the runs time): assumption: nominal (TSC) clock of a current 2-socket Xeon host; the published cycle counts used below are TSC cycles, so this only converts cycles to time
@@ -138,16 +138,16 @@ tce_alloc_cycles = 0   # source: base profile x86-kvm (not exercised by these ru
 tce_free_cycles = 0   # source: base profile x86-kvm (not exercised by these runs): not applicable on x86 (pseries TCE pool)
 
 # net_tx_stack_cycles (cycles): guest network stack per transmitted packet, above the driver (socket, TCP/IP, qdisc)
-net_tx_stack_cycles = 3000   # source: base profile x86-kvm (not exercised by these runs): assumption: tcp_sendmsg_locked + tcp_write_xmit + ip_queue_xmit + dev_queue_xmit/qdisc per skb (GSO super-packet counted once); about 1 us at 3 GHz, of the order of the per-packet sender costs in Cai et al., "Understanding host network stack overheads", SIGCOMM'21 (not verified against their tables)
+net_tx_stack_cycles = 47728   # source: calibrated from 4 runs (tcp-tx.direct, tcp-tx.virtio-iommu-bypass, tcp-rx.direct, tcp-rx.virtio-iommu-bypass), ±30.1% (95% interval of a 200-fold bootstrap over the runs); the median of each run's intervals (437 in all) of the guest's net_dev_xmit→next net_dev_queue back to back, less the profile's net_copy_cycles_per_kib for the packet's payload; docs/CALIBRATION.md (network figures)
 
 # net_rx_stack_cycles (cycles): guest network stack per received packet, above the driver (GRO, IP, TCP, socket wake-up)
-net_rx_stack_cycles = 3600   # source: base profile x86-kvm (not exercised by these runs): assumption: napi_gro_receive + ip_rcv + tcp_v4_rcv + socket wake-up per received packet (a GRO'd super-packet counted once); about 1.2 us at 3 GHz, same order as the receiver figures in Cai et al., SIGCOMM'21 (not verified)
+net_rx_stack_cycles = 34075   # source: calibrated from 4 runs (tcp-tx.direct, tcp-tx.virtio-iommu-bypass, tcp-rx.direct, tcp-rx.virtio-iommu-bypass), ±47.6% (95% interval of a 200-fold bootstrap over the runs); the median of each run's intervals (490 in all) of the guest's consecutive napi_gro_receive_entry of one poll, less the profile's guest_used_cycles and net_copy_cycles_per_kib for the packet's payload; docs/CALIBRATION.md (network figures)
 
 # net_copy_cycles_per_kib (cycles/KiB): guest copy of payload between user memory and socket buffers
-net_copy_cycles_per_kib = 150   # source: base profile x86-kvm (not exercised by these runs): derived: assumed 20 GB/s copy_to/from_user of cache-warm socket data: 1024 B / 20e9 B/s = 51 ns x 3.0 GHz = 154 cycles
+net_copy_cycles_per_kib = 150   # source: base profile x86-kvm (not identifiable from the network runs' timestamps: docs/CALIBRATION.md, network figures): derived: assumed 20 GB/s copy_to/from_user of cache-warm socket data: 1024 B / 20e9 B/s = 51 ns x 3.0 GHz = 154 cycles
 
 # net_packet_cycles_qemu (cycles): QEMU virtio-net per packet over tap: the tap read or write and virtio_net_receive / virtio_net_flush_tx
-net_packet_cycles_qemu = 9000   # source: base profile x86-kvm (not exercised by these runs): assumption: QEMU virtio-net over tap: one readv/writev syscall on the tap fd (~2-3k with mitigations) + virtio_net_receive_rcu or virtio_net_flush_tx (header handling, iov mapping, virtqueue_push) + main-loop dispatch; ~3 us at 3 GHz, not measured
+net_packet_cycles_qemu = 0   # source: calibrated from 9 runs (tcp-tx.direct, tcp-tx.bounce, tcp-tx.virtio-iommu-bypass, tcp-rx.direct, tcp-rx.bounce, tcp-rx.virtio-iommu-bypass, tcp-rr.direct, tcp-rr.bounce, tcp-rr.virtio-iommu-bypass), clamped at 0 (the measured time is below the profile's other figures for the same work); the median of each run's intervals (14561 in all) of QEMU's virtqueue_pop→virtqueue_flush per packet on the transmit and receive queues, less the profile's device_pop/device_desc/used_push for what was popped; docs/CALIBRATION.md (network figures)
 
 # net_packet_cycles_vhost (cycles): vhost-net per packet: handle_tx / handle_rx and the tap socket's sendmsg / recvmsg in the host kernel
 net_packet_cycles_vhost = 3000   # source: base profile x86-kvm (not exercised by these runs): assumption: vhost-net handle_tx/handle_rx: tun_sendmsg/tun_recvmsg in the host kernel without a user/kernel crossing, vhost_get_vq_desc, vhost_add_used; ~1 us at 3 GHz, not measured

@@ -59,6 +59,11 @@ import org.vqsim.engine.sim.Vmm;
  * indirect table, mapped per packet. Completed packets are freed at the next transmit and in the tx
  * NAPI ({@code free_old_xmit_skbs}); the queue stops when fewer than 2 + MAX_SKB_FRAGS descriptors
  * are free. A frame above the MTU without TSO is segmented in software (xmit_more on all but the last).
+ * Transmit callbacks (napi_tx, 6.1's default): {@code start_xmit} frees with callbacks off and, on a
+ * burst's last packet, turns them back on with {@code virtqueue_enable_cb_delayed} (an interrupt only
+ * after 3/4 of what is in flight is used); so does the rx poll's {@code virtnet_poll_cleantx}; the tx
+ * NAPI ({@code virtnet_poll_tx}) re-enables them for the next completion. QEMU's
+ * {@code virtio_net_flush_tx} pushes and decides on an interrupt per packet.
  *
  * <p><b>NAPI</b>: an interrupt schedules the poll with callbacks disabled; a poll takes up to 64
  * packets (NAPI_POLL_WEIGHT), refills, and re-enables callbacks only when it took fewer
@@ -75,7 +80,7 @@ import org.vqsim.engine.sim.Vmm;
  */
 public final class VirtioNet implements DeviceModel {
   static final int ARRIVAL = 0, XMIT = 1, DEV_TX_KICK = 2, DEV_TX_RECHECK = 3, DEV_RX = 4, DEV_RX_KICK = 5, RX_IRQ = 6, TX_IRQ = 7, NAPI_RX = 8,
-      REFILL = 9;
+      REFILL = 9, NAPI_TX = 10;
 
   /** struct virtio_net_hdr_mrg_rxbuf / virtio_net_hdr_v1: 12 bytes with VERSION_1 or MRG_RXBUF. */
   public static final int HDR_LEN = 12;
@@ -446,7 +451,8 @@ public final class VirtioNet implements DeviceModel {
       case DEV_RX -> onDeviceRx(a, t, false);
       case DEV_RX_KICK -> onDeviceRx(a, t, true);
       case RX_IRQ -> onRxIrq(a, t);
-      case TX_IRQ -> onTxIrq(a, t);
+      case TX_IRQ -> onTxIrq(a, t, true);
+      case NAPI_TX -> onTxIrq(a, t, false);
       case NAPI_RX -> onNapi(a, t);
       case REFILL -> onRefill(a, t);
       default -> throw new IllegalStateException("unknown event " + type);
@@ -562,12 +568,23 @@ public final class VirtioNet implements DeviceModel {
       int slotIdx = txFree[q][--txFreeCount[q]];
       int slot = txSlotBase + q * size + slotIdx;
       ledger.resetSlot(slot);
+      // !netdev_xmit_more(): the qdisc holds nothing after this packet
+      boolean kick = qCount[q] == 1;
       // the stack above the driver: protocol work and the copy from the application
       int hdr = proto == NetPacket.TCP ? NetPacket.TCP_HEADERS : proto == NetPacket.UDP ? NetPacket.UDP_HEADERS : 14;
       if (hdr > len) hdr = len;
       ledger.charge(slot, Actor.VCPU, Category.DEVICE, txStack + Math.round((len - hdr) * copyPerByte));
       tl.acquire(vq.lock, slot);
-      reclaimTx(q);
+      // start_xmit (Linux 6.1 virtio_net.c, napi_tx on by default; "virtio_net: disable cb aggressively",
+      // a7766ef18b33): "Free up any pending old buffers before queueing new ones" with callbacks off, and
+      // on a burst's last packet back on with virtqueue_enable_cb_delayed (interrupt after 3/4 of what is
+      // in flight), freeing again while that finds more already used:
+      //   do { if (use_napi) virtqueue_disable_cb(sq->vq); free_old_xmit_skbs(sq, false); }
+      //   while (use_napi && kick && unlikely(!virtqueue_enable_cb_delayed(sq->vq)));
+      do {
+        d.disableCb(mem);
+        reclaimTx(q);
+      } while (kick && !d.enableCbDelayed(mem));
       boolean ok = addTx(q, slotIdx, slot, len, hdr, proto);
       qHead[q] = (qHead[q] + 1) % TX_QUEUE_LEN;
       qCount[q]--;
@@ -584,6 +601,8 @@ public final class VirtioNet implements DeviceModel {
       added = true;
       lastSlot = slot;
       boolean stop = d.numFree() < 2 + MAX_SKB_FRAGS || txFreeCount[q] == 0;
+      // check_sq_full_and_disable: stopping, callbacks back on delayed; already past → the tx NAPI now
+      if (stop && !d.enableCbDelayed(mem)) tl.schedule(tl.nowPs(), NAPI_TX, q, 0);
       boolean more = qCount[q] > 0 && !stop;
       if (!more) {
         kickTx(q, slot);
@@ -751,6 +770,7 @@ public final class VirtioNet implements DeviceModel {
     if (kickedBy >= 0) ledger.charge(kickedBy, Actor.VMM, Category.NOTIFY, kickHandler);
     vq.device.setNotification(mem, false);
     int last = -1;
+    boolean notify = false;
     Chain pc = popped;
     while (vq.device.pop(mem, pc)) {
       int slotIdx = txHeadToSlot[q][pc.head];
@@ -784,11 +804,13 @@ public final class VirtioNet implements DeviceModel {
       vq.device.flush(mem);
       ledger.charge(slot, Actor.VMM, Category.RING, usedPush);
       ringAccesses(vq, slot, vq.completeAccesses);
-    }
-    boolean notify = last >= 0 && vq.device.shouldNotify(mem);
-    if (notify) {
-      ledger.charge(last, Actor.VMM, Category.INTERRUPT, irqInject);
-      txInterrupts++;
+      // QEMU 7.2 virtio_net_flush_tx: virtqueue_push then virtio_notify for every packet (with EVENT_IDX
+      // at most one fires until the guest moves used_event; without it every packet interrupts)
+      if (vq.device.shouldNotify(mem)) {
+        ledger.charge(slot, Actor.VMM, Category.INTERRUPT, irqInject);
+        txInterrupts++;
+        notify = true;
+      }
     }
     if (bql) tl.release(vmm.bql());
     long end = tl.end();
@@ -800,12 +822,14 @@ public final class VirtioNet implements DeviceModel {
     for (int i = 0; i < n; i++) dma.translate(slot, vq.ringDma, 2, false);
   }
 
-  /** skb_xmit_done → the tx NAPI (virtnet_poll_tx): free what was sent, wake a stopped queue. */
-  private void onTxIrq(int q, long t) {
+  /** skb_xmit_done → the tx NAPI (virtnet_poll_tx): free what was sent, wake a stopped queue; {@code irq} false: scheduled by start_xmit. */
+  private void onTxIrq(int q, long t, boolean irq) {
     Virtqueue vq = txq[q];
     tl.begin(vcpus[vq.irqCpu], t);
-    ledger.charge(setupSlot, Actor.VCPU, Category.INTERRUPT, irqGuest);
-    ledger.count(setupSlot, EventKind.INTERRUPTS, 1);
+    if (irq) {
+      ledger.charge(setupSlot, Actor.VCPU, Category.INTERRUPT, irqGuest);
+      ledger.count(setupSlot, EventKind.INTERRUPTS, 1);
+    }
     vq.driver.disableCb(mem);
     tl.acquire(vq.lock, setupSlot);
     do {
@@ -987,10 +1011,19 @@ public final class VirtioNet implements DeviceModel {
   private void poll(int q) {
     Virtqueue vq = rxq[q];
     napiPolls++;
-    // virtnet_poll_cleantx
+    // virtnet_poll_cleantx (Linux 6.1): callbacks off, free, back on delayed, again while more were used;
+    // then wake the queue if it has room
     tl.acquire(txq[q].lock, setupSlot);
-    reclaimTx(q);
+    DriverQueue td = txq[q].driver;
+    do {
+      td.disableCb(mem);
+      reclaimTx(q);
+    } while (!td.enableCbDelayed(mem));
     tl.release(txq[q].lock);
+    if (txStopped[q] && td.numFree() >= 2 + MAX_SKB_FRAGS && txFreeCount[q] > 0) {
+      txStopped[q] = false;
+      if (qCount[q] > 0) wakeXmit(txCpu[q], tl.nowPs());
+    }
     int received = 0;
     DriverQueue d = vq.driver;
     while (received < NAPI_BUDGET) {
