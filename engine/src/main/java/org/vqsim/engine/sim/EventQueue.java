@@ -15,6 +15,12 @@ final class EventQueue {
   private int[] arg2 = new int[64];
   private int size;
   private long nextSeq;
+  // the earliest event, when it is known to come before everything in the heap: an event scheduled
+  // for sooner than all the others (the common case: the next step of the pass that just ended) is
+  // popped without going through the heap
+  private boolean hasFirst;
+  private long firstTime, firstSeq;
+  private int firstType, firstArg, firstArg2;
 
   // the popped event
   long topTime;
@@ -22,18 +28,42 @@ final class EventQueue {
   int topArg;
   int topArg2;
 
-  boolean isEmpty() { return size == 0; }
+  boolean isEmpty() { return size == 0 && !hasFirst; }
 
-  int size() { return size; }
+  int size() { return hasFirst ? size + 1 : size; }
 
   void push(long t, int ty, int a) {
     push(t, ty, a, 0);
   }
 
   void push(long t, int ty, int a, int b) {
+    long s = nextSeq++;
+    // s is the latest sequence number, so (t, s) comes before an event (t2, s2) exactly when t < t2
+    if (!hasFirst) {
+      if (size == 0 || t < time[0]) {
+        setFirst(t, s, ty, a, b);
+        return;
+      }
+    } else if (t < firstTime) {
+      heapPush(firstTime, firstSeq, firstType, firstArg, firstArg2);
+      setFirst(t, s, ty, a, b);
+      return;
+    }
+    heapPush(t, s, ty, a, b);
+  }
+
+  private void setFirst(long t, long s, int ty, int a, int b) {
+    hasFirst = true;
+    firstTime = t;
+    firstSeq = s;
+    firstType = ty;
+    firstArg = a;
+    firstArg2 = b;
+  }
+
+  private void heapPush(long t, long s, int ty, int a, int b) {
     if (size == time.length) grow();
     int i = size++;
-    long s = nextSeq++;
     while (i > 0) {
       int p = (i - 1) >>> 1;
       if (!less(t, s, time[p], seq[p])) break;
@@ -49,6 +79,14 @@ final class EventQueue {
 
   /** Removes the earliest event into {@link #topTime}, {@link #topType}, {@link #topArg}. */
   void pop() {
+    if (hasFirst) {
+      hasFirst = false;
+      topTime = firstTime;
+      topType = firstType;
+      topArg = firstArg;
+      topArg2 = firstArg2;
+      return;
+    }
     topTime = time[0];
     topType = type[0];
     topArg = arg[0];

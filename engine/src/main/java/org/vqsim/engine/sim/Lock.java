@@ -71,11 +71,14 @@ public final class Lock {
     }
     if (full > 0) {
       for (int b = 0; b < full; b++) recycle(bStart[b], bEnd[b]);
-      System.arraycopy(bStart, full, bStart, 0, blocks - full);
-      System.arraycopy(bEnd, full, bEnd, 0, blocks - full);
-      System.arraycopy(bSize, full, bSize, 0, blocks - full);
-      System.arraycopy(bGap, full, bGap, 0, blocks - full);
-      blocks -= full;
+      int rest = blocks - full;
+      if (rest > 0) { // (a lock that is free again has none left: the common case, no copies)
+        System.arraycopy(bStart, full, bStart, 0, rest);
+        System.arraycopy(bEnd, full, bEnd, 0, rest);
+        System.arraycopy(bSize, full, bSize, 0, rest);
+        System.arraycopy(bGap, full, bGap, 0, rest);
+      }
+      blocks = rest;
     }
     if (blocks == 0) {
       packedFrom = Long.MAX_VALUE;
@@ -197,10 +200,12 @@ public final class Lock {
       bSize = java.util.Arrays.copyOf(bSize, n);
       bGap = java.util.Arrays.copyOf(bGap, n);
     }
-    System.arraycopy(bStart, at, bStart, at + 1, blocks - at);
-    System.arraycopy(bEnd, at, bEnd, at + 1, blocks - at);
-    System.arraycopy(bSize, at, bSize, at + 1, blocks - at);
-    System.arraycopy(bGap, at, bGap, at + 1, blocks - at);
+    if (at < blocks) {
+      System.arraycopy(bStart, at, bStart, at + 1, blocks - at);
+      System.arraycopy(bEnd, at, bEnd, at + 1, blocks - at);
+      System.arraycopy(bSize, at, bSize, at + 1, blocks - at);
+      System.arraycopy(bGap, at, bGap, at + 1, blocks - at);
+    }
     if (spares > 0) {
       spares--;
       bStart[at] = spareStart[spares];
