@@ -94,10 +94,8 @@ final class FleetCommand implements Callable<Integer> {
       if (g.strip().equals("all")) kinds.addAll(List.of(GuestKind.values()));
       else kinds.add(GuestKind.of(g.strip()));
     }
-    if (format == null && NetReplayRunner.isNet(Stdin.resolve(trace))) {
-      throw new CliException(ExitCodes.USAGE, "fleet: " + trace + " is a network trace; fleet replays block traces only (not supported yet for virtio-net): "
-          + "replay it with `vqsim replay " + trace + " --strategy all`, once per --profile");
-    }
+    net = format == null && NetReplayRunner.isNet(Stdin.resolve(trace));
+    if (net && device != null) throw new IllegalArgumentException("--device is for block traces; " + trace + " is a network trace");
     TraceRef ref = TraceRef.file(Stdin.resolve(trace), format == null ? null : TraceFormat.of(format), device);
     CostProfile x86 = StrategyOptions.withCosts(CostProfile.load(x86Profile), costs);
     CostProfile power = StrategyOptions.withCosts(CostProfile.load(powerProfile), costs);
@@ -111,6 +109,9 @@ final class FleetCommand implements Callable<Integer> {
     }
     return ExitCodes.OK;
   }
+
+  /** Whether the trace is a network trace (a generated packet trace or a net capture): replayed as `vqsim replay` replays it, rates in packets/s. */
+  private boolean net;
 
   private void run(RunOutput output, List<Platform> plats, List<GuestKind> kinds, TraceRef ref, CostProfile x86, CostProfile power) throws IOException {
 
@@ -132,10 +133,38 @@ final class FleetCommand implements Callable<Integer> {
     }
     // 2. replay each profile's strategies once
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, SummaryRow> results = new LinkedHashMap<>();
     List<String> written = new ArrayList<>();
     Map<CostProfile, ReplayRunner.Plan> plans = new LinkedHashMap<>();
-    for (Map.Entry<CostProfile, LinkedHashSet<StrategyId>> e : needed.entrySet()) {
+    // per profile/strategy: the rate (IOPS, or packets/s for a network trace) and the slowdown against direct
+    Map<String, Double[]> rates = new LinkedHashMap<>();
+    if (net) {
+      org.vqsim.engine.device.net.NetFeatures f = org.vqsim.engine.device.net.NetFeatures.parse(model.netFeatures);
+      org.vqsim.engine.sim.ReplayConfig c = model.baseConfig();
+      for (Map.Entry<CostProfile, LinkedHashSet<StrategyId>> e : needed.entrySet()) {
+        List<String> files = new ArrayList<>(List.of(NetReplayRunner.SUMMARY, NetReplayRunner.LATENCY));
+        if (requests) files.add(NetReplayRunner.REQUESTS);
+        output.requireAbsent(files.stream().map(x -> e.getKey().name() + "/" + x).toList(), force);
+      }
+      for (Map.Entry<CostProfile, LinkedHashSet<StrategyId>> e : needed.entrySet()) {
+        CostProfile prof = e.getKey();
+        List<StrategyId> ids = new ArrayList<>(e.getValue());
+        Map<String, String> opts = new LinkedHashMap<>();
+        opts.put("trace", trace.toString());
+        opts.putAll(StrategyOptions.describe(prof, ids));
+        opts.putAll(model.describe(c));
+        opts.put("net-features", f.toString());
+        out.println("== " + prof.name() + " (" + prof.platform() + ")");
+        List<NetReplayRunner.Row> netRows = new ArrayList<>();
+        written.addAll(NetReplayRunner.run(Stdin.resolve(trace), ids, prof, c, model.dmaOptions(), model.ring, f, !requests, output, prof.name() + "/", out, opts,
+            netRows));
+        double direct = netRows.stream().filter(x -> x.strategy().equals(StrategyId.DIRECT.id)).mapToDouble(x -> x.r().pps()).findFirst().orElse(0);
+        for (NetReplayRunner.Row x : netRows) {
+          double pps = x.r().pps();
+          rates.put(prof.name() + "/" + x.strategy(), new Double[] {pps, direct == 0 || pps == 0 ? null : direct / pps});
+        }
+      }
+    }
+    for (Map.Entry<CostProfile, LinkedHashSet<StrategyId>> e : net ? Map.<CostProfile, LinkedHashSet<StrategyId>>of().entrySet() : needed.entrySet()) {
       ReplayRunner.Plan plan = ReplayCommand.plan(model, e.getKey(), new ArrayList<>(e.getValue()), ref, !requests);
       output.requireAbsent(plan.files().stream().map(f -> e.getKey().name() + "/" + f).toList(), force);
       plans.put(e.getKey(), plan);
@@ -147,16 +176,16 @@ final class FleetCommand implements Callable<Integer> {
       out.println("== " + prof.name() + " (" + prof.platform() + ")");
       ReplayCommand.report(out, plan, o);
       written.addAll(o.written());
-      for (SummaryRow r : o.rows()) results.put(prof.name() + "/" + r.strategy(), r);
+      for (SummaryRow r : o.rows()) rates.put(prof.name() + "/" + r.strategy(), new Double[] {r.iops(), r.slowdownVsDirect()});
     }
     // 3. the fleet table
     List<FleetRow> rows = new ArrayList<>();
     for (Cell c : cells) {
       CostProfile prof = c.platform().power() ? power : x86;
-      SummaryRow r = c.outcome().strategy() == null ? null : results.get(prof.name() + "/" + c.outcome().strategy().id);
+      Double[] r = c.outcome().strategy() == null ? null : rates.get(prof.name() + "/" + c.outcome().strategy().id);
       rows.add(new FleetRow(c.platform().id, c.ap(), c.guest().id, c.outcome().status().name(),
           c.outcome().strategy() == null ? null : c.outcome().strategy().id, c.outcome().reason(), prof.name(),
-          r == null ? null : r.iops(), r == null ? null : r.slowdownVsDirect()));
+          r == null ? null : r[0], r == null ? null : r[1]));
     }
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("vqsim.kind", ResultSchemas.KIND_FLEET);
@@ -165,18 +194,20 @@ final class FleetCommand implements Callable<Integer> {
     meta.put("vqsim.options", "--trace=" + ref.label() + " --platform=" + String.join(",", platforms) + " --guest=" + String.join(",", guests)
         + " --x86-profile=" + x86.name() + " --power-profile=" + power.name());
     meta.put("vqsim.seed", Long.toString(model.seed));
+    if (net) meta.put("vqsim.fleet.rate", "packets/s: a network trace (the iops column holds packets per simulated second)");
     ResultFiles.writeFleet(output.file(ResultFiles.FLEET), rows, meta);
     if (writeReport) ReportCommand.writeWithRun(output, outDir);
     output.commit();
     out.println();
-    out.println("== Fleet: what each guest gets on each host (slowdown = direct's IOPS / this IOPS on the same platform)");
+    String rate = net ? "packets/s" : "IOPS";
+    out.println("== Fleet: what each guest gets on each host (slowdown = direct's " + rate + " / this " + rate + " on the same platform)");
     List<String[]> table = new ArrayList<>();
     for (FleetRow r : rows) {
       table.add(new String[] {r.platform(), r.accessPlatform() ? "offered" : "-", r.guest(), r.outcome(), r.strategy() == null ? "" : r.strategy(),
           r.iops() == null ? "" : String.format(java.util.Locale.ROOT, "%.0f", r.iops()),
           r.slowdownVsDirect() == null ? "" : String.format(java.util.Locale.ROOT, "%.2fx", r.slowdownVsDirect())});
     }
-    ArrowTables.printAligned(out, List.of("platform", "ACCESS_PLATFORM", "guest", "outcome", "strategy", "IOPS", "slowdown"), table);
+    ArrowTables.printAligned(out, List.of("platform", "ACCESS_PLATFORM", "guest", "outcome", "strategy", net ? "pps" : "IOPS", "slowdown"), table);
     ReplayCommand.wrote(out, outDir, written);
     out.println("Wrote the fleet table to " + outDir.resolve(ResultFiles.FLEET));
     if (writeReport) out.println("Wrote the report to " + outDir.resolve(ReportFiles.REPORT));

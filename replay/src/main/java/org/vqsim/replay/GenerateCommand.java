@@ -127,7 +127,8 @@ final class GenerateCommand implements Callable<Integer> {
         WorkloadSpec.parseDistribution(distribution), rate == null ? 0 : rate, seed, numjobs);
   }
 
-  private int callNet() throws IOException {
+  /** The packet workload --net and its options describe (the options parsed, --net given). */
+  org.vqsim.capture.net.NetWorkload.Spec netSpec() {
     if (count == null) throw new IllegalArgumentException("--net needs --count N (messages written by the application, per stream)");
     if (size != null) throw new IllegalArgumentException("--net takes --count, not --size");
     org.vqsim.engine.device.net.NetFeatures f = org.vqsim.engine.device.net.NetFeatures.parse(netFeatures);
@@ -135,8 +136,13 @@ final class GenerateCommand implements Callable<Integer> {
     double gbps = linkGbps != null ? linkGbps : x86.get(org.vqsim.engine.cost.CostFigure.LINK_GBPS);
     long msg = Sizes.parse(msgSize);
     if (msg < 1 || msg > Integer.MAX_VALUE) throw new IllegalArgumentException("--msg-size must be 1 byte to 2 GiB, not " + msgSize);
-    var ns = new org.vqsim.capture.net.NetWorkload.Spec(org.vqsim.capture.net.NetWorkload.Spec.kind(net), direction, (int) msg, count, mss, streams,
+    return new org.vqsim.capture.net.NetWorkload.Spec(org.vqsim.capture.net.NetWorkload.Spec.kind(net), direction, (int) msg, count, mss, streams,
         rate == null ? 0 : rate, gbps, x86.get(org.vqsim.engine.cost.CostFigure.LINK_LATENCY_NS), f.hostTso(), f.guestTso());
+  }
+
+  private int callNet() throws IOException {
+    var ns = netSpec();
+    org.vqsim.engine.device.net.NetFeatures f = org.vqsim.engine.device.net.NetFeatures.parse(netFeatures);
     var src = new org.vqsim.capture.net.NetWorkload(ns);
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("vqsim.kind", NetTraceFile.KIND);

@@ -31,13 +31,15 @@ import picocli.CommandLine.Spec;
         "  vqsim inspect samples/qemu-lab/randread4k.viommu-strict.guest-ftrace.txt.gz",
         "  vqsim inspect samples/qemu-lab/randread4k.viommu-strict.qemu-trace.log.gz",
         "  vqsim inspect samples/formats/blkparse.txt --device 7,0",
-        "  vqsim inspect samples/formats/msr.csv --disk 0"})
+        "  vqsim inspect samples/formats/msr.csv --disk 0",
+        "  vqsim inspect out/net-run"})
 final class InspectCommand implements Callable<Integer> {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
   @Mixin DebugOption debug;
   @Mixin TraceReadOptions read;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Trace file in any supported format (.gz is fine); - reads standard input.")
+  @Parameters(index = "0", paramLabel = "FILE", description = "Trace file in any supported format (.gz is fine), or a result folder of replay or fleet "
+      + "(its summary.arrow per strategy, network runs with their packet columns); - reads standard input.")
   Path file;
 
   @Override
@@ -45,6 +47,11 @@ final class InspectCommand implements Callable<Integer> {
     ReadOptions opts = read.options();
     PrintWriter out = spec.commandLine().getOut();
     file = Stdin.resolve(file);
+    if (java.nio.file.Files.isDirectory(file)) {
+      inspectRuns(out, file);
+      out.flush();
+      return ExitCodes.OK;
+    }
     if (opts.format() == null && NetReplayRunner.isNet(file)) {
       inspectNet(out, file);
       out.flush();
@@ -56,6 +63,65 @@ final class InspectCommand implements Callable<Integer> {
     }
     out.flush();
     return ExitCodes.OK;
+  }
+
+  /** Columns shown per strategy for a network replay's summary.arrow, and for a block replay's. */
+  static final List<String> NET_COLUMNS = List.of("strategy", "packets", "pps", "gbit_per_s", "latency_mean_ns", "latency_p99_ns", "cycles_guest_per_packet",
+      "cycles_host_per_packet", "maps_per_packet", "bounces_per_packet", "invalidations_per_packet", "kicks_per_packet", "device_interrupts_per_packet",
+      "rx_buffers_per_packet", "refill_failures", "drops");
+  static final List<String> BLOCK_COLUMNS = List.of("strategy", "requests", "iops", "mib_per_s", "lat_mean_ns", "lat_p99_ns", "cycles_per_request",
+      "slowdown_vs_direct");
+
+  /**
+   * A result folder of replay (or of fleet: one sub-folder per profile): each summary.arrow's rows,
+   * a network replay's with its packet columns (pps, Gb/s, per-packet means), a block replay's with
+   * its request columns.
+   */
+  private void inspectRuns(PrintWriter out, Path dir) throws IOException {
+    List<Path> summaries = new ArrayList<>();
+    if (java.nio.file.Files.isRegularFile(dir.resolve(NetReplayRunner.SUMMARY))) summaries.add(dir.resolve(NetReplayRunner.SUMMARY));
+    try (var sub = java.nio.file.Files.list(dir)) {
+      sub.filter(java.nio.file.Files::isDirectory).sorted().map(d -> d.resolve(NetReplayRunner.SUMMARY)).filter(java.nio.file.Files::isRegularFile)
+          .forEach(summaries::add);
+    }
+    if (summaries.isEmpty()) throw new CliException(ExitCodes.NO_INPUT, dir + ": a folder without summary.arrow (inspect reads a trace, or a replay's result folder)");
+    for (Path f : summaries) {
+      Map<String, String> meta = org.vqsim.analysis.arrow.ArrowTables.metadata(f);
+      boolean net = "net-replay".equals(meta.get("vqsim.kind"));
+      out.println(f);
+      row(out, "run", (net ? "network replay" : "block replay") + " of " + meta.getOrDefault("vqsim.trace", "?") + ", profile "
+          + meta.getOrDefault("vqsim.profile", "?") + " (" + meta.getOrDefault("vqsim.profile.platform", "?") + ")");
+      List<String> cols = new ArrayList<>();
+      org.apache.arrow.vector.types.pojo.Schema schema = org.vqsim.analysis.arrow.ArrowTables.schema(f);
+      for (String c : net ? NET_COLUMNS : BLOCK_COLUMNS) if (schema.getFields().stream().anyMatch(x -> x.getName().equals(c))) cols.add(c);
+      List<String[]> rows = new ArrayList<>();
+      org.vqsim.analysis.arrow.ArrowTables.scan(f, root -> {
+        for (int r = 0; r < root.getRowCount(); r++) {
+          String[] v = new String[cols.size()];
+          for (int i = 0; i < cols.size(); i++) {
+            org.apache.arrow.vector.FieldVector x = root.getVector(cols.get(i));
+            Object o = x.getObject(r);
+            v[i] = o == null ? "" : o instanceof Double d ? (Math.abs(d) >= 100 || d == Math.rint(d) ? String.format(Locale.ROOT, "%.0f", d)
+                : String.format(Locale.ROOT, "%.3f", d)) : o.toString();
+          }
+          rows.add(v);
+        }
+        return true;
+      });
+      org.vqsim.analysis.arrow.ArrowTables.printAligned(out, cols, rows);
+      if (net && !rows.isEmpty()) {
+        out.println("  features: " + firstString(f, "features") + "; receive buffers: " + firstString(f, "rx_buffer_kind"));
+      }
+    }
+  }
+
+  private static String firstString(Path f, String col) throws IOException {
+    String[] v = {""};
+    org.vqsim.analysis.arrow.ArrowTables.scan(f, root -> {
+      if (root.getRowCount() > 0) v[0] = String.valueOf(root.getVector(col).getObject(0));
+      return false;
+    });
+    return v[0];
   }
 
   /** A network trace: packets per direction, sizes, and for a guest ftrace the DMA and notification events per packet of its window. */

@@ -135,6 +135,12 @@ final class NetReplayRunner {
   /** As above, into sub-folder {@code dir} ("" or ending in '/') of the output. */
   static List<String> run(Path trace, List<StrategyId> ids, CostProfile p, ReplayConfig c, DmaOptions dma, String ring, NetFeatures features, boolean summaryOnly,
       RunOutput out, String dir, PrintWriter print, Map<String, String> options) throws IOException {
+    return run(trace, ids, p, c, dma, ring, features, summaryOnly, out, dir, print, options, new ArrayList<>());
+  }
+
+  /** As above, adding each strategy's summary row to {@code into}. */
+  static List<String> run(Path trace, List<StrategyId> ids, CostProfile p, ReplayConfig c, DmaOptions dma, String ring, NetFeatures features, boolean summaryOnly,
+      RunOutput out, String dir, PrintWriter print, Map<String, String> options, List<Row> into) throws IOException {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("vqsim.kind", "net-replay");
     meta.put("vqsim.version", Version.VERSION);
@@ -209,6 +215,7 @@ final class NetReplayRunner {
     } finally {
       if (w != null) w.close();
     }
+    into.addAll(rows);
     writeSummary(out.file(dir + SUMMARY), rows, meta);
     Map<String, String> lmeta = new LinkedHashMap<>(meta);
     lmeta.put("vqsim.kind", "net-latency");

@@ -144,14 +144,6 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
         throw new CliException(ExitCodes.USAGE, e.getMessage());
       }
       if (!Files.exists(p)) throw new CliException(ExitCodes.NO_INPUT, t + ": no such file");
-      if (Files.isRegularFile(p) && NetReplayRunner.isNet(p)) {
-        throw new CliException(ExitCodes.USAGE, "sweep: " + t + " is a network trace; sweep replays block traces only (not supported yet for virtio-net): "
-            + "replay it with `vqsim replay " + t + " --strategy all` and compare runs with `vqsim compare`");
-      }
-    }
-    if (plan.generate() != null && SweepExecutor.workloadIsNet(plan)) {
-      throw new CliException(ExitCodes.USAGE, "sweep: --generate \"" + plan.generate() + "\" is a network workload; sweep replays block workloads only "
-          + "(not supported yet for virtio-net): write it with `vqsim generate --net ... -o net.arrow` and replay it with `vqsim replay net.arrow --strategy all`");
     }
     SweepEngine remote = null;
     if (engine.equals("spark")) {
@@ -166,7 +158,14 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     for (SweepPlan.Unit u : units) {
       SweepExecutor.replayOptions(plan, u).baseConfig();
       SweepExecutor.profile(plan, u);
-      if (u.trace().equals("generated")) SweepExecutor.workload(plan, u);
+      if (u.trace().equals("generated")) {
+        if (SweepExecutor.workloadIsNet(plan)) {
+          SweepExecutor.netWorkload(plan, u);
+          org.vqsim.engine.device.net.NetFeatures.parse(SweepExecutor.replayOptions(plan, u).netFeatures);
+        } else {
+          SweepExecutor.workload(plan, u);
+        }
+      }
     }
     try (RunOutput out = Outputs.folder(spec, outDir)) {
       run(plan, units, remote, out);

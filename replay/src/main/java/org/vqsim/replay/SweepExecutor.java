@@ -88,7 +88,7 @@ public final class SweepExecutor {
     } catch (CommandLine.ParameterException e) {
       throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": " + e.getMessage());
     }
-    if (g.net != null) throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": a network workload (--net); sweep replays block workloads only");
+    if (g.net != null) throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": a network workload (--net) has no block workload");
     return g.spec();
   }
 
@@ -123,11 +123,71 @@ public final class SweepExecutor {
     return trace.matches("[A-Za-z][A-Za-z0-9+.-]+:.*");
   }
 
+  /** Whether a unit replays a network workload: --generate "--net ..." or a network trace (generated, a net capture). */
+  static boolean unitIsNet(SweepPlan plan, SweepPlan.Unit unit) throws IOException {
+    return unit.trace().equals("generated") ? workloadIsNet(plan) : NetReplayRunner.isNet(localPath(unit.trace()));
+  }
+
+  /** The generated packet workload of a network unit: --generate's options with the unit's generate parameters on top. */
+  static org.vqsim.capture.net.NetWorkload.Spec netWorkload(SweepPlan plan, SweepPlan.Unit unit) {
+    List<String> args = new ArrayList<>(SweepPlan.split(plan.generate().replace(' ', ','), ","));
+    for (Map.Entry<String, String> e : unit.params().entrySet()) {
+      String opt = SweepPlan.GENERATE_PARAMS.get(e.getKey());
+      if (opt != null) {
+        args.add(opt);
+        args.add(e.getValue());
+      }
+    }
+    args.add("-o");
+    args.add("unused.arrow");
+    GenerateCommand g = new GenerateCommand();
+    try {
+      new CommandLine(g).parseArgs(args.toArray(new String[0]));
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": " + e.getMessage());
+    }
+    return g.netSpec();
+  }
+
+  /**
+   * A network unit: the packets replayed as `vqsim replay` replays them (the replay options' model, its
+   * --net-features), summarised in summary.arrow's block columns with a packet as the request:
+   * requests = packets, iops = packets per simulated second, mib_per_s = frame bytes, latencies per
+   * packet, events per packet without the initial fill of the receive rings.
+   */
+  static SummaryRow runNet(SweepPlan plan, SweepPlan.Unit unit, CostProfile p, StrategyId id, ReplayOptions model) throws IOException {
+    ReplayConfig c = model.baseConfig();
+    org.vqsim.engine.device.net.NetFeatures f = org.vqsim.engine.device.net.NetFeatures.parse(model.netFeatures);
+    String label;
+    org.vqsim.engine.device.net.PacketSource src;
+    if (unit.trace().equals("generated")) {
+      var spec = netWorkload(plan, unit);
+      Map<String, String> d = spec.describe();
+      label = "generated:net," + d.get("net") + "," + d.get("direction") + "," + d.get("msg-size");
+      src = new org.vqsim.capture.net.NetWorkload(spec);
+    } else {
+      Path t = localPath(unit.trace());
+      label = t.getFileName() == null ? t.toString() : t.getFileName().toString();
+      src = NetReplayRunner.open(t);
+    }
+    StrategyRecorder rec = new StrategyRecorder(id.id, null);
+    org.vqsim.engine.device.net.NetResult r;
+    try (src) {
+      r = new org.vqsim.engine.sim.NetReplay(id, p, c, model.dmaOptions(), org.vqsim.engine.ring.Ring.of(unit.ring()), f)
+          .run(src, (index, direction, frameLen, buffers, queue, startNs, doneNs, ledger, slots, n) ->
+              rec.completed(index, 0, 0, frameLen, startNs, Math.max(startNs, doneNs), ledger, slots[0], 0, queue));
+    }
+    double[] events = new double[org.vqsim.engine.cost.EventKind.COUNT];
+    for (org.vqsim.engine.cost.EventKind k : org.vqsim.engine.cost.EventKind.values()) events[k.ordinal()] = r.perPacket(k);
+    return SummaryRow.of(id.id, new SummaryRow.Context(p.name(), label, unit.ring(), c.backend().id, c.iodepth()), r.run(), rec).withEventsPerRequest(events);
+  }
+
   /** Runs one unit and returns its summary row (slowdown_vs_direct is filled in later, across units). */
   public static SummaryRow run(SweepPlan plan, SweepPlan.Unit unit) throws IOException {
     CostProfile p = profile(plan, unit);
     StrategyId id = StrategyOptions.resolve(List.of(unit.strategy()), p).get(0);
     ReplayOptions model = replayOptions(plan, unit);
+    if (unitIsNet(plan, unit)) return runNet(plan, unit, p, id, model);
     TraceRef ref = traceRef(plan, unit);
     Map<String, String> meta;
     try (Traces.Opened t = ref.open()) {

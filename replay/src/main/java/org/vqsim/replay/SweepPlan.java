@@ -40,7 +40,7 @@ public record SweepPlan(List<String> traces, String generate, List<String> strat
   static final Map<String, String> GENERATE_PARAMS = Map.ofEntries(
       Map.entry("bs", "--bs"), Map.entry("rw", "--rw"), Map.entry("rwmixread", "--rwmixread"), Map.entry("count", "--count"),
       Map.entry("random-distribution", "--random-distribution"), Map.entry("offset-range", "--offset-range"), Map.entry("rate", "--rate"),
-      Map.entry("numjobs", "--numjobs"));
+      Map.entry("numjobs", "--numjobs"), Map.entry("msg-size", "--msg-size"), Map.entry("direction", "--direction"), Map.entry("streams", "--streams"));
 
   public SweepPlan {
     if (traces.isEmpty() && (generate == null || generate.isBlank())) throw new IllegalArgumentException("a sweep needs a TRACE or --generate \"OPTIONS\"");

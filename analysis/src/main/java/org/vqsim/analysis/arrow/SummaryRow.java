@@ -62,6 +62,17 @@ public record SummaryRow(
     return name;
   }
 
+  /**
+   * This row with other per-request event counts: a network replay's per packet, with the initial fill
+   * of the receive rings left out as in its own summary.arrow.
+   */
+  public SummaryRow withEventsPerRequest(double[] events) {
+    return new SummaryRow(strategy, profile, trace, ring, backend, iodepth, vcpus, queues, requests, bytes, simTimeNs, iops, mibPerS, latMeanNs, latP50Ns,
+        latP99Ns, latP999Ns, latMaxNs, cyclesPerRequest, cyclesPerKib, guestCyclesPerRequest, hostCyclesPerRequest, slowdownVsDirect, cyclesVsDirect,
+        events.clone(), kicksSuppressedPerRequest, ringFullStalls, mapStalls, vcpuUtilMax, vcpuUtilMean, vmmUtilMax, lockWaitNsPerRequest, mostWaitedLock,
+        cyclesByCategory, cyclesByActor);
+  }
+
   /** This row with its ratios against the {@code direct} row of the same run. */
   public SummaryRow against(SummaryRow direct) {
     Double slow = direct == null || iops == 0 ? null : direct.iops() / iops;

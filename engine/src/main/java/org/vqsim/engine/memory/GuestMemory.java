@@ -15,8 +15,8 @@ import java.util.Arrays;
  * (virtio 1.2 §2.4: "little-endian").
  *
  * <p>Frames are found through a two-level directory (2 MiB chunks of 512 frames, each chunk's
- * table allocated when first touched): two array loads, no hashing; after warm-up no access
- * allocates.
+ * table allocated when first touched): two array loads, no hashing, behind a small direct-mapped
+ * cache of recently used frames; after warm-up no access allocates.
  */
 public final class GuestMemory {
   public static final int FRAME_SHIFT = 12;
@@ -36,9 +36,13 @@ public final class GuestMemory {
   private static final int FRAMES_PER_CHUNK = 1 << (CHUNK_SHIFT - FRAME_SHIFT);
   private final byte[][][] chunks;
   private int frameCount;
-  // one-entry lookup cache: ring accesses hit the same frame repeatedly
-  private long lastFrame = EMPTY;
-  private byte[] lastBytes;
+  // direct-mapped lookup cache of frames that exist (frames are never freed, so an entry never goes
+  // stale): a replay goes round a handful of frames — each ring's descriptor table and avail/used
+  // rings, the headers and tables of the requests in flight — which a one-entry cache would miss on
+  // almost every access
+  private static final int CACHE_SETS = 32;
+  private final long[] cacheFrame = new long[CACHE_SETS];
+  private final byte[][] cacheBytes = new byte[CACHE_SETS][];
 
   /** @param sizeBytes the guest-physical address space, a multiple of 4 KiB; accesses beyond it are rejected */
   public GuestMemory(long sizeBytes) {
@@ -49,6 +53,7 @@ public final class GuestMemory {
     long nChunks = (sizeBytes + (1L << CHUNK_SHIFT) - 1) >>> CHUNK_SHIFT;
     if (nChunks > Integer.MAX_VALUE / 2) throw new IllegalArgumentException("guest memory too large: " + sizeBytes);
     this.chunks = new byte[(int) nChunks][][];
+    Arrays.fill(cacheFrame, EMPTY);
   }
 
   public long size() { return sizeBytes; }
@@ -65,6 +70,7 @@ public final class GuestMemory {
     }
     untrackedFrom = from;
     untrackedTo = to;
+    Arrays.fill(cacheFrame, EMPTY); // a cached frame may lie in the range now untracked
   }
 
   private boolean untracked(long gpa) {
@@ -175,20 +181,22 @@ public final class GuestMemory {
 
   private byte[] frameOrNull(long gpa) {
     long fn = gpa >>> FRAME_SHIFT;
-    if (fn == lastFrame) return lastBytes;
+    int set = (int) fn & (CACHE_SETS - 1);
+    if (cacheFrame[set] == fn) return cacheBytes[set];
     check(gpa);
     if (untracked(gpa)) return null;
     byte[][] chunk = chunks[(int) (gpa >>> CHUNK_SHIFT)];
     byte[] f = chunk == null ? null : chunk[(int) fn & (FRAMES_PER_CHUNK - 1)];
     if (f == null) return null;
-    lastFrame = fn;
-    lastBytes = f;
+    cacheFrame[set] = fn;
+    cacheBytes[set] = f;
     return f;
   }
 
   private byte[] frame(long gpa) {
     long fn = gpa >>> FRAME_SHIFT;
-    if (fn == lastFrame) return lastBytes;
+    int set = (int) fn & (CACHE_SETS - 1);
+    if (cacheFrame[set] == fn) return cacheBytes[set];
     check(gpa);
     if (untracked(gpa)) {
       Arrays.fill(scratch, (byte) 0);
@@ -203,8 +211,8 @@ public final class GuestMemory {
       f = chunk[fi] = new byte[FRAME_SIZE];
       frameCount++;
     }
-    lastFrame = fn;
-    lastBytes = f;
+    cacheFrame[set] = fn;
+    cacheBytes[set] = f;
     return f;
   }
 

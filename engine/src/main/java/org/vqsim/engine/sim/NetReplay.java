@@ -31,6 +31,7 @@ public final class NetReplay {
   private final NetFeatures features;
   private DmaStrategy dma;
   private VirtioNet device;
+  private GuestMemory mem;
 
   public NetReplay(StrategyId strategy, CostProfile profile, ReplayConfig config, DmaOptions dmaOptions, Ring ring, NetFeatures features) {
     this.strategy = strategy;
@@ -45,8 +46,11 @@ public final class NetReplay {
 
   public DmaStrategy strategy() { return dma; }
 
+  /** The last run's guest memory (its frames, touched on first use, are the run's only memory that grows with its length, up to the buffer regions). */
+  public GuestMemory memory() { return mem; }
+
   public NetResult run(PacketSource src, PacketSink sink) throws IOException {
-    GuestMemory mem = new GuestMemory(config.guestMemoryBytes());
+    GuestMemory mem = this.mem = new GuestMemory(config.guestMemoryBytes());
     CycleLedger ledger = new CycleLedger(VirtioNet.ledgerSlots(config));
     Timeline tl = new Timeline(ledger, profile.get(CostFigure.CPU_GHZ));
     long reservedBase = config.guestMemoryBytes() / 2;

@@ -972,9 +972,11 @@ public final class VirtioNet implements DeviceModel {
     ringAccesses(vq, firstSlot, vq.completeAccesses);
     // the rest of the stash moves up
     int rest = stashCount[q] - used;
-    System.arraycopy(stashHead[q], used, stashHead[q], 0, rest);
-    System.arraycopy(stashLen[q], used, stashLen[q], 0, rest);
-    System.arraycopy(stashGpa[q], used, stashGpa[q], 0, rest);
+    if (rest > 0) {
+      System.arraycopy(stashHead[q], used, stashHead[q], 0, rest);
+      System.arraycopy(stashLen[q], used, stashLen[q], 0, rest);
+      System.arraycopy(stashGpa[q], used, stashGpa[q], 0, rest);
+    }
     stashCount[q] = rest;
     return firstSlot;
   }
