@@ -163,6 +163,8 @@ final class CalibrateCommand implements Callable<Integer> {
       }
     });
     return org.vqsim.replay.timing.ProcessingSpans.describe(org.vqsim.replay.timing.ProcessingSpans.measure(List.of(spans), p), p);
+  }
+
   private static NetCalibration.Run loadNet(String spec) throws IOException {
     int eq = spec.lastIndexOf('=');
     String[] f = (eq < 0 ? spec : spec.substring(0, eq)).split(",", -1);
