@@ -80,6 +80,13 @@ public final class SweepExecutor {
       args.add("--numjobs");
       args.add(unit.params().get("vcpus"));
     }
+    GenerateCommand g = parseGenerate(plan, args);
+    if (g.net != null) throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": a network workload (--net) has no block workload");
+    return g.spec();
+  }
+
+  /** --generate's options (with a unit's parameters added) parsed as the generate command would. */
+  private static GenerateCommand parseGenerate(SweepPlan plan, List<String> args) {
     args.add("-o");
     args.add("unused.arrow");
     GenerateCommand g = new GenerateCommand();
@@ -88,8 +95,7 @@ public final class SweepExecutor {
     } catch (CommandLine.ParameterException e) {
       throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": " + e.getMessage());
     }
-    if (g.net != null) throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": a network workload (--net) has no block workload");
-    return g.spec();
+    return g;
   }
 
   static CostProfile profile(SweepPlan plan, SweepPlan.Unit unit) {
@@ -138,14 +144,7 @@ public final class SweepExecutor {
         args.add(e.getValue());
       }
     }
-    args.add("-o");
-    args.add("unused.arrow");
-    GenerateCommand g = new GenerateCommand();
-    try {
-      new CommandLine(g).parseArgs(args.toArray(new String[0]));
-    } catch (CommandLine.ParameterException e) {
-      throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": " + e.getMessage());
-    }
+    GenerateCommand g = parseGenerate(plan, args);
     return g.netSpec();
   }
 
