@@ -116,6 +116,11 @@ final class CalibrateCommand implements Callable<Integer> {
     out.println("  source: " + res.profile().serviceDistributionSource());
     out.println("guest jitter (ns): " + (res.profile().hasGuestJitter() ? abbreviate(res.profile().guestJitter().spec()) : "none"));
     if (res.profile().hasGuestJitter()) out.println("  source: " + res.profile().guestJitterSource());
+    for (String id : res.profile().guestJitterStrategies()) {
+      var d = res.profile().guestJitterFor(id);
+      if (d == null) continue;
+      out.printf(Locale.ROOT, "guest jitter under %s (ns): p50 %.0f, p90 %.0f, p99 %.0f, p99.9 %.0f%n", id, d.quantile(0.5), d.quantile(0.9), d.quantile(0.99), d.quantile(0.999));
+    }
     for (String line : measuredSteps(rs, res.profile())) out.println(line);
     if (net != null) {
       List<String[]> nt = new ArrayList<>();

@@ -53,6 +53,9 @@ public final class CostProfile {
   private final ServiceDistribution jitter;
   /** Null when the profile gives no guest jitter. */
   private final String jitterSource;
+  /** Guest jitters of their own for some strategies (by strategy id), in the order given, and their sources. */
+  private final Map<String, ServiceDistribution> jitterBy;
+  private final Map<String, String> jitterBySource;
   /** Where {@link #get} and {@link #cycles} record the figures read, or null (see {@link #recordingReads}). */
   private final java.util.BitSet reads;
 
@@ -66,12 +69,14 @@ public final class CostProfile {
   public static final String JITTER_KEY = "guest_jitter_distribution";
 
   private CostProfile(String name, String platform, String description, double[] values, String[] sources, boolean[] given, Map<String, Double> overrides,
-      ServiceDistribution service, String serviceSource, ServiceDistribution jitter, String jitterSource) {
-    this(name, platform, description, values, sources, given, overrides, service, serviceSource, jitter, jitterSource, null);
+      ServiceDistribution service, String serviceSource, ServiceDistribution jitter, String jitterSource, Map<String, ServiceDistribution> jitterBy,
+      Map<String, String> jitterBySource) {
+    this(name, platform, description, values, sources, given, overrides, service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource, null);
   }
 
   private CostProfile(String name, String platform, String description, double[] values, String[] sources, boolean[] given, Map<String, Double> overrides,
-      ServiceDistribution service, String serviceSource, ServiceDistribution jitter, String jitterSource, java.util.BitSet reads) {
+      ServiceDistribution service, String serviceSource, ServiceDistribution jitter, String jitterSource, Map<String, ServiceDistribution> jitterBy,
+      Map<String, String> jitterBySource, java.util.BitSet reads) {
     this.name = name;
     this.platform = platform;
     this.description = description;
@@ -83,6 +88,8 @@ public final class CostProfile {
     this.given = given;
     this.jitter = jitter;
     this.jitterSource = jitterSource;
+    this.jitterBy = jitterBy;
+    this.jitterBySource = jitterBySource;
     this.reads = reads;
   }
 
@@ -93,7 +100,7 @@ public final class CostProfile {
    * figure not recorded cannot. Not for use by two threads at once.
    */
   public CostProfile recordingReads(java.util.BitSet into) {
-    return new CostProfile(name, platform, description, values, sources, given, overrides, service, serviceSource, jitter, jitterSource, into);
+    return new CostProfile(name, platform, description, values, sources, given, overrides, service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource, into);
   }
 
   /** How the backend's latency varies per request around {@code backend_latency_ns}. */
@@ -105,6 +112,20 @@ public final class CostProfile {
   public boolean hasGuestJitter() { return jitterSource != null; }
   public String guestJitterSource() { return jitterSource != null ? jitterSource : "not given: no guest-side delay is added"; }
 
+  /** The strategies with a guest jitter of their own ({@code guest_jitter_distribution.STRATEGY}), in the profile's order. */
+  public java.util.Set<String> guestJitterStrategies() { return jitterBy.keySet(); }
+  public String guestJitterSource(String strategy) { return jitterBySource.get(strategy); }
+
+  /**
+   * The guest jitter a replay under {@code strategy} draws from: the strategy's own if the profile
+   * gives one, else the profile's {@value #JITTER_KEY}; null for none.
+   */
+  public ServiceDistribution guestJitterFor(String strategy) {
+    ServiceDistribution d = jitterBy.get(strategy);
+    if (d == null && jitterSource != null) d = jitter;
+    return d == null || d.isNone() ? null : d;
+  }
+
   /** Whether the profile gives this figure (false only for an optional figure it leaves out, which then reads as {@link CostFigure#fallback}). */
   public boolean isGiven(CostFigure f) { return given[f.ordinal()]; }
 
@@ -113,16 +134,17 @@ public final class CostProfile {
    * (indexed by {@link CostFigure#ordinal}), and the given service distribution (null: keep this one's).
    */
   public CostProfile derive(String newName, String newDescription, double[] newValues, String[] newSources, ServiceDistribution dist, String distSource) {
-    return derive(newName, newDescription, newValues, newSources, dist, distSource, null, null);
+    return derive(newName, newDescription, newValues, newSources, dist, distSource, null, null, null, null);
   }
 
   /**
    * As {@link #derive(String, String, double[], String[], ServiceDistribution, String)}, with a guest
    * jitter too: {@code jit} null keeps this one's; {@link ServiceDistribution#NONE} with a null source
-   * removes it. A figure given a source is given by the new profile (an optional one included).
+   * removes it; {@code jitBy} (per strategy, with {@code jitBySource}) null keeps this one's. A figure
+   * given a source is given by the new profile (an optional one included).
    */
   public CostProfile derive(String newName, String newDescription, double[] newValues, String[] newSources, ServiceDistribution dist, String distSource,
-      ServiceDistribution jit, String jitSource) {
+      ServiceDistribution jit, String jitSource, Map<String, ServiceDistribution> jitBy, Map<String, String> jitBySource) {
     double[] v = values.clone();
     String[] s = sources.clone();
     boolean[] g = given.clone();
@@ -134,7 +156,8 @@ public final class CostProfile {
       g[i] = true;
     }
     return new CostProfile(newName, platform, newDescription, v, s, g, Map.of(), dist == null ? service : dist, dist == null ? serviceSource : distSource,
-        jit == null ? jitter : jit, jit == null ? jitterSource : jitSource);
+        jit == null ? jitter : jit, jit == null ? jitterSource : jitSource, jitBy == null ? jitterBy : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(jitBy)),
+        jitBy == null ? jitterBySource : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(jitBySource)));
   }
 
   public String name() { return name; }
@@ -168,7 +191,7 @@ public final class CostProfile {
     g[f.ordinal()] = true;
     Map<String, Double> o = new LinkedHashMap<>(overrides);
     o.put(key, value);
-    return new CostProfile(name, platform, description, v, s, g, java.util.Collections.unmodifiableMap(o), service, serviceSource, jitter, jitterSource);
+    return new CostProfile(name, platform, description, v, s, g, java.util.Collections.unmodifiableMap(o), service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource);
   }
 
   /** The figures as "key=value" lines, in declaration order, for run metadata. */
@@ -177,6 +200,7 @@ public final class CostProfile {
     for (CostFigure f : CostFigure.values()) if (given[f.ordinal()]) b.append(f.key).append('=').append(format(values[f.ordinal()])).append('\n');
     b.append(SERVICE_KEY).append('=').append(service.spec()).append('\n');
     if (jitterSource != null) b.append(JITTER_KEY).append('=').append(jitter.spec()).append('\n');
+    jitterBy.forEach((k, d) -> b.append(JITTER_KEY).append('.').append(k).append('=').append(d.spec()).append('\n'));
     return b.toString();
   }
 
@@ -203,6 +227,10 @@ public final class CostProfile {
     if (jitterSource != null) {
       b.append('\n').append("# ").append(JITTER_KEY).append(": extra guest-side delay per request before the completion interrupt is taken, in ns (none | empirical P:NS …)\n");
       b.append(JITTER_KEY).append(" = ").append(jitter.spec()).append("   # source: ").append(jitterSource).append('\n');
+    }
+    for (Map.Entry<String, ServiceDistribution> e : jitterBy.entrySet()) {
+      b.append('\n').append("# ").append(JITTER_KEY).append('.').append(e.getKey()).append(": the guest jitter of replays under ").append(e.getKey()).append(", in ns\n");
+      b.append(JITTER_KEY).append('.').append(e.getKey()).append(" = ").append(e.getValue().spec()).append("   # source: ").append(jitterBySource.get(e.getKey())).append('\n');
     }
     return b.toString();
   }
@@ -257,6 +285,8 @@ public final class CostProfile {
     String distSource = "not given: every request takes backend_latency_ns";
     ServiceDistribution jit = ServiceDistribution.NONE;
     String jitSource = null;
+    Map<String, ServiceDistribution> jitBy = new LinkedHashMap<>();
+    Map<String, String> jitBySource = new LinkedHashMap<>();
     String line;
     int n = 0;
     while ((line = in.readLine()) != null) {
@@ -275,6 +305,24 @@ public final class CostProfile {
         comment = rest.substring(hash + 1).strip();
       }
       value = value.strip();
+      if (key.startsWith(JITTER_KEY + ".")) {
+        String strategy = key.substring(JITTER_KEY.length() + 1);
+        if (strategy.isEmpty() || !strategy.matches("[a-z0-9+-]+")) throw new ProfileException(origin + ":" + n + ": " + key + ": expected " + JITTER_KEY + ".STRATEGY");
+        if (jitBy.containsKey(strategy)) throw new ProfileException(origin + ":" + n + ": " + key + " given twice");
+        ServiceDistribution d;
+        try {
+          d = ServiceDistribution.parse(value);
+        } catch (IllegalArgumentException e) {
+          throw new ProfileException(origin + ":" + n + ": " + key + ": " + e.getMessage());
+        }
+        if (d.spec().startsWith("lognormal")) throw new ProfileException(origin + ":" + n + ": " + key + ": give none or empirical P:NS … (nanoseconds), not a lognormal");
+        if (comment == null || !comment.toLowerCase(Locale.ROOT).startsWith("source:") || comment.length() <= "source:".length() + 1) {
+          throw new ProfileException(origin + ":" + n + ": " + key + " has no '# source: …' comment; every figure must say where it comes from");
+        }
+        jitBy.put(strategy, d);
+        jitBySource.put(strategy, comment.substring("source:".length()).strip());
+        continue;
+      }
       switch (key) {
         case "profile" -> name = value;
         case "platform" -> platform = value;
@@ -338,7 +386,8 @@ public final class CostProfile {
     if (given[CostFigure.BACKEND_WRITE_MIB_PER_S.ordinal()] && values[CostFigure.BACKEND_WRITE_MIB_PER_S.ordinal()] <= 0) {
       throw new ProfileException(origin + ":" + seenAt[CostFigure.BACKEND_WRITE_MIB_PER_S.ordinal()] + ": backend_write_mib_per_s must be > 0");
     }
-    return new CostProfile(name, platform, description, values, sources, given, Map.of(), dist, distSource, jit, jitSource);
+    return new CostProfile(name, platform, description, values, sources, given, Map.of(), dist, distSource, jit, jitSource,
+        java.util.Collections.unmodifiableMap(jitBy), java.util.Collections.unmodifiableMap(jitBySource));
   }
 
   private static String abbreviate(String s) {

@@ -174,7 +174,8 @@ public final class Calibration {
         optSrc[f.ordinal()] = base.source(f);
       }
     }
-    CostProfile base0 = base.derive(base.name(), base.description(), opt, optSrc, ServiceDistribution.NONE, "none while fitting", ServiceDistribution.NONE, null);
+    CostProfile base0 = base.derive(base.name(), base.description(), opt, optSrc, ServiceDistribution.NONE, "none while fitting", ServiceDistribution.NONE, null,
+        java.util.Map.of(), java.util.Map.of());
     List<CostFigure> cand = new ArrayList<>();
     for (CostFigure f : CostFigure.values()) if (candidate(f)) cand.add(f);
     int p = cand.size();
@@ -228,7 +229,8 @@ public final class Calibration {
     double[] s = solve(aRun, bRun, dependent);
     // the guest-side jitter: what the fitted model leaves of each request's guest-side time above its run's median of that;
     // the guest-side rows are then fitted again without it, so that the fixed figures describe a request without a stall
-    double[] stalls = guestStalls(designs, groupOf, w, s, p);
+    double[][] stallsOf = guestStalls(designs, groupOf, w, s, p);
+    double[] stalls = pooled(stallsOf, runs, null);
     if (stalls.length > 0) {
       dependent = normalEquations(designs, wmat, p, q, aRun, bRun);
       s = solve(aRun, bRun, dependent);
@@ -329,10 +331,12 @@ public final class Calibration {
     CostProfile fitted = base.derive(name, description, values, sources, null, null);
     ServiceDistribution dist = null;
     String distSource = null;
-    List<Double> mult = new ArrayList<>();
+    List<Double> mult = new ArrayList<>(); // every request's, to count them
+    List<double[]> multRuns = new ArrayList<>();
     double lat = fitted.get(CostFigure.BACKEND_LATENCY_NS);
     if (lat > 0) {
-      CostProfile fitted0 = base.derive(name, description, values, sources, ServiceDistribution.NONE, "none", ServiceDistribution.NONE, null);
+      CostProfile fitted0 = base.derive(name, description, values, sources, ServiceDistribution.NONE, "none", ServiceDistribution.NONE, null, java.util.Map.of(),
+          java.util.Map.of());
       ModelRun.Times[] fittedTimes = new ModelRun.Times[ni];
       for (int ri = 0; ri < runs.size(); ri++) {
         Design d = designs.get(ri);
@@ -340,29 +344,49 @@ public final class Calibration {
         if (fittedTimes[inputOf[ri]] == null) fittedTimes[inputOf[ri]] = d.run.model().replayForFit(fitted0);
         ModelRun.Times t = fittedTimes[inputOf[ri]];
         TimedRun o = d.run.observed();
+        double[] mr = new double[o.requests()];
         for (int i = 0; i < o.requests(); i++) {
           double rest = t.serviceNs()[i] - lat; // the modelled transfer and device work
-          mult.add(Math.max(0, (o.serviceNs()[i] - rest) / lat));
+          mr[i] = Math.max(0, (o.serviceNs()[i] - rest) / lat);
+          mult.add(mr[i]);
         }
+        multRuns.add(mr);
       }
     }
     if (mult.size() >= 100) {
-      double[] m = mult.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-      // mean 1, so that backend_latency_ns stays the mean the fit found
-      dist = quantiles(m, true);
+      // a typical run's distribution, scaled to mean 1, so that backend_latency_ns stays the mean the fit found
+      dist = typical(multRuns, true);
       distSource = String.format(Locale.ROOT, "calibrated from %d runs with QEMU logs (%s): %d requests' virtqueue_pop→virtqueue_fill time less the modelled transfer "
-          + "and device work, as multiples of backend_latency_ns; their pooled empirical quantiles (nearest rank), scaled to mean 1", countQemu(runs), qemuRunNames(runs), m.length);
+          + "and device work, as multiples of backend_latency_ns; per probability the median over the runs of each run's empirical quantile (nearest rank), scaled to mean 1; "
+          + "docs/CALIBRATION.md", countQemu(runs), qemuRunNames(runs), mult.size());
     } else {
       distSource = "base profile " + base.name() + " (no QEMU service times to fit it from): " + base.serviceDistributionSource();
       notes.add("No QEMU logs: the service-time distribution keeps the base profile's, and backend_latency_ns is fitted together with the per-request guest costs.");
     }
     ServiceDistribution jit = null;
     String jitSource = null;
+    java.util.Map<String, ServiceDistribution> jitBy = null;
+    java.util.Map<String, String> jitBySource = null;
     if (stalls.length >= 100) {
-      jit = quantiles(stalls, false);
+      jit = typical(java.util.Arrays.stream(stallsOf).filter(x -> x != null).toList(), false);
       jitSource = String.format(Locale.ROOT, "calibrated from %d runs with QEMU logs (%s): per request, the guest-side time (latency − QEMU's "
-          + "virtqueue_pop→virtqueue_fill) less the fitted model's, above its run's median of that (0 below it); %d requests' values pooled, their "
-          + "empirical quantiles (nearest rank), ns; docs/CALIBRATION.md (guest jitter)", countQemu(runs), qemuRunNames(runs), stalls.length);
+          + "virtqueue_pop→virtqueue_fill) less the fitted model's, above its run's median of that (0 below it), ns, %d requests; per probability the median "
+          + "over the runs of each run's empirical quantile (nearest rank); docs/CALIBRATION.md (guest jitter)", countQemu(runs), qemuRunNames(runs), stalls.length);
+      // each strategy's own, from its runs alone: its guest-side path is its own (maps, invalidations, copies), and so is what stalls it
+      jitBy = new java.util.LinkedHashMap<>();
+      jitBySource = new java.util.LinkedHashMap<>();
+      for (Run r : runs) {
+        String id = r.strategy().id;
+        if (jitBy.containsKey(id) || !r.observed().hasQemu()) continue;
+        double[] own = pooled(stallsOf, runs, id);
+        if (own.length < 100) continue;
+        List<Run> of = runs.stream().filter(x -> x.strategy().id.equals(id) && x.observed().hasQemu()).toList();
+        List<double[]> ownRuns = new ArrayList<>();
+        for (int x = 0; x < runs.size(); x++) if (stallsOf[x] != null && runs.get(x).strategy().id.equals(id)) ownRuns.add(stallsOf[x]);
+        jitBy.put(id, typical(ownRuns, false));
+        jitBySource.put(id, String.format(Locale.ROOT, "calibrated from the %d runs under %s with QEMU logs (%s), as %s is from all of them: %d requests' values; "
+            + "docs/CALIBRATION.md (guest jitter)", of.size(), id, runNames(of), CostProfile.JITTER_KEY, own.length));
+      }
     } else if (base.hasGuestJitter()) {
       notes.add("Fewer than 100 requests with QEMU logs: the guest jitter keeps the base profile's.");
       jitSource = "base profile " + base.name() + " (no guest-side times to fit it from): " + base.guestJitterSource();
@@ -370,7 +394,7 @@ public final class Calibration {
     } else {
       jit = ServiceDistribution.NONE;
     }
-    CostProfile out = base.derive(name, description, values, sources, dist != null ? dist : base.serviceDistribution(), distSource, jit, jitSource);
+    CostProfile out = base.derive(name, description, values, sources, dist != null ? dist : base.serviceDistribution(), distSource, jit, jitSource, jitBy, jitBySource);
     return new Result(out, figures, notes, totalRows);
   }
 
@@ -409,13 +433,13 @@ public final class Calibration {
   /**
    * The guest-side stall of every request of the runs with a QEMU log: its guest-side row's residual
    * against the fit ({@code s}), less the run's median residual, at least 0. Each such row's target is
-   * lowered by it (so a second fit sees the requests without their stalls). Returns the stalls, ns,
-   * sorted; empty without QEMU logs.
+   * lowered by it (so a second fit sees the requests without their stalls). Returns each run's
+   * stalls, ns (null for a run without a QEMU log).
    */
-  private static double[] guestStalls(List<Design> designs, int[] groupOf, double[] w, double[] s, int p) {
-    List<double[]> all = new ArrayList<>();
-    int n = 0;
-    for (Design d : designs) {
+  private static double[][] guestStalls(List<Design> designs, int[] groupOf, double[] w, double[] s, int p) {
+    double[][] all = new double[designs.size()][];
+    for (int r = 0; r < designs.size(); r++) {
+      Design d = designs.get(r);
       if (!d.run.observed().hasQemu()) continue;
       int m = 0;
       for (int i = 0; i < d.rows; i++) if (!d.serviceRow[i]) m++;
@@ -438,38 +462,63 @@ public final class Calibration {
         st[j] = Math.max(0, e[j] - median);
         d.y[row[j]] -= st[j];
       }
-      all.add(st);
-      n += m;
+      all[r] = st;
     }
+    return all;
+  }
+
+  /** The runs' stalls (those under {@code strategy}, or all for null) in one sorted array. */
+  private static double[] pooled(double[][] stallsOf, List<Run> runs, String strategy) {
+    int n = 0;
+    for (int r = 0; r < stallsOf.length; r++) if (stallsOf[r] != null && (strategy == null || runs.get(r).strategy().id.equals(strategy))) n += stallsOf[r].length;
     double[] out = new double[n];
     int o = 0;
-    for (double[] st : all) for (double v : st) out[o++] = v;
+    for (int r = 0; r < stallsOf.length; r++) {
+      if (stallsOf[r] == null || (strategy != null && !runs.get(r).strategy().id.equals(strategy))) continue;
+      for (double v : stallsOf[r]) out[o++] = v;
+    }
     Arrays.sort(out);
     return out;
   }
 
   /**
-   * The empirical distribution of sorted values: nearest-rank quantiles at 0, 0.01, …, 0.99, 0.995,
-   * 0.999 and 1, six significant digits (the same file text on every JDK); with {@code meanOne}, scaled
-   * to mean 1 first.
+   * The distribution of a typical run: at each probability (0, 0.01, …, 0.99, 0.995, 0.999, 1), each
+   * run's nearest-rank quantile of its values, and the median of those over the runs; six significant
+   * digits (the same file text on every JDK); with {@code meanOne}, scaled to mean 1. Unlike the
+   * quantiles of all values pooled, a few boots with long host stalls do not make every run's tail
+   * theirs (docs/CALIBRATION.md).
    */
-  static ServiceDistribution quantiles(double[] m, boolean meanOne) {
-    List<Double> ps = new ArrayList<>();
-    ps.add(0.0);
-    for (int i = 1; i < 100; i++) ps.add(i / 100.0);
-    ps.add(0.995);
-    ps.add(0.999);
-    ps.add(1.0);
-    double[] pp = new double[ps.size()], mm = new double[ps.size()];
+  static ServiceDistribution typical(List<double[]> runs, boolean meanOne) {
+    double[] pp = probabilities(), mm = new double[pp.length];
+    List<double[]> sorted = new ArrayList<>();
+    for (double[] r : runs) {
+      double[] c = r.clone();
+      Arrays.sort(c);
+      sorted.add(c);
+    }
+    double[] at = new double[sorted.size()];
     for (int i = 0; i < pp.length; i++) {
-      pp[i] = ps.get(i);
-      int rank = (int) Math.ceil(pp[i] * m.length);
-      mm[i] = m[Math.max(0, Math.min(m.length - 1, rank - 1))];
+      for (int r = 0; r < at.length; r++) {
+        double[] m = sorted.get(r);
+        at[r] = m[Math.max(0, Math.min(m.length - 1, (int) Math.ceil(pp[i] * m.length) - 1))];
+      }
+      Arrays.sort(at);
+      int n = at.length;
+      mm[i] = n % 2 == 1 ? at[n / 2] : (at[n / 2 - 1] + at[n / 2]) / 2;
       if (i > 0) mm[i] = Math.max(mm[i], mm[i - 1]);
     }
     double mean = meanOne ? ServiceDistribution.empirical(pp, mm).mean() : 1;
     for (int i = 0; i < mm.length; i++) mm[i] = Double.parseDouble(String.format(Locale.ROOT, "%.6g", mm[i] / mean));
     return ServiceDistribution.empirical(pp, mm);
+  }
+
+  private static double[] probabilities() {
+    double[] pp = new double[103];
+    for (int i = 0; i < 100; i++) pp[i] = i / 100.0;
+    pp[100] = 0.995;
+    pp[101] = 0.999;
+    pp[102] = 1.0;
+    return pp;
   }
 
   /**

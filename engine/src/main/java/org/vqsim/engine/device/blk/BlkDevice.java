@@ -22,7 +22,8 @@ import org.vqsim.engine.sim.IoOp;
  *       {@code backend_mib_per_s}, writes at {@code backend_write_mib_per_s}, which defaults to it).
  *   <li>Completion ({@code virtio_blk_req_complete}): status, used ring, and the queue's MSI-X
  *       interrupt to its CPU unless suppressed, taken after the profile's guest jitter for the request
- *       when it has one ({@code guest_jitter_distribution}).
+ *       when it has one ({@code guest_jitter_distribution}, or {@code guest_jitter_distribution.STRATEGY}
+ *       for the strategy replayed).
  * </ol>
  */
 final class BlkDevice {
@@ -55,7 +56,7 @@ final class BlkDevice {
     psPerByteWrite = 1e12 / (p.get(CostFigure.BACKEND_WRITE_MIB_PER_S) * 1048576.0);
     bql = m.vmm.mainLoop();
     service = p.serviceDistribution();
-    jitter = p.hasGuestJitter() && !p.guestJitter().isNone() ? p.guestJitter() : null;
+    jitter = p.guestJitterFor(m.strategyId);
     seed = m.config.seed();
   }
 
