@@ -76,7 +76,7 @@ class BackendDirectionAndJitterTest {
     assertThat(mean(j1[0], 0, 2 * N) - mean(a[0], 0, 2 * N)).isBetween(40_000.0, 60_000.0);
     int stalled = 0;
     for (int i = 0; i < 2 * N; i++) {
-      assertThat(j1[0][i]).isGreaterThanOrEqualTo(a[0][i]);
+      assertThat(j1[0][i]).isGreaterThanOrEqualTo(a[0][i] - 1); // ps rounded to ns
       if (j1[0][i] > a[0][i] + 1000) stalled++;
     }
     assertThat(stalled).as("about half the requests draw a delay").isBetween(N * 2 * 4 / 10, N * 2 * 6 / 10);

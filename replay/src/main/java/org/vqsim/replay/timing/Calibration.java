@@ -45,6 +45,10 @@ public final class Calibration {
   /** Columns whose cosine is within this of 1 (an angle under 2.6°) cannot be told apart by the runs: they differ on a handful of requests at most. */
   static final double PROPORTIONAL = 1e-3;
   private static final long SEED = 20261203L;
+  /** At most this many rounds of taking the guest stalls out and fitting again. */
+  static final int JITTER_ROUNDS = 30;
+  /** Rounds the last fit took (for the command's output). */
+  static volatile int jitterRounds;
 
   private Calibration() {}
 
@@ -148,6 +152,7 @@ public final class Calibration {
     final int rows;
     final double[][] x; // [figure][row]
     final double[] y; // observation minus the model's part that no candidate figure changes
+    double[] y0; // y before the guest stalls were taken out
     final double[] obs;
     final boolean[] serviceRow;
     final int[] request;
@@ -229,11 +234,22 @@ public final class Calibration {
     double[] s = solve(aRun, bRun, dependent);
     // the guest-side jitter: what the fitted model leaves of each request's guest-side time above its run's median of that;
     // the guest-side rows are then fitted again without it, so that the fixed figures describe a request without a stall
-    double[][] stallsOf = guestStalls(designs, groupOf, w, s, p);
-    double[] stalls = pooled(stallsOf, runs, null);
-    if (stalls.length > 0) {
+    for (Design d : designs) d.y0 = d.y.clone();
+    double[][] stallsOf = null;
+    double[] stalls = new double[0];
+    // repeated until the fit settles (a stall taken out changes the fit, which changes the stalls): at most JITTER_ROUNDS times
+    jitterRounds = 0;
+    for (int it = 0; it < JITTER_ROUNDS; it++) {
+      stallsOf = guestStalls(designs, groupOf, w, s, p);
+      stalls = pooled(stallsOf, runs, null);
+      if (stalls.length == 0) break;
       dependent = normalEquations(designs, wmat, p, q, aRun, bRun);
-      s = solve(aRun, bRun, dependent);
+      double[] next = solve(aRun, bRun, dependent);
+      double change = 0;
+      for (int g = 0; g < q; g++) change = Math.max(change, Math.abs(next[g] - s[g]) / Math.max(Math.abs(s[g]), 1e-12));
+      s = next;
+      jitterRounds = it + 1;
+      if (change < 1e-6) break;
     }
     // bootstrap over runs
     SplittableRandom rnd = new SplittableRandom(SEED);
@@ -450,7 +466,7 @@ public final class Calibration {
         if (d.serviceRow[i]) continue;
         double fitted = 0;
         for (int k = 0; k < p; k++) if (groupOf[k] >= 0) fitted += d.x[k][i] * w[k] * s[groupOf[k]];
-        e[m] = d.y[i] - fitted;
+        e[m] = d.y0[i] - fitted;
         row[m++] = i;
       }
       if (m == 0) continue;
@@ -460,7 +476,7 @@ public final class Calibration {
       double[] st = new double[m];
       for (int j = 0; j < m; j++) {
         st[j] = Math.max(0, e[j] - median);
-        d.y[row[j]] -= st[j];
+        d.y[row[j]] = d.y0[row[j]] - st[j];
       }
       all[r] = st;
     }
