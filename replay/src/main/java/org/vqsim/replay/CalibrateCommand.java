@@ -114,7 +114,7 @@ final class CalibrateCommand implements Callable<Integer> {
     ArrowTables.printAligned(out, List.of("figure", "fit", "base", "value", "uncertainty", "residual", "fitted together with"), table);
     out.println("service distribution: " + abbreviate(res.profile().serviceDistribution().spec()));
     out.println("  source: " + res.profile().serviceDistributionSource());
-    out.println("guest jitter (ns): " + (res.profile().hasGuestJitter() ? abbreviate(res.profile().guestJitter().spec()) + " (fit settled in " + Calibration.jitterRounds + " rounds)" : "none"));
+    out.println("guest jitter (ns): " + (res.profile().hasGuestJitter() ? abbreviate(res.profile().guestJitter().spec()) : "none"));
     if (res.profile().hasGuestJitter()) out.println("  source: " + res.profile().guestJitterSource());
     for (String id : res.profile().guestJitterStrategies()) {
       var d = res.profile().guestJitterFor(id);

@@ -47,8 +47,6 @@ public final class Calibration {
   private static final long SEED = 20261203L;
   /** At most this many rounds of taking the guest stalls out and fitting again. */
   static final int JITTER_ROUNDS = 30;
-  /** Rounds the last fit took (for the command's output). */
-  static volatile int jitterRounds;
 
   private Calibration() {}
 
@@ -238,7 +236,7 @@ public final class Calibration {
     double[][] stallsOf = null;
     double[] stalls = new double[0];
     // repeated until the fit settles (a stall taken out changes the fit, which changes the stalls): at most JITTER_ROUNDS times
-    jitterRounds = 0;
+    int rounds = 0;
     for (int it = 0; it < JITTER_ROUNDS; it++) {
       stallsOf = guestStalls(designs, groupOf, w, s, p);
       stalls = pooled(stallsOf, runs, null);
@@ -248,7 +246,7 @@ public final class Calibration {
       double change = 0;
       for (int g = 0; g < q; g++) change = Math.max(change, Math.abs(next[g] - s[g]) / Math.max(Math.abs(s[g]), 1e-12));
       s = next;
-      jitterRounds = it + 1;
+      rounds = it + 1;
       if (change < 1e-6) break;
     }
     // bootstrap over runs
@@ -379,6 +377,7 @@ public final class Calibration {
       distSource = "base profile " + base.name() + " (no QEMU service times to fit it from): " + base.serviceDistributionSource();
       notes.add("No QEMU logs: the service-time distribution keeps the base profile's, and backend_latency_ns is fitted together with the per-request guest costs.");
     }
+    if (rounds > 0) notes.add("Guest jitter: the stalls were taken out of the guest-side rows and the fit repeated until it settled, in " + rounds + " rounds.");
     ServiceDistribution jit = null;
     String jitSource = null;
     java.util.Map<String, ServiceDistribution> jitBy = null;
