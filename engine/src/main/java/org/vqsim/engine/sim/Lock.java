@@ -76,6 +76,16 @@ public final class Lock {
   /** Forgets holds that ended at or before {@code ps}: nothing can be asked for before the current event. */
   void prune(long ps) {
     if (ps < firstEnd) return; // nothing ended yet (most calls)
+    if (ps >= lastEnd) {
+      // every hold ended: the lock is idle (the other common case); its blocks go back without shifting arrays
+      for (int b = 0; b < blocks; b++) recycle(bStart[b], bEnd[b]);
+      blocks = 0;
+      size = 0;
+      head = 0;
+      packedFrom = Long.MAX_VALUE;
+      firstEnd = Long.MAX_VALUE;
+      return;
+    }
     int full = 0;
     while (full < blocks && bEnd[full][bSize[full] - 1] <= ps) {
       size -= bSize[full] - (full == 0 ? head : 0);
@@ -212,10 +222,12 @@ public final class Lock {
       bSize = java.util.Arrays.copyOf(bSize, n);
       bGap = java.util.Arrays.copyOf(bGap, n);
     }
-    System.arraycopy(bStart, at, bStart, at + 1, blocks - at);
-    System.arraycopy(bEnd, at, bEnd, at + 1, blocks - at);
-    System.arraycopy(bSize, at, bSize, at + 1, blocks - at);
-    System.arraycopy(bGap, at, bGap, at + 1, blocks - at);
+    if (at < blocks) {
+      System.arraycopy(bStart, at, bStart, at + 1, blocks - at);
+      System.arraycopy(bEnd, at, bEnd, at + 1, blocks - at);
+      System.arraycopy(bSize, at, bSize, at + 1, blocks - at);
+      System.arraycopy(bGap, at, bGap, at + 1, blocks - at);
+    }
     if (spares > 0) {
       spares--;
       bStart[at] = spareStart[spares];
