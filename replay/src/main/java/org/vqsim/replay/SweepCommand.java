@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Replay a grid of traces, strategies and parameters on all cores.", "",
         "Each combination is an independent, deterministic unit; the result is one row per combination in OUTDIR/sweep.arrow "
-            + "(the swept parameters' columns, then every summary column), and OUTDIR/sweep.toml records the sweep as run."},
+            + "(the swept parameters' columns, then every summary column, then pps and gbit_per_s for network units, null for block ones), and OUTDIR/sweep.toml records the sweep as run."},
     footer = {"", "Examples:",
         "  vqsim sweep trace.arrow --strategy direct,viommu-strict \\",
         "      --param iodepth=1,16 --ring split,packed -o sweep/",
