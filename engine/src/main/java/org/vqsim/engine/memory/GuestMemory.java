@@ -40,7 +40,7 @@ public final class GuestMemory {
   // stale): a replay goes round a handful of frames — each ring's descriptor table and avail/used
   // rings, the headers and tables of the requests in flight — which a one-entry cache would miss on
   // almost every access
-  private static final int CACHE_SETS = 32;
+  private static final int CACHE_SETS = 1024;
   private final long[] cacheFrame = new long[CACHE_SETS];
   private final byte[][] cacheBytes = new byte[CACHE_SETS][];
 

@@ -76,16 +76,6 @@ public final class Lock {
   /** Forgets holds that ended at or before {@code ps}: nothing can be asked for before the current event. */
   void prune(long ps) {
     if (ps < firstEnd) return; // nothing ended yet (most calls)
-    if (ps >= lastEnd) {
-      // every hold ended: the lock is idle (the other common case); its blocks go back without shifting arrays
-      for (int b = 0; b < blocks; b++) recycle(bStart[b], bEnd[b]);
-      blocks = 0;
-      size = 0;
-      head = 0;
-      packedFrom = Long.MAX_VALUE;
-      firstEnd = Long.MAX_VALUE;
-      return;
-    }
     int full = 0;
     while (full < blocks && bEnd[full][bSize[full] - 1] <= ps) {
       size -= bSize[full] - (full == 0 ? head : 0);
@@ -93,10 +83,12 @@ public final class Lock {
     }
     if (full > 0) {
       for (int b = 0; b < full; b++) recycle(bStart[b], bEnd[b]);
-      System.arraycopy(bStart, full, bStart, 0, blocks - full);
-      System.arraycopy(bEnd, full, bEnd, 0, blocks - full);
-      System.arraycopy(bSize, full, bSize, 0, blocks - full);
-      System.arraycopy(bGap, full, bGap, 0, blocks - full);
+      if (full < blocks) { // (an idle lock drops all its blocks: nothing to move)
+        System.arraycopy(bStart, full, bStart, 0, blocks - full);
+        System.arraycopy(bEnd, full, bEnd, 0, blocks - full);
+        System.arraycopy(bSize, full, bSize, 0, blocks - full);
+        System.arraycopy(bGap, full, bGap, 0, blocks - full);
+      }
       blocks -= full;
       head = 0;
     }
@@ -222,7 +214,7 @@ public final class Lock {
       bSize = java.util.Arrays.copyOf(bSize, n);
       bGap = java.util.Arrays.copyOf(bGap, n);
     }
-    if (at < blocks) {
+    if (at < blocks) { // (a block added after the last, the common case, moves nothing)
       System.arraycopy(bStart, at, bStart, at + 1, blocks - at);
       System.arraycopy(bEnd, at, bEnd, at + 1, blocks - at);
       System.arraycopy(bSize, at, bSize, at + 1, blocks - at);
