@@ -978,7 +978,7 @@ public final class VirtioNet implements DeviceModel {
         long h = stashGpa[q][0];
         mem.writeU8(h, 0);
         mem.writeU8(h + 1, len > MAX_WIRE_FRAME ? 1 : 0);
-        mem.writeU16(h + 10, 0); // num_buffers: written below once known
+        // num_buffers (h + 10) is written below once known
       }
       vq.device.fill(mem, stashHead[q][used], w);
       ledger.charge(slot, Actor.VMM, Category.RING, usedPush);
