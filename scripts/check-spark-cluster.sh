@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sweeps on a real Spark standalone cluster (README, "A Spark cluster on this machine"): starts a master and
 # two workers (scripts/spark-cluster.sh), and runs a corpus sweep through them from a driver in a mount
-# namespace of its own (unshare -m) whose traces and profile file are on a tmpfs only it sees, so the
-# executors get them only by shipping. Checks that sweep.arrow is byte-identical to the local engine's
+# namespace of its own (unshare -m) whose traces (block and network: a packet trace, a virtio-net lab capture)
+# and profile file are on a tmpfs only it sees, so the executors get them only by shipping. Checks that
+# sweep.arrow is byte-identical to the local engine's
 #   1. with `vqsim sweep --master spark://…` (the driver in the CLI),
 #   2. with spark-submit of vqsim-spark.jar (org.apache.spark.deploy.SparkSubmit),
 #   3. when a worker is killed (SIGKILL) in the middle of a sweep: Spark runs its tasks again elsewhere;
@@ -45,6 +46,9 @@ mount -t tmpfs -o size=64m vqsim-driver-only traces
 "$ROOT/vqsim" generate --rw randrw --bs 4k:70,64k:30 --iodepth 32 --count 4000 -o traces/host-b.arrow >/dev/null
 "$ROOT/vqsim" generate --rw write --bs 128k --iodepth 4 --count 2000 -o traces/host-c.arrow >/dev/null
 cp "$ROOT/samples/qemu-lab/randread4k.direct.guest-ftrace.txt.gz" traces/
+# network units beside the block ones: a generated packet trace and a lab capture of a virtio-net run
+"$ROOT/vqsim" generate --net tcp-stream --direction both --msg-size 64k --count 200 -o traces/net-stream.arrow >/dev/null
+cp "$ROOT/samples/qemu-lab-net/tcp-rr.viommu-strict.guest-ftrace.txt.gz" traces/
 echo "captures of the test fleet" >traces/NOTES.txt
 sed 's/^profile = x86-kvm/profile = x86-lab/' "$ROOT/engine/src/main/resources/org/vqsim/engine/cost/x86-kvm.profile" >traces/lab.profile
 grid=(traces/ --strategy direct,bounce,viommu-strict --ring split,packed --profile traces/lab.profile)
@@ -53,8 +57,10 @@ echo "== local engine (--jobs 2): the reference"
 "$ROOT/vqsim" sweep "${grid[@]}" --jobs 2 -o out/local | tail -1
 
 echo "== 1. vqsim sweep --master $url, the traces on a tmpfs the workers cannot see"
-"$ROOT/vqsim" sweep "${grid[@]}" --master "$url" -o out/cluster 2>out/cluster.err | tail -3
-grep -q "shipping 5 files" out/cluster.err || { cat out/cluster.err; echo "FAIL: the driver shipped no traces"; exit 1; }
+"$ROOT/vqsim" sweep "${grid[@]}" --master "$url" -o out/cluster 2>out/cluster.err >out/cluster.out
+tail -3 out/cluster.out
+grep -q "IOPS|packets/s" out/cluster.out || { cat out/cluster.out; echo "FAIL: the sweep's table shows no network units"; exit 1; }
+grep -q "shipping 7 files" out/cluster.err || { cat out/cluster.err; echo "FAIL: the driver shipped no traces"; exit 1; }
 cmp out/local/sweep.arrow out/cluster/sweep.arrow
 echo "the cluster wrote the same sweep.arrow as the local engine"
 
@@ -67,7 +73,7 @@ echo "spark-submit wrote the same sweep.arrow"
 echo "== 3. a worker killed (SIGKILL) in the middle of a sweep"
 big=(traces/ --strategy direct,bounce,viommu-strict,virtio-iommu --ring split,packed --param iodepth=1,32 --profile traces/lab.profile)
 "$ROOT/vqsim" sweep "${big[@]}" --jobs 2 -o out/local-big | tail -1
-total=64
+total=96
 "$ROOT/vqsim" sweep "${big[@]}" --master "$url" -o out/killed >out/killed.out 2>out/killed.err &
 pid=$!
 echo "$pid" >out/driver.pid

@@ -208,7 +208,8 @@ def facts_pyarrow(kind, t):
                 f[key] = {r["strategy"]: r[key] for r in rows}
         else:
             f.update(bs=by("bs"), iodepth=by("iodepth"), requests=by("requests"),
-                     combinations=len({(r["bs"], r["iodepth"], r["strategy"], r["ring"]) for r in rows}))
+                     combinations=len({(r["bs"], r["iodepth"], r["strategy"], r["ring"]) for r in rows}),
+                     net_rows=sum(1 for r in rows if r["pps"] is not None or r["gbit_per_s"] is not None))
         return f
     if kind == "latency":
         f = {"strategies": by("strategy"), "last_fraction": {}, "total": {}, "last_cumulative": {}, "running_sum": {}}
@@ -285,7 +286,8 @@ def facts_polars(kind, df):
                 f[key] = dict(sorted(df.select(s("strategy"), key).iter_rows()))
         else:
             f.update(bs=uniq("bs"), iodepth=uniq("iodepth"), requests=uniq("requests"),
-                     combinations=df.select("bs", "iodepth", "strategy", "ring").unique().height)
+                     combinations=df.select("bs", "iodepth", "strategy", "ring").unique().height,
+                     net_rows=df.filter(pl.col("pps").is_not_null() | pl.col("gbit_per_s").is_not_null()).height)
         return f
     if kind == "latency":
         g = (df.sort("bucket_high_ns").group_by(s("strategy").alias("s"), maintain_order=True)
@@ -354,7 +356,8 @@ def facts_duckdb(kind, con):
                 f[key] = dict(q(f"SELECT strategy, {key} FROM t ORDER BY strategy"))
         else:
             f.update(bs=uniq("bs"), iodepth=uniq("iodepth"), requests=uniq("requests"),
-                     combinations=one("SELECT count(*) FROM (SELECT DISTINCT bs, iodepth, strategy, ring FROM t)"))
+                     combinations=one("SELECT count(*) FROM (SELECT DISTINCT bs, iodepth, strategy, ring FROM t)"),
+                     net_rows=one("SELECT count(*) FROM t WHERE pps IS NOT NULL OR gbit_per_s IS NOT NULL"))
         return f
     if kind == "latency":
         g = q("""SELECT strategy, arg_max(cumulative_fraction, bucket_high_ns), sum(count)::BIGINT,
@@ -426,6 +429,7 @@ def facts_must_hold(name, kind, f, context):
             expect(f["iodepth"] == SWEEP_IODEPTH, f"{name}: iodepth {f['iodepth']}, expected {SWEEP_IODEPTH}")
             expect(f["strategies"] == sorted(SWEEP_STRATEGIES), f"{name}: strategies {f['strategies']}")
             expect(f["requests"] == [SWEEP_COUNT], f"{name}: requests {f['requests']}, expected {SWEEP_COUNT}")
+            expect(f["net_rows"] == 0, f"{name}: {f['net_rows']} rows with pps or gbit_per_s set, expected none (block units only: null)")
         elif name == "out/summary.arrow":
             expect(f["rows"] == len(STRATEGIES) and f["strategies"] == sorted(STRATEGIES),
                    f"{name}: {f['rows']} rows for {f['strategies']}, expected one per strategy replayed: {STRATEGIES}")

@@ -151,10 +151,17 @@ FLEET_GUESTS = ["legacy", "modern", "modern-virtio-iommu", "secure", "secure-old
 FLEET_OUTCOMES = ["OK", "FAILED", "BROKEN"]
 
 
+SWEEP_NET = [
+    ("pps", FLOAT64, True, "packets/s"),
+    ("gbit_per_s", FLOAT64, True, "Gb/s"),
+]
+
+
 def sweep(params):
-    """sweep.arrow: a utf8 column per swept parameter that is not already a summary column, then the summary's."""
+    """sweep.arrow: a utf8 column per swept parameter that is not already a summary column, then the summary's,
+    then the network units' pps and gbit_per_s (null in a block unit's row)."""
     names = {c[0] for c in SUMMARY}
-    return [(p, UTF8, False, "") for p in params if p not in names] + SUMMARY
+    return [(p, UTF8, False, "") for p in params if p not in names] + SUMMARY + SWEEP_NET
 
 
 VALIDATION = [

@@ -115,7 +115,8 @@ final class DemoCommand implements Callable<Integer> {
     }
     out.println();
     out.println("Demo results are in " + outDir.toAbsolutePath() + ":");
-    for (String f : folders) out.println("  " + f + (f.startsWith("net-") ? "  summary.arrow, requests.arrow (per packet)" : "  summary.arrow, latency.arrow, requests.arrow"));
+    for (String f : folders) out.println("  " + f + (f.startsWith("net-") ? "  summary.arrow, latency.arrow, locks.arrow, requests.arrow (per packet)"
+        : "  summary.arrow, latency.arrow, locks.arrow, requests.arrow"));
     out.println("Wrote the report of all " + folders.size() + " runs to " + outDir.resolve(ReportFiles.REPORT));
     out.println("Look at one with:  " + Installation.launcher() + " show " + outDir.resolve(folders.get(0)).resolve("summary.arrow"));
     out.flush();

@@ -141,7 +141,7 @@ final class FleetCommand implements Callable<Integer> {
       org.vqsim.engine.device.net.NetFeatures f = org.vqsim.engine.device.net.NetFeatures.parse(model.netFeatures);
       org.vqsim.engine.sim.ReplayConfig c = model.baseConfig();
       for (Map.Entry<CostProfile, LinkedHashSet<StrategyId>> e : needed.entrySet()) {
-        List<String> files = new ArrayList<>(List.of(NetReplayRunner.SUMMARY, NetReplayRunner.LATENCY));
+        List<String> files = new ArrayList<>(List.of(NetReplayRunner.SUMMARY, NetReplayRunner.LATENCY, NetReplayRunner.LOCKS));
         if (requests) files.add(NetReplayRunner.REQUESTS);
         output.requireAbsent(files.stream().map(x -> e.getKey().name() + "/" + x).toList(), force);
       }

@@ -84,7 +84,12 @@ final class InspectCommand implements Callable<Integer> {
       sub.filter(java.nio.file.Files::isDirectory).sorted().map(d -> d.resolve(NetReplayRunner.SUMMARY)).filter(java.nio.file.Files::isRegularFile)
           .forEach(summaries::add);
     }
-    if (summaries.isEmpty()) throw new CliException(ExitCodes.NO_INPUT, dir + ": a folder without summary.arrow (inspect reads a trace, or a replay's result folder)");
+    Path sweep = dir.resolve(org.vqsim.analysis.arrow.ResultFiles.SWEEP);
+    boolean hasSweep = java.nio.file.Files.isRegularFile(sweep);
+    if (summaries.isEmpty() && !hasSweep) {
+      throw new CliException(ExitCodes.NO_INPUT, dir + ": a folder without summary.arrow or sweep.arrow (inspect reads a trace, or a replay's or a sweep's result folder)");
+    }
+    if (hasSweep) inspectSweep(out, sweep);
     for (Path f : summaries) {
       Map<String, String> meta = org.vqsim.analysis.arrow.ArrowTables.metadata(f);
       boolean net = "net-replay".equals(meta.get("vqsim.kind"));
@@ -112,7 +117,87 @@ final class InspectCommand implements Callable<Integer> {
       if (net && !rows.isEmpty()) {
         out.println("  features: " + firstString(f, "features") + "; receive buffers: " + firstString(f, "rx_buffer_kind"));
       }
+      Path locks = f.resolveSibling(org.vqsim.analysis.arrow.ResultFiles.LOCKS);
+      if (java.nio.file.Files.isRegularFile(locks)) printLocks(out, locks, net ? "packet" : "request", perRun(f, net ? "packets" : "requests"));
     }
+  }
+
+  /** Per strategy, the rows of a summary's count column (packets or requests). */
+  private static Map<String, Long> perRun(Path summary, String col) throws IOException {
+    Map<String, Long> m = new java.util.HashMap<>();
+    org.vqsim.analysis.arrow.ArrowTables.scan(summary, root -> {
+      for (int r = 0; r < root.getRowCount(); r++) m.put(String.valueOf(root.getVector("strategy").getObject(r)), ((Number) root.getVector(col).getObject(r)).longValue());
+      return true;
+    });
+    return m;
+  }
+
+  /** locks.arrow beside a summary: per strategy, the locks that were waited for, with the wait per request or packet. */
+  private static void printLocks(PrintWriter out, Path locks, String unit, Map<String, Long> count) throws IOException {
+    List<String[]> rows = new ArrayList<>();
+    long[] taken = {0};
+    org.vqsim.analysis.arrow.ArrowTables.scan(locks, root -> {
+      for (int r = 0; r < root.getRowCount(); r++) {
+        long acq = ((Number) root.getVector("acquisitions").getObject(r)).longValue();
+        taken[0] += acq;
+        long wait = ((Number) root.getVector("wait_ns_total").getObject(r)).longValue();
+        if (wait == 0) continue;
+        String strategy = String.valueOf(root.getVector("strategy").getObject(r));
+        long n = count.getOrDefault(strategy, 0L);
+        rows.add(new String[] {strategy, String.valueOf(root.getVector("lock").getObject(r)), String.valueOf(root.getVector("kind").getObject(r)),
+            Long.toString(acq), String.valueOf(root.getVector("contended").getObject(r)), String.format(Locale.ROOT, "%.1f", n == 0 ? 0.0 : wait / (double) n)});
+      }
+      return true;
+    });
+    if (rows.isEmpty()) {
+      out.printf(Locale.ROOT, "  locks: %d holds taken (locks.arrow), none waited for%n", taken[0]);
+      return;
+    }
+    out.println("  locks waited for (locks.arrow):");
+    org.vqsim.analysis.arrow.ArrowTables.printAligned(out, List.of("  strategy", "lock", "kind", "acquisitions", "contended", "wait_ns/" + unit),
+        rows.stream().map(r -> { r[0] = "  " + r[0]; return r; }).toList());
+  }
+
+  /**
+   * A sweep's sweep.arrow: a row per unit with its swept parameters, the trace, the strategy, its rate
+   * (IOPS for block units, packets/s with Gb/s for network units: the rows whose pps is set), p99
+   * latency, cycles per request (or packet) and the slowdown against direct.
+   */
+  private static void inspectSweep(PrintWriter out, Path f) throws IOException {
+    Map<String, String> meta = org.vqsim.analysis.arrow.ArrowTables.metadata(f);
+    org.apache.arrow.vector.types.pojo.Schema schema = org.vqsim.analysis.arrow.ArrowTables.schema(f);
+    List<String> names = schema.getFields().stream().map(org.apache.arrow.vector.types.pojo.Field::getName).toList();
+    // the swept parameters' columns come before the summary's first column, strategy
+    List<String> params = names.subList(0, Math.max(0, names.indexOf("strategy")));
+    boolean hasPps = names.contains("pps");
+    List<String[]> rows = new ArrayList<>();
+    int[] kinds = new int[2]; // block, network
+    org.vqsim.analysis.arrow.ArrowTables.scan(f, root -> {
+      for (int r = 0; r < root.getRowCount(); r++) {
+        boolean net = hasPps && !root.getVector("pps").isNull(r);
+        kinds[net ? 1 : 0]++;
+        List<String> v = new ArrayList<>();
+        for (String p : params) v.add(String.valueOf(root.getVector(p).getObject(r)));
+        v.add(String.valueOf(root.getVector("trace").getObject(r)));
+        v.add(String.valueOf(root.getVector("ring").getObject(r)));
+        v.add(String.valueOf(root.getVector("strategy").getObject(r)));
+        v.add(net ? "network" : "block");
+        v.add(String.format(Locale.ROOT, "%.0f %s", ((Number) root.getVector("iops").getObject(r)).doubleValue(), net ? "packets/s" : "IOPS"));
+        v.add(net ? String.format(Locale.ROOT, "%.2f", ((Number) root.getVector("gbit_per_s").getObject(r)).doubleValue()) : "-");
+        v.add(String.format(Locale.ROOT, "%.1f", ((Number) root.getVector("lat_p99_ns").getObject(r)).longValue() / 1e3));
+        v.add(String.format(Locale.ROOT, "%.0f", ((Number) root.getVector("cycles_per_request").getObject(r)).doubleValue()));
+        Object slow = root.getVector("slowdown_vs_direct").getObject(r);
+        v.add(slow == null ? "-" : String.format(Locale.ROOT, "%.2fx", ((Number) slow).doubleValue()));
+        rows.add(v.toArray(new String[0]));
+      }
+      return true;
+    });
+    out.println(f);
+    row(out, "run", "sweep of " + rows.size() + " combinations: " + kinds[0] + " block unit" + (kinds[0] == 1 ? "" : "s") + ", " + kinds[1] + " network unit"
+        + (kinds[1] == 1 ? "" : "s") + " (a network unit counts a packet as a request), profile platform " + meta.getOrDefault("vqsim.profile.platform", "?"));
+    List<String> header = new ArrayList<>(params);
+    header.addAll(List.of("trace", "ring", "strategy", "unit", "rate", "Gb/s", "p99 us", "cycles/req|pkt", "slowdown"));
+    org.vqsim.analysis.arrow.ArrowTables.printAligned(out, header, rows);
   }
 
   private static String firstString(Path f, String col) throws IOException {

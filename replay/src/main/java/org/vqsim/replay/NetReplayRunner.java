@@ -34,12 +34,15 @@ import org.vqsim.engine.sim.ReplayConfig;
 /**
  * Replays a packet trace (a generated {@code net-trace} Arrow file, or a guest ftrace of a network
  * run) under each strategy: {@code requests.arrow} gets a row per packet per strategy,
- * {@code summary.arrow} a row per strategy with packets per second, Gb/s and per-packet means.
+ * {@code summary.arrow} a row per strategy with packets per second, Gb/s and per-packet means,
+ * {@code latency.arrow} the packet latencies' histogram, and {@code locks.arrow} the locks the run
+ * took (the virtqueues' spinlocks, and the DMA strategy's: swiotlb areas, the IOVA allocator, the
+ * VT-d queue, virtio-iommu's request lock, QEMU's mutexes) in block's schema.
  */
 final class NetReplayRunner {
   private NetReplayRunner() {}
 
-  static final String REQUESTS = "requests.arrow", SUMMARY = "summary.arrow", LATENCY = "latency.arrow";
+  static final String REQUESTS = "requests.arrow", SUMMARY = "summary.arrow", LATENCY = "latency.arrow", LOCKS = "locks.arrow";
   private static final byte[] TX = "tx".getBytes(StandardCharsets.US_ASCII), RX = "rx".getBytes(StandardCharsets.US_ASCII);
   private static final EventKind[] KINDS = {EventKind.MAPS, EventKind.UNMAPS, EventKind.BOUNCES, EventKind.BOUNCE_BYTES, EventKind.INVALIDATIONS,
       EventKind.EXITS, EventKind.INTERRUPTS};
@@ -221,12 +224,17 @@ final class NetReplayRunner {
     lmeta.put("vqsim.kind", "net-latency");
     lmeta.put("vqsim.latency.buckets", "powers of two: bucket b holds 2^(b-1) <= latency_ns < 2^b, bucket 0 latency 0");
     writeLatency(out.file(dir + LATENCY), rows, hists, lmeta);
+    Map<String, String> kmeta = new LinkedHashMap<>(meta);
+    kmeta.put("vqsim.kind", org.vqsim.analysis.arrow.ResultSchemas.KIND_LOCKS);
+    org.vqsim.analysis.arrow.ResultFiles.writeLocks(out.file(dir + LOCKS), rows.stream().map(Row::strategy).toList(),
+        rows.stream().map(x -> x.r().run().locks()).toList(), kmeta);
     double wall = (System.nanoTime() - wall0) / 1e9;
     print(print, trace, rows, p, c, features, wall);
     List<String> files = new ArrayList<>();
     if (!summaryOnly) files.add(dir + REQUESTS);
     files.add(dir + SUMMARY);
     files.add(dir + LATENCY);
+    files.add(dir + LOCKS);
     return files;
   }
 

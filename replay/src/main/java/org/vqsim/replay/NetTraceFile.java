@@ -1,6 +1,7 @@
 package org.vqsim.replay;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -108,6 +110,12 @@ final class NetTraceFile {
       BigIntVector ts, dep, delay;
       VarCharVector dir, proto;
       IntVector len, flow;
+      // a batch without nulls is copied into these once (bulk, little-endian as Arrow keeps it) and read
+      // from them: no null-bitmap and bounds checks per value; reused from batch to batch
+      boolean plain;
+      long[] tsA = new long[0], depA = new long[0], delayA = new long[0];
+      int[] lenA = new int[0], flowA = new int[0], dirOff = new int[0], protoOff = new int[0];
+      byte[] dirData = new byte[0], protoData = new byte[0];
 
       @Override
       public boolean next(NetPacket p) throws IOException {
@@ -127,29 +135,103 @@ final class NetTraceFile {
           delay = (BigIntVector) root.getVector("delay_ns");
           rows = root.getRowCount();
           row = 0;
+          plain = rows > 0 && ts.getNullCount() == 0 && dir.getNullCount() == 0 && proto.getNullCount() == 0 && len.getNullCount() == 0
+              && flow.getNullCount() == 0 && dep.getNullCount() == 0 && delay.getNullCount() == 0;
+          if (plain) plain = copyBatch();
         }
         int r = row++;
-        if (ts.isNull(r) || dir.isNull(r) || len.isNull(r)) throw new TraceException(file + ": row " + index + " has a null ts_ns, direction or frame_len");
-        // read the short strings in place: no array per row
-        int dl = dir.getValueLength(r);
-        long ds = dir.getStartOffset(r);
-        byte d0 = dl > 0 ? dir.getDataBuffer().getByte(ds) : 0, d1 = dl > 1 ? dir.getDataBuffer().getByte(ds + 1) : 0;
-        byte direction = dl == 2 && d0 == 't' && d1 == 'x' ? NetPacket.TX : dl == 2 && d0 == 'r' && d1 == 'x' ? NetPacket.RX : (byte) -1;
-        if (direction < 0) throw new TraceException(file + ": row " + index + ": direction must be tx or rx, not '" + new String(dir.get(r), StandardCharsets.UTF_8) + "'");
-        byte protocol = NetPacket.OTHER;
-        if (!proto.isNull(r) && proto.getValueLength(r) == 3) {
-          byte p0 = proto.getDataBuffer().getByte(proto.getStartOffset(r));
-          protocol = p0 == 't' ? NetPacket.TCP : p0 == 'u' ? NetPacket.UDP : NetPacket.OTHER;
+        byte direction, protocol;
+        int l;
+        if (plain) {
+          int ds = dirOff[r], dl = dirOff[r + 1] - ds;
+          direction = dl == 2 && dirData[ds] == 't' && dirData[ds + 1] == 'x' ? NetPacket.TX
+              : dl == 2 && dirData[ds] == 'r' && dirData[ds + 1] == 'x' ? NetPacket.RX : (byte) -1;
+          if (direction < 0) throw badDirection(r);
+          int ps = protoOff[r];
+          protocol = protoOff[r + 1] - ps != 3 ? NetPacket.OTHER : protoData[ps] == 't' ? NetPacket.TCP : protoData[ps] == 'u' ? NetPacket.UDP : NetPacket.OTHER;
+          l = lenA[r];
+          if (l < 14 || l > NetPacket.MAX_FRAME) throw badLength(l);
+          p.set(tsA[r], direction, protocol, l);
+          p.cpu = flowA[r];
+          p.dependsOn = depA[r];
+          p.delayNs = delayA[r];
+        } else {
+          if (ts.isNull(r) || dir.isNull(r) || len.isNull(r)) throw new TraceException(file + ": row " + index + " has a null ts_ns, direction or frame_len");
+          // read the short strings in place: no array per row
+          int dl = dir.getValueLength(r);
+          long ds = dir.getStartOffset(r);
+          byte d0 = dl > 0 ? dir.getDataBuffer().getByte(ds) : 0, d1 = dl > 1 ? dir.getDataBuffer().getByte(ds + 1) : 0;
+          direction = dl == 2 && d0 == 't' && d1 == 'x' ? NetPacket.TX : dl == 2 && d0 == 'r' && d1 == 'x' ? NetPacket.RX : (byte) -1;
+          if (direction < 0) throw badDirection(r);
+          protocol = NetPacket.OTHER;
+          if (!proto.isNull(r) && proto.getValueLength(r) == 3) {
+            byte p0 = proto.getDataBuffer().getByte(proto.getStartOffset(r));
+            protocol = p0 == 't' ? NetPacket.TCP : p0 == 'u' ? NetPacket.UDP : NetPacket.OTHER;
+          }
+          l = len.get(r);
+          if (l < 14 || l > NetPacket.MAX_FRAME) throw badLength(l);
+          p.set(ts.get(r), direction, protocol, l);
+          p.cpu = flow.isNull(r) ? 0 : flow.get(r);
+          p.dependsOn = dep.isNull(r) ? -1 : dep.get(r);
+          p.delayNs = delay.isNull(r) ? 0 : delay.get(r);
         }
-        int l = len.get(r);
-        if (l < 14 || l > NetPacket.MAX_FRAME) throw new TraceException(file + ": row " + index + ": frame_len " + l + " is outside 14.." + NetPacket.MAX_FRAME);
-        p.set(ts.get(r), direction, protocol, l);
-        p.cpu = flow.isNull(r) ? 0 : flow.get(r);
-        p.dependsOn = dep.isNull(r) ? -1 : dep.get(r);
-        p.delayNs = delay.isNull(r) ? 0 : delay.get(r);
         if (p.dependsOn >= index) throw new TraceException(file + ": row " + index + " depends on row " + p.dependsOn + ", which is not before it");
         index++;
         return true;
+      }
+
+      private TraceException badDirection(int r) {
+        return new TraceException(file + ": row " + index + ": direction must be tx or rx, not '" + new String(dir.get(r), StandardCharsets.UTF_8) + "'");
+      }
+
+      private TraceException badLength(int l) {
+        return new TraceException(file + ": row " + index + ": frame_len " + l + " is outside 14.." + NetPacket.MAX_FRAME);
+      }
+
+      /** Copies the batch into the arrays; false (read it value by value instead) when its buffers are not laid out as expected. */
+      private boolean copyBatch() {
+        if (tsA.length < rows) {
+          tsA = new long[rows];
+          depA = new long[rows];
+          delayA = new long[rows];
+          lenA = new int[rows];
+          flowA = new int[rows];
+          dirOff = new int[rows + 1];
+          protoOff = new int[rows + 1];
+        }
+        try {
+          longs(ts, tsA);
+          longs(dep, depA);
+          longs(delay, delayA);
+          ints(len.getDataBuffer(), lenA, rows);
+          ints(flow.getDataBuffer(), flowA, rows);
+          byte[] d = strings(dir, dirOff, dirData), q = strings(proto, protoOff, protoData);
+          if (d == null || q == null) return false;
+          dirData = d;
+          protoData = q;
+          return true;
+        } catch (RuntimeException e) {
+          return false; // a damaged batch: the value-by-value path reports what is wrong with it
+        }
+      }
+
+      private void longs(BigIntVector v, long[] into) {
+        v.getDataBuffer().nioBuffer(0, rows * 8).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(into, 0, rows);
+      }
+
+      private void ints(ArrowBuf b, int[] into, int n) {
+        b.nioBuffer(0, n * 4).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(into, 0, n);
+      }
+
+      /** The column's offsets into {@code off} and its bytes into {@code data} (grown when short); returns the byte array, or null for offsets out of order. */
+      private byte[] strings(VarCharVector v, int[] off, byte[] data) {
+        ints(v.getOffsetBuffer(), off, rows + 1);
+        if (off[0] != 0) return null;
+        for (int i = 0; i < rows; i++) if (off[i + 1] < off[i]) return null;
+        int n = off[rows];
+        if (data.length < n) data = new byte[n];
+        v.getDataBuffer().nioBuffer(0, n).get(data, 0, n);
+        return data;
       }
 
       @Override

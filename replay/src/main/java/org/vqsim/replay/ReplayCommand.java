@@ -118,6 +118,8 @@ final class ReplayCommand implements Callable<Integer> {
     List<String> names = new java.util.ArrayList<>();
     if (!summaryOnly) names.add(NetReplayRunner.REQUESTS);
     names.add(NetReplayRunner.SUMMARY);
+    names.add(NetReplayRunner.LATENCY);
+    names.add(NetReplayRunner.LOCKS);
     if (writeReport) names.add(ReportFiles.REPORT);
     PrintWriter out = spec.commandLine().getOut();
     try (RunOutput o = Outputs.folder(spec, outDir)) {

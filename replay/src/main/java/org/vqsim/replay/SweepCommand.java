@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Replay a grid of traces, strategies and parameters on all cores.", "",
         "Each combination is an independent, deterministic unit; the result is one row per combination in OUTDIR/sweep.arrow "
-            + "(the swept parameters' columns, then every summary column), and OUTDIR/sweep.toml records the sweep as run."},
+            + "(the swept parameters' columns, then every summary column, then pps and gbit_per_s for network units, null for block ones), and OUTDIR/sweep.toml records the sweep as run."},
     footer = {"", "Examples:",
         "  vqsim sweep trace.arrow --strategy direct,viommu-strict \\",
         "      --param iodepth=1,16 --ring split,packed -o sweep/",
@@ -340,7 +340,12 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
     List<String> header = new ArrayList<>();
     if (plan.traces().size() + (plan.generate() == null ? 0 : 1) > 1) header.add("trace");
     header.addAll(plan.params().keySet());
-    header.addAll(List.of("ring", "strategy", "IOPS", "p99 us", "cycles/req", "slowdown"));
+    // a network unit's rate is packets/s and it has Gb/s; a sweep of both kinds says so in the header
+    boolean anyNet = rows.stream().anyMatch(SummaryRow::isNet), allNet = anyNet && rows.stream().allMatch(SummaryRow::isNet);
+    header.addAll(List.of("ring", "strategy"));
+    header.add(allNet ? "packets/s" : anyNet ? "IOPS|packets/s" : "IOPS");
+    if (anyNet) header.add("Gb/s");
+    header.addAll(List.of("p99 us", allNet ? "cycles/pkt" : anyNet ? "cycles/req|pkt" : "cycles/req", "slowdown"));
     List<String[]> table = new ArrayList<>();
     for (int i = 0; i < units.size(); i++) {
       SweepPlan.Unit u = units.get(i);
@@ -350,7 +355,8 @@ final class SweepCommand implements java.util.concurrent.Callable<Integer> {
       for (String p : plan.params().keySet()) cells.add(u.params().get(p));
       cells.add(u.ring());
       cells.add(u.strategy());
-      cells.add(String.format(Locale.ROOT, "%.0f", r.iops()));
+      cells.add(String.format(Locale.ROOT, "%.0f", r.iops()) + (anyNet && !allNet && r.isNet() ? " pps" : ""));
+      if (anyNet) cells.add(r.isNet() ? String.format(Locale.ROOT, "%.2f", r.gbitPerS()) : "-");
       cells.add(String.format(Locale.ROOT, "%.1f", r.latP99Ns() / 1e3));
       cells.add(String.format(Locale.ROOT, "%.0f", r.cyclesPerRequest()));
       cells.add(r.slowdownVsDirect() == null ? "-" : String.format(Locale.ROOT, "%.2fx", r.slowdownVsDirect()));

@@ -152,7 +152,8 @@ public final class SweepExecutor {
    * A network unit: the packets replayed as `vqsim replay` replays them (the replay options' model, its
    * --net-features), summarised in summary.arrow's block columns with a packet as the request:
    * requests = packets, iops = packets per simulated second, mib_per_s = frame bytes, latencies per
-   * packet, events per packet without the initial fill of the receive rings.
+   * packet, events per packet without the initial fill of the receive rings; and sweep.arrow's
+   * network columns, pps and gbit_per_s, as the replay's summary.arrow has them.
    */
   static SummaryRow runNet(SweepPlan plan, SweepPlan.Unit unit, CostProfile p, StrategyId id, ReplayOptions model) throws IOException {
     ReplayConfig c = model.baseConfig();
@@ -178,7 +179,7 @@ public final class SweepExecutor {
     }
     double[] events = new double[org.vqsim.engine.cost.EventKind.COUNT];
     for (org.vqsim.engine.cost.EventKind k : org.vqsim.engine.cost.EventKind.values()) events[k.ordinal()] = r.perPacket(k);
-    return SummaryRow.of(id.id, new SummaryRow.Context(p.name(), label, unit.ring(), c.backend().id, c.iodepth()), r.run(), rec).withEventsPerRequest(events);
+    return SummaryRow.of(id.id, new SummaryRow.Context(p.name(), label, unit.ring(), c.backend().id, c.iodepth()), r.run(), rec).asNet(events, r.pps(), r.gbitPerS());
   }
 
   /** Runs one unit and returns its summary row (slowdown_vs_direct is filled in later, across units). */

@@ -76,8 +76,9 @@ class CommandLineBasicsTest {
     assertThat(Cli.list(out)).containsAll(folders).containsAll(net)
         .allMatch(f -> folders.contains(f) || net.contains(f) || f.equals(DemoCommand.MARKER) || f.equals("report.html"));
     for (String f : folders) assertThat(Cli.list(out.resolve(f))).as(f).containsExactly("latency.arrow", "locks.arrow", "requests.arrow", "summary.arrow");
-    assertThat(Cli.list(out.resolve("net-lab-tcp-rr"))).containsExactly("latency.arrow", "requests.arrow", "summary.arrow");
-    assertThat(Cli.list(out.resolve("net-generated-tcp-stream-rx"))).containsExactly("latency.arrow", "requests.arrow", "summary.arrow", "tcp-stream-rx.arrow");
+    assertThat(Cli.list(out.resolve("net-lab-tcp-rr"))).containsExactly("latency.arrow", "locks.arrow", "requests.arrow", "summary.arrow");
+    assertThat(Cli.list(out.resolve("net-generated-tcp-stream-rx"))).containsExactly("latency.arrow", "locks.arrow", "requests.arrow", "summary.arrow",
+        "tcp-stream-rx.arrow");
     assertThat(Cli.read(out.resolve("net-lab-tcp-rr/summary.arrow")).rows().get(0).get("packets")).isEqualTo(4008L);
     assertThat(Files.readString(out.resolve("report.html"))).contains("Network runs (virtio-net)");
     assertThat(Cli.read(out.resolve("generated-randread4k-qd32/summary.arrow")).rows().get(0).get("requests")).isEqualTo(2000L);

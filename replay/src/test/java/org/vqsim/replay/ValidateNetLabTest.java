@@ -38,12 +38,12 @@ class ValidateNetLabTest {
    * Run and metric → +1 (the model notifies more than 50% more often) or -1 (more than 50% less).
    * virtio-iommu: one request costs the model ~390k cycles from the block-calibrated ring and
    * notification figures, the lab's guest spends ~90k between back-to-back MAP/UNMAPs; the
-   * nooffload streams: see docs/NET-NOTES.md.
+   * nooffload streams: see docs/NET-NOTES.md (tcp-tx.viommu-strict.nooffload kicks: the model's QEMU
+   * is slower per segment than the lab's, 150 µs against 61 µs, and suppresses more kicks).
    */
   static final Map<String, Integer> KNOWN_MISSES = Map.of(
       "tcp-tx.viommu-strict interrupts", +1,
       "tcp-tx.viommu-strict kicks", +1,
-      "tcp-tx.viommu-strict.nooffload kicks", -1,
       "tcp-rx.viommu-strict.nooffload kicks", +1,
       "tcp-rx.bounce.nooffload interrupts", +1,
       "tcp-rr.virtio-iommu-strict kicks", -1,

@@ -31,8 +31,9 @@ import org.vqsim.replay.Main;
  * bytes, for a sweep over a trace file (given as a file: URI), a folder of traces (two of them with
  * the same file name) and a generated workload, under a profile file — with the driver's files
  * shipped to the executors as on a cluster; and sweep.parquet holds the same rows. Shipped files
- * reach tasks when the originals are gone; a Hadoop file system's URI is read by the executor. Two
- * Spark starts (their start-up dominates the time).
+ * reach tasks when the originals are gone; a Hadoop file system's URI is read by the executor; network
+ * units (generated, a packet trace, a lab capture) give the local engine's rows. Three Spark starts
+ * (their start-up dominates the time).
  */
 class SparkSweepTest {
   @TempDir Path tmp;
@@ -110,6 +111,68 @@ class SparkSweepTest {
     assertThat(arrow.stream().map(r -> r.get(3)).distinct()).as("columns bs, strategy, profile, trace: the files and the generated workload")
         .containsExactly("seq.arrow", "disk.arrow", "generated:randread,4k", "generated:randread,64k");
     assertThat(arrow.stream().map(r -> r.get(2)).distinct()).as("the profile file's name").containsExactly("x86-lab");
+  }
+
+  /**
+   * Network units on Spark: a generated packet workload (--generate "--net …"), a packet trace file and a
+   * bundled lab capture of a virtio-net run (both shipped to the executors), beside a block trace. The
+   * rows are the local engine's, byte for byte; network rows carry pps and Gb/s, block rows null.
+   */
+  @Test
+  void networkUnitsRunOnSparkAsOnTheLocalEngine() throws Exception {
+    Path net = tmp.resolve("traces/stream.arrow"), blk = tmp.resolve("traces/disk.arrow"), lab = tmp.resolve("traces/tcp-rr.direct.guest-ftrace.txt.gz");
+    Run g = vqsim("generate", "--net", "tcp-stream", "--direction", "both", "--msg-size", "64k", "--count", "100", "-o", net);
+    assertThat(g.code()).as(g.err()).isZero();
+    assertThat(vqsim("generate", "--rw", "randread", "--count", "500", "-o", blk).code()).isZero();
+    Files.copy(samples().resolve("qemu-lab-net/tcp-rr.direct.guest-ftrace.txt.gz"), lab);
+    Object[] grid = {"sweep", net, lab, blk, "--generate", "--net udp-stream --msg-size 1400 --count 300", "--strategy", "direct,bounce,viommu-strict"};
+    Path local = tmp.resolve("local"), spark = tmp.resolve("spark");
+    Run l = vqsim(with(grid, "-o", local, "--jobs", "2"));
+    assertThat(l.code()).as(l.out() + l.err()).isZero();
+    Run s;
+    System.setProperty(SparkSweepEngine.SHIP, "true");
+    try {
+      s = vqsim(with(grid, "-o", spark, "--engine", "spark", "--master", "local[2]"));
+    } finally {
+      System.clearProperty(SparkSweepEngine.SHIP);
+    }
+    assertThat(s.code()).as(s.out() + s.err()).isZero();
+    assertThat(s.err()).contains("on local[2]: 12 combinations").contains("shipping 3 files");
+    assertThat(s.out()).contains("IOPS|packets/s").contains("Gb/s");
+    assertThat(Files.readAllBytes(spark.resolve("sweep.arrow"))).as("byte-identical sweep.arrow").isEqualTo(Files.readAllBytes(local.resolve("sweep.arrow")));
+
+    List<List<Object>> arrow = arrowRows(spark.resolve("sweep.arrow"));
+    assertThat(parquetRows(spark.resolve("sweep.parquet"))).isEqualTo(arrow);
+    List<String> cols = org.vqsim.analysis.arrow.ArrowTables.schema(spark.resolve("sweep.arrow")).getFields().stream()
+        .map(org.apache.arrow.vector.types.pojo.Field::getName).toList();
+    int trace = cols.indexOf("trace"), pps = cols.indexOf("pps"), gbit = cols.indexOf("gbit_per_s"), iops = cols.indexOf("iops"), requests = cols.indexOf("requests");
+    Map<String, Integer> netRows = new java.util.TreeMap<>();
+    for (List<Object> r : arrow) {
+      String t = (String) r.get(trace);
+      if (t.equals("disk.arrow")) {
+        assertThat(r.get(pps)).as("a block unit has no pps").isNull();
+        assertThat(r.get(gbit)).isNull();
+        continue;
+      }
+      netRows.merge(t, 1, Integer::sum);
+      assertThat((Double) r.get(pps)).as(t).isPositive().isCloseTo((Double) r.get(iops), org.assertj.core.data.Percentage.withPercentage(1e-9));
+      assertThat((Double) r.get(gbit)).as(t).isPositive();
+      if (t.startsWith("tcp-rr")) assertThat(r.get(requests)).as("the lab capture's packets").isEqualTo(4008L);
+    }
+    assertThat(netRows).containsOnlyKeys("stream.arrow", "tcp-rr.direct.guest-ftrace.txt.gz", "generated:net,udp-stream,tx,1400").allSatisfy((k, v) -> assertThat(v).isEqualTo(3));
+    Map<String, String> kv;
+    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(spark.resolve("sweep.parquet")))) {
+      kv = r.getFooter().getFileMetaData().getKeyValueMetaData();
+    }
+    assertThat(kv.get("vqsim.units")).contains("pps=packets/s").contains("gbit_per_s=Gb/s");
+  }
+
+  /** The repository's samples/ folder (the tests run in spark/). */
+  static Path samples() {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("samples/qemu-lab-net"))) return p.resolve("samples");
+    }
+    throw new IllegalStateException("no samples/ above " + Path.of("").toAbsolutePath());
   }
 
   @Test

@@ -66,14 +66,19 @@ public final class ResultFiles {
     }
   }
 
-  /** sweep.arrow: the swept parameters' columns (utf8), then every summary column. */
+  /** sweep.arrow: the swept parameters' columns (utf8), then every summary column, then pps and gbit_per_s (null for block units). */
   public static void writeSweep(Path file, List<String> paramColumns, List<Map<String, String>> params, List<SummaryRow> rows, Map<String, String> metadata)
       throws IOException {
     try (TableWriter w = new TableWriter(file, ResultSchemas.sweep(paramColumns, metadata))) {
       for (int i = 0; i < rows.size(); i++) {
         int c = 0;
         for (String p : paramColumns) w.setString(c++, params.get(i).get(p));
-        setSummary(w, c, rows.get(i));
+        c = setSummary(w, c, rows.get(i));
+        SummaryRow r = rows.get(i);
+        if (r.pps() == null) w.setNull(c++);
+        else w.setDouble(c++, r.pps());
+        if (r.gbitPerS() == null) w.setNull(c++);
+        else w.setDouble(c++, r.gbitPerS());
         w.endRow();
       }
     }

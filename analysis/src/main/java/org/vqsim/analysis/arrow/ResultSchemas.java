@@ -146,11 +146,17 @@ public final class ResultSchemas {
         col("hold_ns_mean", FLOAT64, "ns", "mean time it was held")), metadata);
   }
 
-  /** sweep.arrow: one utf8 column per swept parameter (named as in --param), then every summary column. */
+  /**
+   * sweep.arrow: one utf8 column per swept parameter (named as in --param), then every summary column,
+   * then the network units' own: {@code pps} and {@code gbit_per_s}, null in a block unit's row (a
+   * network unit's summary columns count a packet as a request: iops is its packets per second).
+   */
   public static Schema sweep(List<String> paramColumns, Map<String, String> metadata) {
     List<Field> f = new ArrayList<>();
     for (String p : paramColumns) f.add(col(p, UTF8, "", "swept parameter " + p + " as given on the command line"));
     f.addAll(summary(Map.of()).getFields());
+    f.add(nullable("pps", FLOAT64, "packets/s", "network units: packets (transmitted + received) per simulated second, = iops; null for block units"));
+    f.add(nullable("gbit_per_s", FLOAT64, "Gb/s", "network units: frame bits per simulated second; null for block units"));
     return Columns.schema(f, metadata);
   }
 

@@ -10,6 +10,10 @@ import org.vqsim.engine.sim.RunResult;
 /**
  * One strategy's row of summary.arrow. Derived figures (rates, means, ratios) are computed here and
  * nowhere else, from the raw counts of the run.
+ *
+ * <p>{@code pps} and {@code gbitPerS} are set for a network replay's row in a sweep (a packet is
+ * then the request: {@code iops} = {@code pps}, {@code bytes} frame bytes) and null for a block
+ * replay's; they are sweep.arrow's nullable {@code pps} and {@code gbit_per_s} columns.
  */
 public record SummaryRow(
     String strategy, String profile, String trace, String ring, String backend, int iodepth, int vcpus, int queues,
@@ -19,7 +23,28 @@ public record SummaryRow(
     Double slowdownVsDirect, Double cyclesVsDirect,
     double[] eventsPerRequest, double kicksSuppressedPerRequest, long ringFullStalls, long mapStalls,
     double vcpuUtilMax, double vcpuUtilMean, double vmmUtilMax, double lockWaitNsPerRequest, String mostWaitedLock,
-    double[] cyclesByCategory, double[] cyclesByActor) implements java.io.Serializable {
+    double[] cyclesByCategory, double[] cyclesByActor, Double pps, Double gbitPerS) implements java.io.Serializable {
+
+  /** A block replay's row (no packet rates). */
+  public SummaryRow(
+      String strategy, String profile, String trace, String ring, String backend, int iodepth, int vcpus, int queues,
+      long requests, long bytes, long simTimeNs, double iops, double mibPerS,
+      double latMeanNs, long latP50Ns, long latP99Ns, long latP999Ns, long latMaxNs,
+      double cyclesPerRequest, double cyclesPerKib, double guestCyclesPerRequest, double hostCyclesPerRequest,
+      Double slowdownVsDirect, Double cyclesVsDirect,
+      double[] eventsPerRequest, double kicksSuppressedPerRequest, long ringFullStalls, long mapStalls,
+      double vcpuUtilMax, double vcpuUtilMean, double vmmUtilMax, double lockWaitNsPerRequest, String mostWaitedLock,
+      double[] cyclesByCategory, double[] cyclesByActor) {
+    this(strategy, profile, trace, ring, backend, iodepth, vcpus, queues, requests, bytes, simTimeNs, iops, mibPerS, latMeanNs, latP50Ns, latP99Ns,
+        latP999Ns, latMaxNs, cyclesPerRequest, cyclesPerKib, guestCyclesPerRequest, hostCyclesPerRequest, slowdownVsDirect, cyclesVsDirect,
+        eventsPerRequest, kicksSuppressedPerRequest, ringFullStalls, mapStalls, vcpuUtilMax, vcpuUtilMean, vmmUtilMax, lockWaitNsPerRequest,
+        mostWaitedLock, cyclesByCategory, cyclesByActor, null, null);
+  }
+
+  /** Whether the row is a network replay's (a packet is its request). */
+  public boolean isNet() {
+    return pps != null;
+  }
 
   /** What identifies a run besides its strategy. */
   public record Context(String profile, String trace, String ring, String backend, int iodepth) {}
@@ -63,14 +88,15 @@ public record SummaryRow(
   }
 
   /**
-   * This row with other per-request event counts: a network replay's per packet, with the initial fill
-   * of the receive rings left out as in its own summary.arrow.
+   * This row as a network replay's: other per-request event counts (per packet, with the initial fill
+   * of the receive rings left out as in its own summary.arrow), and its packets per second and frame
+   * Gb/s as the replay's summary.arrow has them.
    */
-  public SummaryRow withEventsPerRequest(double[] events) {
+  public SummaryRow asNet(double[] events, double pps, double gbitPerS) {
     return new SummaryRow(strategy, profile, trace, ring, backend, iodepth, vcpus, queues, requests, bytes, simTimeNs, iops, mibPerS, latMeanNs, latP50Ns,
         latP99Ns, latP999Ns, latMaxNs, cyclesPerRequest, cyclesPerKib, guestCyclesPerRequest, hostCyclesPerRequest, slowdownVsDirect, cyclesVsDirect,
         events.clone(), kicksSuppressedPerRequest, ringFullStalls, mapStalls, vcpuUtilMax, vcpuUtilMean, vmmUtilMax, lockWaitNsPerRequest, mostWaitedLock,
-        cyclesByCategory, cyclesByActor);
+        cyclesByCategory, cyclesByActor, pps, gbitPerS);
   }
 
   /** This row with its ratios against the {@code direct} row of the same run. */
@@ -80,6 +106,6 @@ public record SummaryRow(
     return new SummaryRow(strategy, profile, trace, ring, backend, iodepth, vcpus, queues, requests, bytes, simTimeNs, iops, mibPerS,
         latMeanNs, latP50Ns, latP99Ns, latP999Ns, latMaxNs, cyclesPerRequest, cyclesPerKib, guestCyclesPerRequest,
         hostCyclesPerRequest, slow, cyc, eventsPerRequest, kicksSuppressedPerRequest, ringFullStalls, mapStalls,
-        vcpuUtilMax, vcpuUtilMean, vmmUtilMax, lockWaitNsPerRequest, mostWaitedLock, cyclesByCategory, cyclesByActor);
+        vcpuUtilMax, vcpuUtilMean, vmmUtilMax, lockWaitNsPerRequest, mostWaitedLock, cyclesByCategory, cyclesByActor, pps, gbitPerS);
   }
 }

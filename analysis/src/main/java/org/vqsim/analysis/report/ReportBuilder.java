@@ -123,8 +123,30 @@ public final class ReportBuilder {
       }
       b.append("</tbody></table>");
       h.raw(b.toString());
+      if (r.locks() != null) netLocks(h, t, r.locks().table());
     }
     h.raw("</section>");
+  }
+
+  /** A network run's locks.arrow: per strategy the lock it waited for most, and its wait per packet. */
+  private static void netLocks(Html h, Table summary, Table locks) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < summary.rowCount(); i++) {
+      String strategy = summary.stringColumn("strategy").get(i);
+      long packets = summary.longColumn("packets").get(i);
+      String most = null;
+      long wait = 0;
+      for (Row k : locks) {
+        if (!k.getString("strategy").equals(strategy) || k.getLong("wait_ns_total") <= wait) continue;
+        wait = k.getLong("wait_ns_total");
+        most = k.getString("lock");
+      }
+      if (most == null) continue;
+      b.append(b.length() == 0 ? "" : "; ").append("<code>").append(esc(Summaries.label(strategy))).append("</code> on <code>").append(esc(most))
+          .append("</code> (").append(Fmt.count(packets == 0 ? 0 : wait / (double) packets)).append(" ns per packet)");
+    }
+    h.raw(b.length() == 0 ? "<p class='muted'>Locks (locks.arrow): no strategy waited for any lock.</p>"
+        : "<p class='muted'>Lock each strategy waited for most (locks.arrow): " + b + ".</p>");
   }
 
   static String title(ReportInputs in) {

@@ -61,6 +61,51 @@ final class SweepAnalysis {
   /** The metrics whose orderings are compared (slowdown orders as IOPS does, so it has no crossovers of its own). */
   static final List<Metric> COMPARED = List.of(CYCLES, IOPS, P99);
 
+  /** What a row of the sweep is: block units count requests, network units packets (sweep.arrow's pps is set); a sweep may hold both. */
+  enum Units {
+    BLOCK, NET, MIXED;
+
+    static Units of(Table t) {
+      if (!t.columnNames().contains("pps") || t.rowCount() == 0) return BLOCK;
+      int missing = t.numberColumn("pps").countMissing();
+      return missing == t.rowCount() ? BLOCK : missing == 0 ? NET : MIXED;
+    }
+
+    /** A request, a packet, or both. */
+    String unit() {
+      return this == BLOCK ? "request" : this == NET ? "packet" : "request or packet";
+    }
+
+    String plural() {
+      return this == BLOCK ? "requests" : this == NET ? "packets" : "requests or packets";
+    }
+  }
+
+  /** The rate in the units' words: IOPS for block units, packets per second for network units (sweep.arrow's iops column either way). */
+  static Metric rate(Units u) {
+    return switch (u) {
+      case BLOCK -> IOPS;
+      case NET -> new Metric("iops", "Packets per second", "packets/s", false, "becomes faster than", " in packets per second", 1);
+      case MIXED -> new Metric("iops", "IOPS or packets per second", "IOPS (block) or packets/s (network)", false, "becomes faster than",
+          " in IOPS or packets per second", 1);
+    };
+  }
+
+  /** Cycles per request, or per packet. */
+  static Metric cycles(Units u) {
+    if (u == Units.BLOCK) return CYCLES;
+    String per = u.unit();
+    return new Metric("cycles_per_request", "Cycles per " + per, "cycles per " + per, true, "becomes cheaper than", " in cycles per " + per, 1);
+  }
+
+  /** Frame Gb/s of network units. */
+  static final Metric GBIT = new Metric("gbit_per_s", "Gb/s", "Gb/s (frames)", false, "moves more data than", " in Gb/s", 1);
+
+  /** The compared metrics in the units of the table's rows. */
+  static List<Metric> compared(Units u) {
+    return List.of(cycles(u), rate(u), P99);
+  }
+
   /** Two strategies swap places along {@code x}: {@code winner} is better than {@code loser} from {@code to} on, worse at {@code from}. */
   record Crossover(Metric metric, Dim x, String winner, String loser, int from, int to, List<Map<String, String>> slices) {}
 

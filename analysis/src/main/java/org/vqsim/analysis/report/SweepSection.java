@@ -49,10 +49,12 @@ final class SweepSection {
     h.el("p", "muted", "Where the order of two strategies flips along a swept parameter, the other parameters held at each of their values in turn. "
         + "Values within " + Fmt.pct(SweepAnalysis.TIE) + " of each other count as a tie, not an order.");
     h.open("ul", "class='reading' id='crossovers'");
-    for (String s : readings(t, dims, xs)) h.raw("<li>" + s + "</li>");
+    for (String s : readings(t, dims, xs, SweepAnalysis.Units.of(t))) h.raw("<li>" + s + "</li>");
     h.close("ul");
 
-    List<Metric> metrics = new ArrayList<>(List.of(SweepAnalysis.CYCLES, SweepAnalysis.IOPS, SweepAnalysis.P99));
+    SweepAnalysis.Units units = SweepAnalysis.Units.of(t);
+    List<Metric> metrics = new ArrayList<>(SweepAnalysis.compared(units));
+    if (units == SweepAnalysis.Units.NET) metrics.add(2, SweepAnalysis.GBIT);
     if (t.numberColumn("slowdown_vs_direct").countMissing() < t.rowCount()) metrics.add(SweepAnalysis.SLOWDOWN);
     for (Dim x : xs) {
       List<Dim> others = new ArrayList<>(dims);
@@ -95,7 +97,8 @@ final class SweepSection {
       for (String tr : t.stringColumn("trace")) traces.add(tr.startsWith("generated:") && !gen.isEmpty() ? "generated: " + gen : tr);
       String tr = traces.size() <= 3 ? String.join(", ", traces) : traces.size() + " traces";
       h.raw("<dt>Trace</dt><dd><code>" + esc(tr) + "</code>, profile <code>" + esc(String.join(", ", new java.util.LinkedHashSet<>(t.stringColumn("profile").asList())))
-          + "</code>, " + Fmt.count(t.numberColumn("requests").getDouble(0)) + " requests per replay</dd>\n");
+          + "</code>, " + Fmt.count(t.numberColumn("requests").getDouble(0)) + " " + SweepAnalysis.Units.of(t).plural() + " per replay"
+          + (SweepAnalysis.Units.of(t) == SweepAnalysis.Units.MIXED ? " (the first row's)" : "") + "</dd>\n");
     }
     String toml = sweep.meta("vqsim.sweep", "");
     if (!toml.isEmpty()) {
@@ -110,6 +113,10 @@ final class SweepSection {
 
   /** The crossover sentences, and for each compared metric along each parameter without one, that the order holds. */
   static List<String> readings(Table t, List<Dim> dims, List<Dim> xs) {
+    return readings(t, dims, xs, SweepAnalysis.Units.of(t));
+  }
+
+  static List<String> readings(Table t, List<Dim> dims, List<Dim> xs, SweepAnalysis.Units units) {
     List<String> out = new ArrayList<>();
     for (Dim x : xs) {
       if (!x.numeric()) continue;
@@ -117,11 +124,11 @@ final class SweepSection {
       others.remove(x);
       int total = SweepAnalysis.slices(t, others).size();
       List<String> items = new ArrayList<>();
-      for (Metric m : SweepAnalysis.COMPARED) {
+      for (Metric m : SweepAnalysis.compared(units)) {
         List<Crossover> cs = SweepAnalysis.crossovers(t, dims, x, m);
         if (cs.isEmpty()) {
           items.add("No two strategies swap places in " + esc(lower(m.title())) + (total > 1 ? " at any " + esc(otherNames(others)) : "")
-              + (m == SweepAnalysis.CYCLES ? "; costliest first: " + order(t, dims, x, others, m) : "."));
+              + (isCycles(m) ? "; costliest first: " + order(t, dims, x, others, m) : "."));
           continue;
         }
         for (int i = 0; i < Math.min(MAX_SENTENCES, cs.size()); i++) items.add(SweepAnalysis.sentence(cs.get(i), others, total));
@@ -134,7 +141,7 @@ final class SweepSection {
     // two-valued categories (ring, a pair of traces): how much they change the cost
     for (Dim d : dims) {
       if (xs.contains(d)) continue;
-      String s = spread(t, dims, d);
+      String s = spread(t, dims, d, units);
       if (s != null) out.add(s);
     }
     if (out.isEmpty()) out.add("No numeric parameter was swept, so there is nothing to cross over; the charts compare the values side by side.");
@@ -150,7 +157,7 @@ final class SweepSection {
   }
 
   private static String lower(String title) {
-    return title.equals("IOPS") ? "IOPS" : title.substring(0, 1).toLowerCase(Locale.ROOT) + title.substring(1);
+    return title.startsWith("IOPS") ? title : title.equals("Gb/s") ? title : title.substring(0, 1).toLowerCase(Locale.ROOT) + title.substring(1);
   }
 
   private static String otherNames(List<Dim> others) {
@@ -173,7 +180,7 @@ final class SweepSection {
   }
 
   /** How much a two-valued dimension changes cycles per request: the largest relative difference over all rows. */
-  private static String spread(Table t, List<Dim> dims, Dim d) {
+  private static String spread(Table t, List<Dim> dims, Dim d, SweepAnalysis.Units units) {
     if (d.values().size() != 2) return null;
     var index = SweepAnalysis.index(t, dims);
     double worst = 0;
@@ -193,8 +200,8 @@ final class SweepSection {
     }
     String a = d.label(d.values().get(0)), b = d.label(d.values().get(1));
     String what = "<b>" + esc(d.name()) + "</b> (" + esc(a) + " or " + esc(b) + ")";
-    if (worst < 0.01) return what + " changes cycles per request by less than 1% anywhere in the sweep.";
-    return what + " changes cycles per request by at most " + Fmt.num(worst * 100, 1) + "%, all else equal (" + Reading.code(where) + ").";
+    if (worst < 0.01) return what + " changes cycles per " + units.unit() + " by less than 1% anywhere in the sweep.";
+    return what + " changes cycles per " + units.unit() + " by at most " + Fmt.num(worst * 100, 1) + "%, all else equal (" + Reading.code(where) + ").";
   }
 
   /** The dimension to draw as small multiples: a numeric one with the most values, else the one with the most values. */
@@ -248,18 +255,30 @@ final class SweepSection {
     NumberFormat yf = new DecimalFormat(m == SweepAnalysis.SLOWDOWN ? "0.0×" : m == SweepAnalysis.P99 ? "#,##0.#" : "#,##0", DecimalFormatSymbols.getInstance(Locale.ROOT));
     String title = m.title() + " against " + x.name() + (panel == null ? "" : ", per " + panel.name());
     String name = "sweep-" + slug(m.column()) + "-vs-" + slug(x.name());
-    String caption = m.title() + (m == SweepAnalysis.CYCLES ? " (guest + host, from the cycle ledger)" : m == SweepAnalysis.SLOWDOWN
-        ? " (direct's IOPS ÷ the strategy's, same parameters)" : "") + " against " + x.name() + ". " + layout
+    String caption = m.title() + (isCycles(m) ? " (guest + host, from the cycle ledger)" : m == SweepAnalysis.SLOWDOWN
+        ? " (direct's rate ÷ the strategy's, same parameters)" : m == SweepAnalysis.GBIT ? " (frame bits per simulated second)" : "") + " against " + x.name() + ". " + layout
         + (m.lowerIsBetter() ? " Lower is better." : " Higher is better.") + (logY ? " Log scale on the y axis: equal steps are equal ratios." : "") + (logX ? " The x axis is logarithmic too." : "")
         + " Dashed: strategies that bounce through swiotlb; strategies with the same values draw over each other.";
     ReportBuilder.figure(h, charts, Charts.panels(name, title, x.name(), xv, xl, logX, m.axis(), logY, yf, panels), caption);
   }
 
+  private static boolean isCycles(Metric m) {
+    return m.column().equals(SweepAnalysis.CYCLES.column());
+  }
+
   private static void table(Html h, Table t, List<Dim> dims) {
+    SweepAnalysis.Units units = SweepAnalysis.Units.of(t);
+    boolean anyNet = units != SweepAnalysis.Units.BLOCK;
     h.el("h3", "", "Every combination");
+    if (units == SweepAnalysis.Units.MIXED) {
+      h.el("p", "muted", "Block and network units together: a network unit's rate is in packets per second (a packet counts as a request), its cycles are "
+          + "per packet, and it has Gb/s; a block unit's rate is IOPS.");
+    }
     h.raw("<table class='sweep'><thead><tr>");
     for (Dim d : dims) h.raw("<th>" + esc(d.name()) + "</th>");
-    h.raw("<th>strategy</th>" + th("IOPS", "req/s") + th("p99", "µs") + th("cycles", "per request") + th("slowdown", "vs direct") + "</tr></thead><tbody>\n");
+    h.raw("<th>strategy</th>" + (units == SweepAnalysis.Units.NET ? th("packets/s", "") : units == SweepAnalysis.Units.MIXED ? th("IOPS or packets/s", "")
+        : th("IOPS", "req/s")) + (anyNet ? th("Gb/s", "frames") : "") + th("p99", "µs") + th("cycles", "per " + units.unit()) + th("slowdown", "vs direct")
+        + "</tr></thead><tbody>\n");
     // in the sweep's order of values (numeric ones increasing), then strategy as run
     List<Integer> rows = new ArrayList<>();
     for (int r = 0; r < t.rowCount(); r++) rows.add(r);
@@ -278,7 +297,13 @@ final class SweepSection {
       h.raw("<td><code>" + esc(Summaries.label(s)) + "</code></td>");
       double iops = t.numberColumn("iops").getDouble(r), p99 = t.numberColumn("lat_p99_ns").getDouble(r);
       double cyc = t.numberColumn("cycles_per_request").getDouble(r), slow = t.numberColumn("slowdown_vs_direct").getDouble(r);
-      ReportBuilder.cell(h, "iops", iops, Fmt.count(iops), "");
+      boolean net = anyNet && !t.numberColumn("pps").isMissing(r);
+      ReportBuilder.cell(h, "iops", iops, Fmt.count(iops) + (units == SweepAnalysis.Units.MIXED ? (net ? " pps" : " IOPS") : ""), "");
+      if (anyNet) {
+        double gb = net ? t.numberColumn("gbit_per_s").getDouble(r) : Double.NaN;
+        if (net) ReportBuilder.cell(h, "gbit_per_s", gb, Fmt.num(gb, 2), "");
+        else h.raw("<td class='num'>-</td>");
+      }
       ReportBuilder.cell(h, "lat_p99_ns", p99, Fmt.us(p99), "");
       ReportBuilder.cell(h, "cycles_per_request", cyc, Fmt.count(cyc), "");
       ReportBuilder.cell(h, "slowdown_vs_direct", slow, Fmt.ratio(slow), "");

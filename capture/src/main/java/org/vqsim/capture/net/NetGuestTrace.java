@@ -76,6 +76,16 @@ public final class NetGuestTrace {
   private byte[] txGapPhase = new byte[256], rxGapPhase = new byte[256];
   private int txGaps, rxGaps;
   private long lastXmitNs = -1, lastGroNs = -1, queuedNs = -1;
+  /**
+   * Software GSO: the TCP payload of the last queued super-packet not yet seen in its segments'
+   * net_dev_xmit, and how many of them were seen (a segment after the first is marked GSO_TAIL).
+   */
+  private long gsoPayloadLeft;
+  private int gsoSegmentsSeen;
+  /** A transmitted packet's flag in {@code dir}: a segment after the first of one software-GSO skb. */
+  private static final byte GSO_TAIL = 0x20;
+  /** The largest Ethernet frame at MTU 1500 without FCS. */
+  private static final int MAX_WIRE_FRAME = 1514;
 
   private NetGuestTrace(String name) {
     this.name = name;
@@ -234,13 +244,23 @@ public final class NetGuestTrace {
       k[TXP]++;
       k[TXB] += length;
       // the packet entered the qdisc at the latest net_dev_queue before it: the segments of one GSO skb
-      // (software segmentation without HOST_TSO) go to the driver together, xmit_more on all but the last
-      add(queuedNs >= 0 ? queuedNs : tsNs, NetPacket.TX, length, line);
+      // (software segmentation without HOST_TSO) go to the driver together, xmit_more on all but the last;
+      // those after the first did not pass through the stack above the qdisc (NetPacket.gsoTail)
+      boolean tail = false;
+      if (gsoPayloadLeft > 0) {
+        tail = gsoSegmentsSeen++ > 0;
+        gsoPayloadLeft -= Math.max(0, length - NetPacket.TCP_HEADERS);
+      }
+      add(queuedNs >= 0 ? queuedNs : tsNs, tail ? (byte) (NetPacket.TX | GSO_TAIL) : NetPacket.TX, length, line);
       lastXmitNs = tsNs;
       lastGroNs = -1;
     } else if (l.startsWith("net_dev_queue: ", ev)) {
       queuedNs = tsNs;
-      if (lastXmitNs >= 0 && tsNs >= lastXmitNs) addGap(true, tsNs - lastXmitNs, intField(l, " len=", ev, line));
+      int queued = intField(l, " len=", ev, line);
+      // a super-packet above the wire's largest frame: the driver gets it in segments (unless the device segments it)
+      gsoPayloadLeft = queued > MAX_WIRE_FRAME ? queued - NetPacket.TCP_HEADERS : 0;
+      gsoSegmentsSeen = 0;
+      if (lastXmitNs >= 0 && tsNs >= lastXmitNs) addGap(true, tsNs - lastXmitNs, queued);
       lastXmitNs = -1;
       lastGroNs = -1;
     } else if (l.startsWith("napi_gro_receive_entry: ", ev)) {
@@ -372,6 +392,7 @@ public final class NetGuestTrace {
       public boolean next(NetPacket p) {
         if (i >= n) return false;
         p.set(Math.max(0, ts[i] - t0), (byte) (dir[i] & 1), NetPacket.TCP, len[i]);
+        p.gsoTail = (dir[i] & GSO_TAIL) != 0;
         p.cpu = cpu;
         i++;
         return true;

@@ -101,6 +101,44 @@ class NetReadersTest {
     return e.getMessage();
   }
 
+  /**
+   * Software GSO in a capture: a super-packet queued once (net_dev_queue len=4410) reaches the driver
+   * as three segments at the queue's time, all but the first marked gsoTail; a small packet queued on
+   * its own is not; on the lab's no-offload transmit run every queued super-packet has exactly one
+   * unmarked segment.
+   */
+  @Test
+  void segmentsOfASoftwareGsoSkbAfterTheFirstAreMarked() throws Exception {
+    String text = String.join("\n",
+        "   netwl-159 [000] b....  6.540148: net_dev_queue: dev=eth0 skbaddr=ffff8a7a413c5c00 len=66",
+        "   netwl-159 [000] b..1.  6.540650: net_dev_xmit: dev=eth0 skbaddr=ffff8a7a413c5c00 len=66 rc=0",
+        "   netwl-159 [000] b....  6.543087: net_dev_queue: dev=eth0 skbaddr=ffff8a7a679ceae8 len=4410",
+        "   netwl-159 [000] b..1.  6.544929: net_dev_xmit: dev=eth0 skbaddr=ffff8a7a413c5e00 len=1514 rc=0",
+        "   netwl-159 [000] b..1.  6.544939: net_dev_xmit: dev=eth0 skbaddr=ffff8a7a413c5400 len=1514 rc=0",
+        "   netwl-159 [000] b..1.  6.545291: net_dev_xmit: dev=eth0 skbaddr=ffff8a7a413c5000 len=1514 rc=0",
+        "   netwl-159 [000] b....  6.550000: net_dev_queue: dev=eth0 skbaddr=ffff8a7a413c5c00 len=66",
+        "   netwl-159 [000] b..1.  6.550100: net_dev_xmit: dev=eth0 skbaddr=ffff8a7a413c5c00 len=66 rc=0", "");
+    NetGuestTrace g = NetGuestTrace.read(new BufferedReader(new StringReader(text)), "gso.txt");
+    StringBuilder seen = new StringBuilder();
+    NetPacket p = new NetPacket();
+    try (var src = g.packets(-1)) {
+      while (src.next(p)) seen.append(p.frameLen).append(p.gsoTail ? "+ " : " ").append(p.tsNs).append(';');
+    }
+    assertEquals("66 0;1514 2939000;1514+ 2939000;1514+ 2939000;66 9852000;", seen.toString());
+
+    NetGuestTrace lab = NetGuestTrace.read(LabTracePaths.lab("qemu-lab-net", "tcp-tx.bounce.nooffload.guest-ftrace.txt.gz"));
+    long tails = 0, heads = 0;
+    try (var src = lab.packets(-1)) {
+      while (src.next(p)) {
+        if (p.direction != NetPacket.TX) continue;
+        if (p.gsoTail) tails++;
+        else heads++;
+      }
+    }
+    // 12144 packets in the window; most transmits are segments after the first of a 16-45 segment super-packet
+    assertTrue(tails > 8 * heads / 2 && heads > 400, tails + " marked, " + heads + " unmarked transmits");
+  }
+
   @Test
   void badPcapsSayWhatIsWrong() throws Exception {
     assertTrue(error(new byte[0]).contains("empty file"));

@@ -61,7 +61,7 @@ public final class IntelViommuStrategy implements DmaStrategy {
   private final Timeline tl;
   private final SwiotlbBouncer bouncer;
   private final IovaAllocator iovas;
-  private final PageMap pageTable = new PageMap(4096);
+  private final PageTable pageTable = new PageTable();
   private final IotlbCache iotlb;
   private final long mapCycles, unmapCycles, invExitCycles, invQemuCycles, invScanCycles, hitCycles, missCycles;
   // lazy: one flush queue per CPU

@@ -8,13 +8,13 @@ package org.vqsim.engine.dma;
  */
 public final class IotlbCache {
   private final int capacity;
-  private final PageMap entries;
+  private final PageTable entries;
   private long resets;
 
   public IotlbCache(int capacity) {
     if (capacity < 1) throw new IllegalArgumentException("IOTLB capacity must be at least 1 entry, not " + capacity);
     this.capacity = capacity;
-    this.entries = new PageMap(capacity);
+    this.entries = new PageTable();
   }
 
   public int capacity() { return capacity; }

@@ -48,7 +48,7 @@ public final class IovaAllocator {
   private boolean highRegion;
   // the rbtree's free ranges, by size: size → first free page + 1, page → next free page + 1
   private final PageMap freeHead = new PageMap(64);
-  private final PageMap freeNext = new PageMap(1024);
+  private final PageTable freeNext = new PageTable();
   private long live;
 
   // per-CPU caches and the depot (absent without a timeline)

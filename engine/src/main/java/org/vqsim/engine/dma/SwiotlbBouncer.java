@@ -29,7 +29,7 @@ final class SwiotlbBouncer {
   private final Timeline tl;
   private final Lock[] areaLocks;
   private final double copyCyclesPerByte;
-  private final PageMap origOf;
+  private final PageTable origOf;
 
   SwiotlbBouncer(DmaContext ctx, long poolBase) {
     this.ledger = ctx.ledger();
@@ -42,7 +42,7 @@ final class SwiotlbBouncer {
     this.areaLocks = new Lock[pool.areas()];
     for (int a = 0; a < areaLocks.length; a++) areaLocks[a] = tl.lock("swiotlb.area", Lock.Kind.SPIN, a);
     this.copyCyclesPerByte = ctx.profile().get(CostFigure.BOUNCE_COPY_CYCLES_PER_KIB) / 1024.0;
-    this.origOf = new PageMap(1024);
+    this.origOf = new PageTable(); // by slot: tlb >>> IO_TLB_SHIFT
   }
 
   SwiotlbPool pool() { return pool; }
@@ -60,7 +60,7 @@ final class SwiotlbBouncer {
       pool.failed();
       return DmaStrategy.MAPPING_ERROR;
     }
-    origOf.put(tlb, paddr);
+    origOf.put(tlb >>> SwiotlbPool.IO_TLB_SHIFT, paddr);
     mem.copy(paddr, tlb, length);
     ledger.charge(slot, Actor.VCPU, Category.BOUNCE_COPY, Math.round(length * copyCyclesPerByte));
     ledger.count(slot, EventKind.BOUNCES, 1);
@@ -70,13 +70,13 @@ final class SwiotlbBouncer {
 
   /** Copies back what the device wrote (if it could write) and frees the slots. */
   void unmap(int slot, long tlb, int length, DmaDirection dir) {
-    long orig = origOf.get(tlb, -1);
+    long orig = (tlb & ((1L << SwiotlbPool.IO_TLB_SHIFT) - 1)) != 0 ? -1 : origOf.get(tlb >>> SwiotlbPool.IO_TLB_SHIFT, -1);
     if (orig < 0) throw new IllegalStateException(String.format(java.util.Locale.ROOT, "unmap of 0x%x, which is not a bounce slot in use", tlb));
     if (dir == DmaDirection.FROM_DEVICE || dir == DmaDirection.BIDIRECTIONAL) {
       mem.copy(tlb, orig, length);
       ledger.charge(slot, Actor.VCPU, Category.BOUNCE_COPY, Math.round(length * copyCyclesPerByte));
     }
-    origOf.remove(tlb);
+    origOf.remove(tlb >>> SwiotlbPool.IO_TLB_SHIFT);
     tl.hold(areaLocks[pool.areaOf(tlb)], slot, Actor.VCPU, Category.BOUNCE_ALLOC, releaseCycles);
     pool.release(tlb);
   }

@@ -46,7 +46,7 @@ public final class TceStrategy implements DmaStrategy {
   private final SwiotlbBouncer bouncer;
   private final int pageShift;
   private final long pageMask;
-  private final PageMap table = new PageMap(4096);
+  private final PageTable table = new PageTable();
   private final long allocCycles, freeCycles, hcallCycles, perTceCycles, xlateCycles;
   private final Timeline tl;
   /** The small pools, then the large pool; each allocates its own part of the window. */

@@ -81,8 +81,8 @@ public final class VirtioIommuStrategy implements DmaStrategy {
   private final SwiotlbBouncer bouncer;
   private final IovaAllocator iovas;
   private final Lock requestLock, bql, mutex;
-  private final PageMap guestMappings = new PageMap(4096); // the driver's interval tree
-  private final PageMap deviceMappings = new PageMap(4096); // QEMU's mapping tree
+  private final PageTable guestMappings = new PageTable(); // the driver's interval tree
+  private final PageTable deviceMappings = new PageTable(); // QEMU's mapping tree
   private final SplitDriverQueue reqDriver;
   private final SplitDeviceQueue reqDevice;
   private final Chain chain = new Chain(2);

@@ -40,7 +40,7 @@ public final class GuestMemory {
   // stale): a replay goes round a handful of frames — each ring's descriptor table and avail/used
   // rings, the headers and tables of the requests in flight — which a one-entry cache would miss on
   // almost every access
-  private static final int CACHE_SETS = 32;
+  private static final int CACHE_SETS = 1024;
   private final long[] cacheFrame = new long[CACHE_SETS];
   private final byte[][] cacheBytes = new byte[CACHE_SETS][];
 
@@ -80,7 +80,13 @@ public final class GuestMemory {
   /** Number of 4 KiB frames that have been written to. */
   public int touchedFrames() { return frameCount; }
 
+  // Each access first tries the frame cache inline (a hit, with the value inside the frame, is all most
+  // accesses are) and only otherwise goes the whole way: small enough to be inlined where it is used.
+
   public int readU8(long gpa) {
+    long fn = gpa >>> FRAME_SHIFT;
+    int set = (int) fn & (CACHE_SETS - 1);
+    if (cacheFrame[set] == fn) return cacheBytes[set][(int) (gpa & FRAME_MASK)] & 0xff;
     byte[] f = frameOrNull(gpa);
     return f == null ? 0 : f[(int) (gpa & FRAME_MASK)] & 0xff;
   }
@@ -90,6 +96,14 @@ public final class GuestMemory {
   }
 
   public int readU16(long gpa) {
+    long fn = gpa >>> FRAME_SHIFT;
+    int set = (int) fn & (CACHE_SETS - 1);
+    int off = (int) (gpa & FRAME_MASK);
+    if (cacheFrame[set] == fn && off <= FRAME_SIZE - 2) return (short) U16.get(cacheBytes[set], off) & 0xffff;
+    return readU16Slow(gpa);
+  }
+
+  private int readU16Slow(long gpa) {
     int off = (int) (gpa & FRAME_MASK);
     if (off > FRAME_SIZE - 2) return readU8(gpa) | readU8(gpa + 1) << 8;
     byte[] f = frameOrNull(gpa);
@@ -97,6 +111,17 @@ public final class GuestMemory {
   }
 
   public void writeU16(long gpa, int value) {
+    long fn = gpa >>> FRAME_SHIFT;
+    int set = (int) fn & (CACHE_SETS - 1);
+    int off = (int) (gpa & FRAME_MASK);
+    if (cacheFrame[set] == fn && off <= FRAME_SIZE - 2) {
+      U16.set(cacheBytes[set], off, (short) value);
+      return;
+    }
+    writeU16Slow(gpa, value);
+  }
+
+  private void writeU16Slow(long gpa, int value) {
     int off = (int) (gpa & FRAME_MASK);
     if (off > FRAME_SIZE - 2) {
       writeU8(gpa, value);
@@ -107,6 +132,14 @@ public final class GuestMemory {
   }
 
   public long readU32(long gpa) {
+    long fn = gpa >>> FRAME_SHIFT;
+    int set = (int) fn & (CACHE_SETS - 1);
+    int off = (int) (gpa & FRAME_MASK);
+    if (cacheFrame[set] == fn && off <= FRAME_SIZE - 4) return (int) U32.get(cacheBytes[set], off) & 0xffff_ffffL;
+    return readU32Slow(gpa);
+  }
+
+  private long readU32Slow(long gpa) {
     int off = (int) (gpa & FRAME_MASK);
     if (off > FRAME_SIZE - 4) return readU16(gpa) | (long) readU16(gpa + 2) << 16;
     byte[] f = frameOrNull(gpa);
@@ -114,6 +147,17 @@ public final class GuestMemory {
   }
 
   public void writeU32(long gpa, long value) {
+    long fn = gpa >>> FRAME_SHIFT;
+    int set = (int) fn & (CACHE_SETS - 1);
+    int off = (int) (gpa & FRAME_MASK);
+    if (cacheFrame[set] == fn && off <= FRAME_SIZE - 4) {
+      U32.set(cacheBytes[set], off, (int) value);
+      return;
+    }
+    writeU32Slow(gpa, value);
+  }
+
+  private void writeU32Slow(long gpa, long value) {
     int off = (int) (gpa & FRAME_MASK);
     if (off > FRAME_SIZE - 4) {
       writeU16(gpa, (int) value & 0xffff);
@@ -124,6 +168,14 @@ public final class GuestMemory {
   }
 
   public long readU64(long gpa) {
+    long fn = gpa >>> FRAME_SHIFT;
+    int set = (int) fn & (CACHE_SETS - 1);
+    int off = (int) (gpa & FRAME_MASK);
+    if (cacheFrame[set] == fn && off <= FRAME_SIZE - 8) return (long) U64.get(cacheBytes[set], off);
+    return readU64Slow(gpa);
+  }
+
+  private long readU64Slow(long gpa) {
     int off = (int) (gpa & FRAME_MASK);
     if (off > FRAME_SIZE - 8) return readU32(gpa) | readU32(gpa + 4) << 32;
     byte[] f = frameOrNull(gpa);
@@ -131,6 +183,17 @@ public final class GuestMemory {
   }
 
   public void writeU64(long gpa, long value) {
+    long fn = gpa >>> FRAME_SHIFT;
+    int set = (int) fn & (CACHE_SETS - 1);
+    int off = (int) (gpa & FRAME_MASK);
+    if (cacheFrame[set] == fn && off <= FRAME_SIZE - 8) {
+      U64.set(cacheBytes[set], off, value);
+      return;
+    }
+    writeU64Slow(gpa, value);
+  }
+
+  private void writeU64Slow(long gpa, long value) {
     int off = (int) (gpa & FRAME_MASK);
     if (off > FRAME_SIZE - 8) {
       writeU32(gpa, value & 0xffff_ffffL);

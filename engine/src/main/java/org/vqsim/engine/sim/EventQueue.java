@@ -15,6 +15,11 @@ final class EventQueue {
   private long[] heap = new long[64 * W];
   private int size;
   private long nextSeq;
+  // the earliest event, kept out of the heap while it comes before everything in it: an event scheduled
+  // for sooner than all the others (often the next step of the pass that just ended) is pushed and
+  // popped without a walk of the heap
+  private boolean hasFirst;
+  private long firstTime, firstSeq, firstTa, firstB;
 
   // the popped event
   long topTime;
@@ -22,30 +27,62 @@ final class EventQueue {
   int topArg;
   int topArg2;
 
-  boolean isEmpty() { return size == 0; }
+  boolean isEmpty() { return size == 0 && !hasFirst; }
 
-  int size() { return size; }
+  int size() { return hasFirst ? size + 1 : size; }
 
   void push(long t, int ty, int a) {
     push(t, ty, a, 0);
   }
 
   void push(long t, int ty, int a, int b) {
+    long s = nextSeq++;
+    long ta = ((long) ty << 32) | (a & 0xFFFF_FFFFL);
+    // s is the latest sequence number, so (t, s) comes before an event (t2, s2) exactly when t < t2
+    if (!hasFirst) {
+      if (size == 0 || t < heap[0]) {
+        setFirst(t, s, ta, b);
+        return;
+      }
+    } else if (t < firstTime) {
+      heapPush(firstTime, firstSeq, firstTa, firstB);
+      setFirst(t, s, ta, b);
+      return;
+    }
+    heapPush(t, s, ta, b);
+  }
+
+  private void setFirst(long t, long s, long ta, long b) {
+    hasFirst = true;
+    firstTime = t;
+    firstSeq = s;
+    firstTa = ta;
+    firstB = b;
+  }
+
+  private void heapPush(long t, long s, long ta, long b) {
     if (size * W == heap.length) heap = Arrays.copyOf(heap, heap.length * 2);
     long[] h = heap;
     int i = size++;
-    long s = nextSeq++;
     while (i > 0) {
       int p = (i - 1) >>> 1;
       if (!less(t, s, h[p * W], h[p * W + 1])) break;
       move(h, p, i);
       i = p;
     }
-    set(h, i, t, s, ((long) ty << 32) | (a & 0xFFFF_FFFFL), b);
+    set(h, i, t, s, ta, b);
   }
 
   /** Removes the earliest event into {@link #topTime}, {@link #topType}, {@link #topArg}. */
   void pop() {
+    if (hasFirst) {
+      hasFirst = false;
+      topTime = firstTime;
+      topType = (int) (firstTa >> 32);
+      topArg = (int) firstTa;
+      topArg2 = (int) firstB;
+      return;
+    }
     long[] h = heap;
     topTime = h[0];
     topType = (int) (h[2] >> 32);

@@ -83,10 +83,12 @@ public final class Lock {
     }
     if (full > 0) {
       for (int b = 0; b < full; b++) recycle(bStart[b], bEnd[b]);
-      System.arraycopy(bStart, full, bStart, 0, blocks - full);
-      System.arraycopy(bEnd, full, bEnd, 0, blocks - full);
-      System.arraycopy(bSize, full, bSize, 0, blocks - full);
-      System.arraycopy(bGap, full, bGap, 0, blocks - full);
+      if (full < blocks) { // (an idle lock drops all its blocks: nothing to move)
+        System.arraycopy(bStart, full, bStart, 0, blocks - full);
+        System.arraycopy(bEnd, full, bEnd, 0, blocks - full);
+        System.arraycopy(bSize, full, bSize, 0, blocks - full);
+        System.arraycopy(bGap, full, bGap, 0, blocks - full);
+      }
       blocks -= full;
       head = 0;
     }
@@ -212,10 +214,12 @@ public final class Lock {
       bSize = java.util.Arrays.copyOf(bSize, n);
       bGap = java.util.Arrays.copyOf(bGap, n);
     }
-    System.arraycopy(bStart, at, bStart, at + 1, blocks - at);
-    System.arraycopy(bEnd, at, bEnd, at + 1, blocks - at);
-    System.arraycopy(bSize, at, bSize, at + 1, blocks - at);
-    System.arraycopy(bGap, at, bGap, at + 1, blocks - at);
+    if (at < blocks) { // (a block added after the last, the common case, moves nothing)
+      System.arraycopy(bStart, at, bStart, at + 1, blocks - at);
+      System.arraycopy(bEnd, at, bEnd, at + 1, blocks - at);
+      System.arraycopy(bSize, at, bSize, at + 1, blocks - at);
+      System.arraycopy(bGap, at, bGap, at + 1, blocks - at);
+    }
     if (spares > 0) {
       spares--;
       bStart[at] = spareStart[spares];

@@ -121,15 +121,15 @@ final class BlkDevice {
           statusGpa = gpa + popped.len[k] - 1;
         }
       }
-      s.statusGpa[slot] = statusGpa;
+      s.statusGpa(slot, statusGpa);
       m.ledger.markPop(slot, m.tl.nowPs()); // QEMU's virtqueue_pop trace point: the chain read and mapped
       m.ledger.charge(slot, Actor.VMM, Category.DEVICE, deviceRequest);
       m.ledger.charge(slot, Actor.BACKEND, Category.DEVICE, backendSubmit);
       long issue = m.tl.nowPs();
-      long xfer = IoOp.hasData(s.op[slot]) ? Math.round(s.length[slot] * (s.op[slot] == IoOp.WRITE ? psPerByteWrite : psPerByte)) : 0;
+      long xfer = IoOp.hasData(s.op(slot)) ? Math.round(s.length(slot) * (s.op(slot) == IoOp.WRITE ? psPerByteWrite : psPerByte)) : 0;
       long start = Math.max(issue, backendBwFree);
       backendBwFree = start + xfer;
-      long latency = service.isConstant() ? backendLatencyPs : Math.round(backendLatencyPs * service.draw(seed, s.request[slot]));
+      long latency = service.isConstant() ? backendLatencyPs : Math.round(backendLatencyPs * service.draw(seed, s.request(slot)));
       m.tl.schedule(backendBwFree + latency, VirtioBlk.BACKEND_DONE, slot, 0);
     }
     if (last >= 0) ringAccesses(vq, last, owed + vq.notifyAccesses); // set_notification(true) at the end of the pass
@@ -146,13 +146,13 @@ final class BlkDevice {
   /** virtio_blk_req_complete: status, used ring, interrupt to the queue's CPU. */
   void onBackendDone(int slot, long t) {
     BlkSlots s = m.slots;
-    Virtqueue vq = m.queues[s.queue[slot]];
+    Virtqueue vq = m.queues[s.queue(slot)];
     m.tl.begin(vq.vmm, t);
     if (bql) m.tl.acquire(m.vmm.bql(), slot);
     m.ledger.markFill(slot, m.tl.nowPs()); // QEMU's virtqueue_fill trace point
-    m.mem.writeU8(s.statusGpa[slot], VirtioBlk.VIRTIO_BLK_S_OK);
-    int written = (s.op[slot] == IoOp.READ ? s.length[slot] : 0) + 1;
-    vq.device.fill(m.mem, s.head[slot], written);
+    m.mem.writeU8(s.statusGpa(slot), VirtioBlk.VIRTIO_BLK_S_OK);
+    int written = (s.op(slot) == IoOp.READ ? s.length(slot) : 0) + 1;
+    vq.device.fill(m.mem, s.head(slot), written);
     vq.device.flush(m.mem);
     m.ledger.charge(slot, Actor.VMM, Category.RING, usedPush);
     ringAccesses(vq, slot, vq.completeAccesses);
@@ -164,6 +164,6 @@ final class BlkDevice {
     if (bql) m.tl.release(m.vmm.bql());
     long end = m.tl.end();
     // the guest-side jitter: the interrupt is taken late by the request's draw (a stall of the guest's vCPU or of the host thread that delivers it)
-    if (notify) m.tl.schedule(jitter == null ? end : end + Math.round(jitter.draw(seed, s.request[slot], JITTER_STREAM) * 1000.0), VirtioBlk.GUEST_IRQ, vq.index, 0);
+    if (notify) m.tl.schedule(jitter == null ? end : end + Math.round(jitter.draw(seed, s.request(slot), JITTER_STREAM) * 1000.0), VirtioBlk.GUEST_IRQ, vq.index, 0);
   }
 }

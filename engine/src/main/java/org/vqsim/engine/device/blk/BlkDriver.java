@@ -329,7 +329,7 @@ final class BlkDriver {
         // the strategy could not map (bounce pool exhausted): give the tag back and wait for a completion
         mapStalls++;
         if (inFlight == 0) {
-          throw new ModelException("request " + m.slots.request[slot] + " (" + IoOp.letter(op) + " of " + m.slots.length[slot] + " bytes) cannot be mapped by "
+          throw new ModelException("request " + m.slots.request(slot) + " (" + IoOp.letter(op) + " of " + m.slots.length(slot) + " bytes) cannot be mapped by "
               + m.strategyId + " even with nothing else in flight: the bounce pool is too small for it");
         }
         freeTags[q][freeTagCount[q]++] = slot;
@@ -339,8 +339,8 @@ final class BlkDriver {
       // the request leaves the CPU's list now that it is on the ring
       cpuHead[c] = pNext[e];
       if (cpuHead[c] < 0) cpuTail[c] = -1;
-      if (m.config.openLoop()) m.slots.submitPs[slot] = pTs[e];
-      if (firstSubmitPs < 0) firstSubmitPs = m.slots.submitPs[slot];
+      if (m.config.openLoop()) m.slots.submitPs(slot, pTs[e]);
+      if (firstSubmitPs < 0) firstSubmitPs = m.slots.submitPs(slot);
       freeEntry(e);
       inFlight++;
       if (inFlight > maxInFlight) maxInFlight = inFlight;
@@ -378,21 +378,21 @@ final class BlkDriver {
 
   private void takeRequest(int slot, int e, int c, int q) {
     BlkSlots s = m.slots;
-    s.request[slot] = pIdx[e];
-    s.op[slot] = pOp[e];
-    s.offset[slot] = pOff[e];
-    s.length[slot] = pLen[e];
-    s.cpu[slot] = c;
-    s.queue[slot] = q;
-    s.group[slot] = pGroup[e];
-    s.segCount[slot] = pSegCount[e];
+    s.request(slot, pIdx[e]);
+    s.op(slot, pOp[e]);
+    s.offset(slot, pOff[e]);
+    s.length(slot, pLen[e]);
+    s.cpu(slot, c);
+    s.queue(slot, q);
+    s.group(slot, pGroup[e]);
+    s.segCount(slot, pSegCount[e]);
     if (pSegCount[e] > 0) {
       // swap the arrays: the slot takes the captured segments, the pending entry keeps a spare
       int[] t = s.segs[slot];
       s.segs[slot] = pSegs[e];
       pSegs[e] = t;
     }
-    s.submitPs[slot] = m.tl.nowPs();
+    s.submitPs(slot, m.tl.nowPs());
   }
 
   /** Upper bound of the data segments; the exact count comes from page placement, capped at seg_max. */
@@ -404,7 +404,7 @@ final class BlkDriver {
   private boolean addRequest(int slot, Virtqueue vq) {
     BlkSlots s = m.slots;
     Chain chain = m.chain;
-    int op = s.op[slot];
+    int op = s.op(slot);
     long page = m.slotPage(slot);
     long hdr = page + VirtioBlk.HDR_OFF;
     int type = switch (op) {
@@ -413,7 +413,7 @@ final class BlkDriver {
       case IoOp.FLUSH -> VirtioBlk.VIRTIO_BLK_T_FLUSH;
       default -> VirtioBlk.VIRTIO_BLK_T_DISCARD;
     };
-    long sector = s.offset[slot] / VirtioBlk.SECTOR;
+    long sector = s.offset(slot) / VirtioBlk.SECTOR;
     m.mem.writeU32(hdr, type);
     m.mem.writeU32(hdr + 4, 0);
     m.mem.writeU64(hdr + 8, op == IoOp.FLUSH ? 0 : sector);
@@ -422,15 +422,15 @@ final class BlkDriver {
     chain.clear();
     chain.add(hdr, VirtioBlk.HEADER_BYTES, false);
     if (IoOp.hasData(op)) {
-      if (s.segCount[slot] > 0) {
-        m.placer.placeSegments(chain, s.segs[slot], s.segCount[slot], m.maxSegment, m.maxDataSegments, IoOp.deviceWrites(op));
+      if (s.segCount(slot) > 0) {
+        m.placer.placeSegments(chain, s.segs[slot], s.segCount(slot), m.maxSegment, m.maxDataSegments, IoOp.deviceWrites(op));
       } else {
-        m.placer.place(chain, s.length[slot], m.maxSegment, m.maxDataSegments, IoOp.deviceWrites(op));
+        m.placer.place(chain, s.length(slot), m.maxSegment, m.maxDataSegments, IoOp.deviceWrites(op));
       }
     } else if (op == IoOp.DISCARD) {
       long seg = page + VirtioBlk.DISCARD_OFF;
       m.mem.writeU64(seg, sector);
-      m.mem.writeU32(seg + 8, (s.length[slot] + VirtioBlk.SECTOR - 1) / VirtioBlk.SECTOR);
+      m.mem.writeU32(seg + 8, (s.length(slot) + VirtioBlk.SECTOR - 1) / VirtioBlk.SECTOR);
       m.mem.writeU32(seg + 12, 0);
       chain.add(seg, VirtioBlk.DISCARD_SEGMENT_BYTES, false);
     }
@@ -438,9 +438,7 @@ final class BlkDriver {
 
     // map each sg element separately, in order (virtqueue_add_split → vring_map_one_sg)
     s.reserveMaps(slot, chain.count + 1);
-    long[] mapAddr = s.mapAddr[slot];
-    int[] mapLen = s.mapLen[slot];
-    byte[] mapDir = s.mapDir[slot];
+    long[] maps = s.maps[slot];
     int n = 0;
     for (int k = 0; k < chain.count; k++) {
       DmaDirection dir = DmaDirection.of(chain.deviceWrites[k]);
@@ -449,9 +447,8 @@ final class BlkDriver {
         unmapFrom(slot, n);
         return false;
       }
-      mapAddr[n] = a;
-      mapLen[n] = chain.len[k];
-      mapDir[n] = (byte) dir.ordinal();
+      maps[2 * n] = a;
+      maps[2 * n + 1] = BlkSlots.lenDir(chain.len[k], dir.ordinal());
       n++;
       chain.addr[k] = a;
       m.ledger.charge(slot, Actor.VCPU, Category.RING, ringDesc);
@@ -470,14 +467,9 @@ final class BlkDriver {
         return false;
       }
       // Linux's detach_buf_split unmaps the table first, then its entries: keep the table at index 0
-      for (int k = n; k > 0; k--) {
-        mapAddr[k] = mapAddr[k - 1];
-        mapLen[k] = mapLen[k - 1];
-        mapDir[k] = mapDir[k - 1];
-      }
-      mapAddr[0] = tableDma;
-      mapLen[0] = tableLen;
-      mapDir[0] = (byte) DmaDirection.TO_DEVICE.ordinal();
+      System.arraycopy(maps, 0, maps, 2, 2 * n);
+      maps[0] = tableDma;
+      maps[1] = BlkSlots.lenDir(tableLen, DmaDirection.TO_DEVICE.ordinal());
       n++;
       m.ledger.charge(slot, Actor.VCPU, Category.RING, ringDesc);
       head = driver.addIndirectTable(m.mem, chain.count, tableDma, slot);
@@ -485,16 +477,19 @@ final class BlkDriver {
       head = driver.addDirect(m.mem, chain, slot);
     }
     if (head == DriverQueue.NO_SPACE) throw new IllegalStateException("ring space was checked before mapping");
-    s.mapCount[slot] = n;
-    s.head[slot] = head;
+    s.mapCount(slot, n);
+    s.head(slot, head);
     m.headToSlot[vq.index][head] = slot;
     m.ledger.charge(slot, Actor.VCPU, Category.RING, ringPublish);
     return true;
   }
 
   private void unmapFrom(int slot, int n) {
-    BlkSlots s = m.slots;
-    for (int k = 0; k < n; k++) m.dma.unmap(slot, s.mapAddr[slot][k], s.mapLen[slot][k], DIRECTIONS[s.mapDir[slot][k]]);
+    long[] maps = m.slots.maps[slot];
+    for (int k = 0; k < n; k++) {
+      long lenDir = maps[2 * k + 1];
+      m.dma.unmap(slot, maps[2 * k], BlkSlots.len(lenDir), DIRECTIONS[BlkSlots.dir(lenDir)]);
+    }
   }
 
   // ---- completion: the interrupt handler ----------------------------------------------------------
@@ -532,10 +527,10 @@ final class BlkDriver {
       }
       first = false;
       m.ledger.charge(slot, Actor.VCPU, Category.RING, guestUsed);
-      unmapFrom(slot, s.mapCount[slot]);
-      s.mapCount[slot] = 0;
+      unmapFrom(slot, s.mapCount(slot));
+      s.mapCount(slot, 0);
       if (m.mem.readU8(m.slotPage(slot) + VirtioBlk.STATUS_OFF) != VirtioBlk.VIRTIO_BLK_S_OK) {
-        throw new IllegalStateException("request " + s.request[slot] + " completed without an OK status");
+        throw new IllegalStateException("request " + s.request(slot) + " completed without an OK status");
       }
       complete(slot, m.tl.nowPs());
     }
@@ -547,20 +542,20 @@ final class BlkDriver {
 
   private void complete(int slot, long donePs) {
     BlkSlots s = m.slots;
-    int len = s.length[slot];
-    int op = s.op[slot];
+    int len = s.length(slot);
+    int op = s.op(slot);
     if (IoOp.hasData(op)) bytes += len;
     completed++;
     inFlight--;
     lastCompletionPs = Math.max(lastCompletionPs, donePs);
-    sink.completed(s.request[slot], op, s.offset[slot], len, s.submitPs[slot] / 1000, donePs / 1000, m.ledger, slot, s.cpu[slot], s.queue[slot]);
-    int q = s.queue[slot];
+    sink.completed(s.request(slot), op, s.offset(slot), len, s.submitPs(slot) / 1000, donePs / 1000, m.ledger, slot, s.cpu(slot), s.queue(slot));
+    int q = s.queue(slot);
     freeTags[q][freeTagCount[q]++] = slot;
     long now = m.tl.nowPs();
     wakeWaiters(q, now);
     // a mapping that failed for want of bounce space may fit now that this request's buffers are unmapped
     for (int c = 0; c < mapStalled.length; c++) if (mapStalled[c]) wake(c, now);
-    int g = s.group[slot];
+    int g = s.group(slot);
     outstanding[g]--;
     if (!m.config.openLoop()) {
       try {

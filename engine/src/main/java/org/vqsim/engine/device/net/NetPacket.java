@@ -34,6 +34,13 @@ public final class NetPacket {
    */
   public long dependsOn = -1;
   public long delayNs;
+  /**
+   * tx: a segment after the first of one GSO super-packet that the guest's stack handed down once and
+   * the kernel segmented below the qdisc (software GSO without HOST_TSO: Linux's
+   * {@code validate_xmit_skb} → {@code skb_gso_segment}): the socket and TCP/IP work above the qdisc
+   * was done for the first segment only.
+   */
+  public boolean gsoTail;
 
   public NetPacket set(long tsNs, byte direction, byte protocol, int frameLen) {
     this.tsNs = tsNs;
@@ -45,6 +52,7 @@ public final class NetPacket {
     this.cpu = -1;
     this.dependsOn = -1;
     this.delayNs = 0;
+    this.gsoTail = false;
     return this;
   }
 

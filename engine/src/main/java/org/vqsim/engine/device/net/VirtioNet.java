@@ -182,6 +182,12 @@ public final class VirtioNet implements DeviceModel {
   private long aTs, aIdx;
   private int aLen, aCpu;
   private byte aDir, aProto;
+  private boolean aGsoTail;
+  /**
+   * A queued transmit's flag (in qProto): a segment after the first of one TCP GSO skb segmented in
+   * software, which did not pass through the stack above the qdisc (see the transmit pass).
+   */
+  private static final byte GSO_TAIL = 0x40;
 
   // results
   long txPackets, rxPackets, txBytes, rxBytes, rxBuffers, txDescriptors, txKicks, rxKicks, kicksSuppressed, txInterrupts, rxInterrupts, refillFailures,
@@ -403,6 +409,7 @@ public final class VirtioNet implements DeviceModel {
     aLen = p.frameLen;
     aDir = p.direction;
     aProto = p.protocol;
+    aGsoTail = p.gsoTail;
     aCpu = p.cpu;
     pendingArrivals++;
   }
@@ -470,13 +477,15 @@ public final class VirtioNet implements DeviceModel {
       if (aLen > MAX_WIRE_FRAME && (!hostTso || aProto != NetPacket.TCP)) {
         int payload = aLen - hdr;
         int mss = aProto == NetPacket.TCP ? TCP_MSS : MAX_WIRE_FRAME - hdr;
+        boolean first = true;
         while (payload > 0) {
           int seg = Math.min(mss, payload);
-          enqueueTx(q, t, aIdx, hdr + seg, aProto);
+          enqueueTx(q, t, aIdx, hdr + seg, first || aProto != NetPacket.TCP ? aProto : (byte) (aProto | GSO_TAIL));
+          first = false;
           payload -= seg;
         }
       } else {
-        enqueueTx(q, t, aIdx, aLen, aProto);
+        enqueueTx(q, t, aIdx, aLen, aGsoTail && aProto == NetPacket.TCP ? (byte) (aProto | GSO_TAIL) : aProto);
       }
       int c = aCpu < 0 ? txCpu[q] : aCpu % vcpus.length;
       txCpu[q] = c;
@@ -565,15 +574,24 @@ public final class VirtioNet implements DeviceModel {
       int i = qHead[q];
       int len = qLen[q][i];
       byte proto = qProto[q][i];
+      boolean gsoTail = (proto & GSO_TAIL) != 0;
+      proto &= ~GSO_TAIL;
       int slotIdx = txFree[q][--txFreeCount[q]];
       int slot = txSlotBase + q * size + slotIdx;
       ledger.resetSlot(slot);
       // !netdev_xmit_more(): the qdisc holds nothing after this packet
       boolean kick = qCount[q] == 1;
-      // the stack above the driver: protocol work and the copy from the application
+      // the stack above the driver: protocol work and the copy from the application. A TCP GSO skb that the
+      // device cannot segment passes the socket and TCP/IP once and is segmented below the qdisc (Linux 6.1
+      // net/core/dev.c: __dev_queue_xmit → __dev_xmit_skb → sch_direct_xmit's
+      // "skb = validate_xmit_skb_list(skb, dev, &again);" → validate_xmit_skb's
+      // "if (netif_needs_gso(skb, features)) { ... segs = skb_gso_segment(skb, features);", then
+      // dev_hard_start_xmit's "rc = xmit_one(skb, dev, txq, next != NULL);" per segment): the stack
+      // (net_tx_stack_cycles, measured per skb: net_dev_xmit → next net_dev_queue) is charged to its
+      // first segment; every segment gets its payload's copy and the driver's own work below
       int hdr = proto == NetPacket.TCP ? NetPacket.TCP_HEADERS : proto == NetPacket.UDP ? NetPacket.UDP_HEADERS : 14;
       if (hdr > len) hdr = len;
-      ledger.charge(slot, Actor.VCPU, Category.DEVICE, txStack + Math.round((len - hdr) * copyPerByte));
+      ledger.charge(slot, Actor.VCPU, Category.DEVICE, (gsoTail ? 0 : txStack) + Math.round((len - hdr) * copyPerByte));
       tl.acquire(vq.lock, slot);
       // start_xmit (Linux 6.1 virtio_net.c, napi_tx on by default; "virtio_net: disable cb aggressively",
       // a7766ef18b33): "Free up any pending old buffers before queueing new ones" with callbacks off, and
@@ -960,7 +978,7 @@ public final class VirtioNet implements DeviceModel {
         long h = stashGpa[q][0];
         mem.writeU8(h, 0);
         mem.writeU8(h + 1, len > MAX_WIRE_FRAME ? 1 : 0);
-        mem.writeU16(h + 10, 0); // num_buffers: written below once known
+        // num_buffers (h + 10) is written below once known
       }
       vq.device.fill(mem, stashHead[q][used], w);
       ledger.charge(slot, Actor.VMM, Category.RING, usedPush);

@@ -42,6 +42,45 @@ class VirtioNetTest {
     return new NetReplay(id, p, c, dma, Ring.SPLIT, NetFeatures.parse(features)).run(src, PacketSink.NONE);
   }
 
+  /**
+   * Software GSO (no HOST_TSO): a TCP super-packet passes the socket and TCP/IP once and is segmented
+   * below the qdisc (Linux's validate_xmit_skb → skb_gso_segment), so the transmit stack is charged
+   * once per super-packet, the payload's copy per segment — whether the model segments a 64 KiB packet
+   * itself or a capture hands it the segments marked {@link NetPacket#gsoTail}; unmarked MTU frames are
+   * each a packet of their own and pay the stack each.
+   */
+  @Test
+  void softwareGsoChargesTheTransmitStackOncePerSuperPacket() throws Exception {
+    String noHostTso = "-HOST_TSO4,-HOST_TSO6,-HOST_ECN,-HOST_UFO";
+    CostProfile p = CostProfile.load("x86-kvm");
+    long stack = p.cycles(org.vqsim.engine.cost.CostFigure.NET_TX_STACK_CYCLES);
+    double perByte = p.get(org.vqsim.engine.cost.CostFigure.NET_COPY_CYCLES_PER_KIB) / 1024.0;
+    int skbs = 10, segs = 45, mss = 1448;
+    long copy = skbs * segs * Math.round(mss * perByte);
+    NetResult whole = run("direct", noHostTso, stream(NetPacket.TX, skbs, NetPacket.TCP_HEADERS + segs * mss, 1_000_000), DmaOptions.defaults());
+    assertEquals(skbs * segs, whole.txPackets());
+    long device = whole.run().ledger().total(org.vqsim.engine.cost.Actor.VCPU, org.vqsim.engine.cost.Category.DEVICE);
+    assertEquals(skbs * stack + copy, device, "the stack once per super-packet, the copy per segment");
+    // the same segments as a capture gives them: one time per super-packet, all but the first marked
+    PacketSource captured = new PacketSource() {
+      int i;
+
+      @Override
+      public boolean next(NetPacket pk) {
+        if (i >= skbs * segs) return false;
+        pk.set((i / segs) * 1_000_000L, NetPacket.TX, NetPacket.TCP, NetPacket.TCP_HEADERS + mss);
+        pk.gsoTail = i % segs != 0;
+        i++;
+        return true;
+      }
+    };
+    NetResult cap = run("direct", noHostTso, captured, DmaOptions.defaults());
+    assertEquals(device, cap.run().ledger().total(org.vqsim.engine.cost.Actor.VCPU, org.vqsim.engine.cost.Category.DEVICE));
+    // MTU frames that are packets of their own
+    NetResult frames = run("direct", noHostTso, stream(NetPacket.TX, skbs * segs, NetPacket.TCP_HEADERS + mss, 20_000), DmaOptions.defaults());
+    assertEquals(skbs * segs * stack + copy, frames.run().ledger().total(org.vqsim.engine.cost.Actor.VCPU, org.vqsim.engine.cost.Category.DEVICE));
+  }
+
   @Test
   void mergeableReceiveOfAGsoPacketSpansPageSizedBuffersOneMapEach() throws Exception {
     // 64 KiB GSO packets: the EWMA grows the buffers to 4096 bytes, 16-17 buffers per packet, one map and one unmap per buffer
