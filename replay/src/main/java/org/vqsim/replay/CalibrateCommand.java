@@ -107,13 +107,20 @@ final class CalibrateCommand implements Callable<Integer> {
         case COMBINATION -> "combination";
         case NOT_SEPARABLE -> "base (not separable)";
         case NOT_EXERCISED -> "base (not exercised)";
-      }, CostProfile.format(f.base()), CostProfile.format(f.value()),
+      }, CostProfile.format(f.base()), Double.isNaN(f.value()) ? "same as " + f.figure().fallback().key : CostProfile.format(f.value()),
           Double.isNaN(f.halfWidthPct()) ? "-" : Double.isFinite(f.halfWidthPct()) ? String.format(Locale.ROOT, "±%.1f%%", f.halfWidthPct()) : "unbounded",
           Double.isNaN(f.residualPct()) ? "-" : String.format(Locale.ROOT, "%+.1f%%", f.residualPct()), f.group()});
     }
     ArrowTables.printAligned(out, List.of("figure", "fit", "base", "value", "uncertainty", "residual", "fitted together with"), table);
     out.println("service distribution: " + abbreviate(res.profile().serviceDistribution().spec()));
     out.println("  source: " + res.profile().serviceDistributionSource());
+    out.println("guest jitter (ns): " + (res.profile().hasGuestJitter() ? abbreviate(res.profile().guestJitter().spec()) : "none"));
+    if (res.profile().hasGuestJitter()) out.println("  source: " + res.profile().guestJitterSource());
+    for (String id : res.profile().guestJitterStrategies()) {
+      var d = res.profile().guestJitterFor(id);
+      if (d == null) continue;
+      out.printf(Locale.ROOT, "guest jitter under %s (ns): p50 %.0f, p90 %.0f, p99 %.0f, p99.9 %.0f%n", id, d.quantile(0.5), d.quantile(0.9), d.quantile(0.99), d.quantile(0.999));
+    }
     for (String line : measuredSteps(rs, res.profile())) out.println(line);
     if (net != null) {
       List<String[]> nt = new ArrayList<>();

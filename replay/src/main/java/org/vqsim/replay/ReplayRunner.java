@@ -126,7 +126,7 @@ final class ReplayRunner {
     m.put("vqsim.profile.platform", plan.profile().platform());
     m.put("vqsim.profile.figures", plan.profile().describe());
     StringBuilder src = new StringBuilder();
-    for (CostFigure f : CostFigure.values()) src.append(f.key).append(": ").append(plan.profile().source(f)).append('\n');
+    for (CostFigure f : CostFigure.values()) if (plan.profile().isGiven(f)) src.append(f.key).append(": ").append(plan.profile().source(f)).append('\n');
     m.put("vqsim.profile.sources", src.toString());
     StringBuilder ov = new StringBuilder();
     plan.profile().overrides().forEach((k, v) -> ov.append(ov.length() == 0 ? "" : ",").append(k).append('=').append(CostProfile.format(v)));

@@ -43,10 +43,7 @@ class ValidateNetLabTest {
    */
   static final Map<String, Integer> KNOWN_MISSES = Map.of(
       "tcp-tx.viommu-strict interrupts", +1,
-      "tcp-tx.virtio-iommu-strict kicks", -1,
-      "tcp-tx.virtio-iommu-strict interrupts", -1,
-      "tcp-tx.viommu-strict.nooffload kicks", -1,
-      "tcp-rx.virtio-iommu-strict kicks", -1,
+      "tcp-tx.viommu-strict kicks", +1,
       "tcp-rx.viommu-strict.nooffload kicks", +1,
       "tcp-rx.bounce.nooffload interrupts", +1,
       "tcp-rr.virtio-iommu-strict kicks", -1,

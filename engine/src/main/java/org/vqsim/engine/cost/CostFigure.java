@@ -26,6 +26,7 @@ public enum CostFigure {
   IRQ_GUEST_CYCLES("irq_guest_cycles", "cycles", "guest takes an interrupt (delivery, entry/exit, EOI)"),
   BACKEND_LATENCY_NS("backend_latency_ns", "ns", "storage backend fixed latency per request"),
   BACKEND_MIB_PER_S("backend_mib_per_s", "MiB/s", "storage backend bandwidth"),
+  BACKEND_WRITE_MIB_PER_S("backend_write_mib_per_s", "MiB/s", "storage backend bandwidth for writes (optional: without it, writes use backend_mib_per_s)"),
   BACKEND_SUBMIT_CYCLES("backend_submit_cycles", "cycles", "host submits and completes one I/O on the backing device"),
   BOUNCE_COPY_CYCLES_PER_KIB("bounce_copy_cycles_per_kib", "cycles/KiB", "copy into or out of a swiotlb slot"),
   BOUNCE_ALLOC_CYCLES("bounce_alloc_cycles", "cycles", "swiotlb slot search and allocation per mapping, under the area lock"),
@@ -76,6 +77,16 @@ public enum CostFigure {
     this.key = key;
     this.unit = unit;
     this.description = description;
+  }
+
+  /**
+   * The figure an optional figure takes its value from when a profile does not give it, or null for a
+   * figure every profile must give. Only {@link #BACKEND_WRITE_MIB_PER_S} is optional (it falls back on
+   * {@link #BACKEND_MIB_PER_S}), so that a profile written before reads and writes had their own
+   * bandwidth loads and replays unchanged.
+   */
+  public CostFigure fallback() {
+    return this == BACKEND_WRITE_MIB_PER_S ? BACKEND_MIB_PER_S : null;
   }
 
   /** The figure with this profile key, or null. */

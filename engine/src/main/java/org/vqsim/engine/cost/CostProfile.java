@@ -32,7 +32,9 @@ import org.vqsim.engine.util.Names;
  * </pre>
  *
  * Every figure of {@link CostFigure} must appear exactly once, as a finite non-negative number,
- * with a {@code # source:} comment.
+ * with a {@code # source:} comment, except an optional one ({@link CostFigure#fallback}), which
+ * when absent reads as its fallback figure. Two optional distributions may follow: {@value
+ * #SERVICE_KEY} and {@value #JITTER_KEY}.
  */
 public final class CostProfile {
   /** Profiles shipped with vqsim, loadable by name. */
@@ -46,19 +48,35 @@ public final class CostProfile {
   private final Map<String, Double> overrides;
   private final ServiceDistribution service;
   private final String serviceSource;
+  /** Per figure: whether the profile gives it (false only for an absent optional figure). */
+  private final boolean[] given;
+  private final ServiceDistribution jitter;
+  /** Null when the profile gives no guest jitter. */
+  private final String jitterSource;
+  /** Guest jitters of their own for some strategies (by strategy id), in the order given, and their sources. */
+  private final Map<String, ServiceDistribution> jitterBy;
+  private final Map<String, String> jitterBySource;
   /** Where {@link #get} and {@link #cycles} record the figures read, or null (see {@link #recordingReads}). */
   private final java.util.BitSet reads;
 
   /** The profile key of the backend's service-time distribution (optional; {@link ServiceDistribution}). */
   public static final String SERVICE_KEY = "backend_service_distribution";
+  /**
+   * The profile key of the guest-side jitter (optional): an extra delay, in ns, added per request
+   * before the guest takes the completion interrupt, drawn from this distribution (the points are
+   * nanoseconds, not multiples). Without it no delay is added.
+   */
+  public static final String JITTER_KEY = "guest_jitter_distribution";
 
-  private CostProfile(String name, String platform, String description, double[] values, String[] sources, Map<String, Double> overrides,
-      ServiceDistribution service, String serviceSource) {
-    this(name, platform, description, values, sources, overrides, service, serviceSource, null);
+  private CostProfile(String name, String platform, String description, double[] values, String[] sources, boolean[] given, Map<String, Double> overrides,
+      ServiceDistribution service, String serviceSource, ServiceDistribution jitter, String jitterSource, Map<String, ServiceDistribution> jitterBy,
+      Map<String, String> jitterBySource) {
+    this(name, platform, description, values, sources, given, overrides, service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource, null);
   }
 
-  private CostProfile(String name, String platform, String description, double[] values, String[] sources, Map<String, Double> overrides,
-      ServiceDistribution service, String serviceSource, java.util.BitSet reads) {
+  private CostProfile(String name, String platform, String description, double[] values, String[] sources, boolean[] given, Map<String, Double> overrides,
+      ServiceDistribution service, String serviceSource, ServiceDistribution jitter, String jitterSource, Map<String, ServiceDistribution> jitterBy,
+      Map<String, String> jitterBySource, java.util.BitSet reads) {
     this.name = name;
     this.platform = platform;
     this.description = description;
@@ -67,6 +85,11 @@ public final class CostProfile {
     this.overrides = overrides;
     this.service = service;
     this.serviceSource = serviceSource;
+    this.given = given;
+    this.jitter = jitter;
+    this.jitterSource = jitterSource;
+    this.jitterBy = jitterBy;
+    this.jitterBySource = jitterBySource;
     this.reads = reads;
   }
 
@@ -77,27 +100,64 @@ public final class CostProfile {
    * figure not recorded cannot. Not for use by two threads at once.
    */
   public CostProfile recordingReads(java.util.BitSet into) {
-    return new CostProfile(name, platform, description, values, sources, overrides, service, serviceSource, into);
+    return new CostProfile(name, platform, description, values, sources, given, overrides, service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource, into);
   }
 
   /** How the backend's latency varies per request around {@code backend_latency_ns}. */
   public ServiceDistribution serviceDistribution() { return service; }
   public String serviceDistributionSource() { return serviceSource; }
 
+  /** The guest-side jitter, ns per request ({@link #JITTER_KEY}); {@link ServiceDistribution#NONE} (no delay, since every point is 0) when not given. */
+  public ServiceDistribution guestJitter() { return jitter; }
+  public boolean hasGuestJitter() { return jitterSource != null; }
+  public String guestJitterSource() { return jitterSource != null ? jitterSource : "not given: no guest-side delay is added"; }
+
+  /** The strategies with a guest jitter of their own ({@code guest_jitter_distribution.STRATEGY}), in the profile's order. */
+  public java.util.Set<String> guestJitterStrategies() { return jitterBy.keySet(); }
+  public String guestJitterSource(String strategy) { return jitterBySource.get(strategy); }
+
+  /**
+   * The guest jitter a replay under {@code strategy} draws from: the strategy's own if the profile
+   * gives one, else the profile's {@value #JITTER_KEY}; null for none.
+   */
+  public ServiceDistribution guestJitterFor(String strategy) {
+    ServiceDistribution d = jitterBy.get(strategy);
+    if (d == null && jitterSource != null) d = jitter;
+    return d == null || d.isNone() ? null : d;
+  }
+
+  /** Whether the profile gives this figure (false only for an optional figure it leaves out, which then reads as {@link CostFigure#fallback}). */
+  public boolean isGiven(CostFigure f) { return given[f.ordinal()]; }
+
   /**
    * A new profile: this one's figures with {@code values} and {@code sources} where they are not null
    * (indexed by {@link CostFigure#ordinal}), and the given service distribution (null: keep this one's).
    */
   public CostProfile derive(String newName, String newDescription, double[] newValues, String[] newSources, ServiceDistribution dist, String distSource) {
+    return derive(newName, newDescription, newValues, newSources, dist, distSource, null, null, null, null);
+  }
+
+  /**
+   * As {@link #derive(String, String, double[], String[], ServiceDistribution, String)}, with a guest
+   * jitter too: {@code jit} null keeps this one's; {@link ServiceDistribution#NONE} with a null source
+   * removes it; {@code jitBy} (per strategy, with {@code jitBySource}) null keeps this one's. A figure
+   * given a source is given by the new profile (an optional one included).
+   */
+  public CostProfile derive(String newName, String newDescription, double[] newValues, String[] newSources, ServiceDistribution dist, String distSource,
+      ServiceDistribution jit, String jitSource, Map<String, ServiceDistribution> jitBy, Map<String, String> jitBySource) {
     double[] v = values.clone();
     String[] s = sources.clone();
+    boolean[] g = given.clone();
     for (int i = 0; i < v.length; i++) {
       if (newSources[i] == null) continue;
       if (!Double.isFinite(newValues[i]) || newValues[i] < 0) throw new IllegalArgumentException(CostFigure.values()[i].key + " must be a finite number ≥ 0, not " + newValues[i]);
       v[i] = newValues[i];
       s[i] = newSources[i];
+      g[i] = true;
     }
-    return new CostProfile(newName, platform, newDescription, v, s, Map.of(), dist == null ? service : dist, dist == null ? serviceSource : distSource);
+    return new CostProfile(newName, platform, newDescription, v, s, g, Map.of(), dist == null ? service : dist, dist == null ? serviceSource : distSource,
+        jit == null ? jitter : jit, jit == null ? jitterSource : jitSource, jitBy == null ? jitterBy : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(jitBy)),
+        jitBy == null ? jitterBySource : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(jitBySource)));
   }
 
   public String name() { return name; }
@@ -105,14 +165,16 @@ public final class CostProfile {
   public String description() { return description; }
   public double get(CostFigure f) {
     if (reads != null) reads.set(f.ordinal());
+    if (!given[f.ordinal()]) return get(f.fallback());
     return values[f.ordinal()];
   }
 
   public long cycles(CostFigure f) {
-    if (reads != null) reads.set(f.ordinal());
-    return Math.round(values[f.ordinal()]);
+    return Math.round(get(f));
   }
-  public String source(CostFigure f) { return sources[f.ordinal()]; }
+  public String source(CostFigure f) {
+    return given[f.ordinal()] ? sources[f.ordinal()] : "same as " + f.fallback().key + " (the profile gives no " + f.key + ")";
+  }
   /** The {@code --cost} overrides applied to the loaded file, in the order given. */
   public Map<String, Double> overrides() { return overrides; }
 
@@ -123,18 +185,22 @@ public final class CostProfile {
     if (!Double.isFinite(value) || value < 0) throw new ProfileException("cost figure " + key + " must be a finite number ≥ 0, not " + value, ProfileException.Kind.USAGE);
     double[] v = values.clone();
     String[] s = sources.clone();
+    boolean[] g = given.clone();
+    s[f.ordinal()] = "override --cost " + key + "=" + format(value) + " (profile value " + format(get(f)) + ")";
     v[f.ordinal()] = value;
-    s[f.ordinal()] = "override --cost " + key + "=" + format(value) + " (profile value " + format(values[f.ordinal()]) + ")";
+    g[f.ordinal()] = true;
     Map<String, Double> o = new LinkedHashMap<>(overrides);
     o.put(key, value);
-    return new CostProfile(name, platform, description, v, s, java.util.Collections.unmodifiableMap(o), service, serviceSource);
+    return new CostProfile(name, platform, description, v, s, g, java.util.Collections.unmodifiableMap(o), service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource);
   }
 
   /** The figures as "key=value" lines, in declaration order, for run metadata. */
   public String describe() {
     StringBuilder b = new StringBuilder();
-    for (CostFigure f : CostFigure.values()) b.append(f.key).append('=').append(format(values[f.ordinal()])).append('\n');
+    for (CostFigure f : CostFigure.values()) if (given[f.ordinal()]) b.append(f.key).append('=').append(format(values[f.ordinal()])).append('\n');
     b.append(SERVICE_KEY).append('=').append(service.spec()).append('\n');
+    if (jitterSource != null) b.append(JITTER_KEY).append('=').append(jitter.spec()).append('\n');
+    jitterBy.forEach((k, d) -> b.append(JITTER_KEY).append('.').append(k).append('=').append(d.spec()).append('\n'));
     return b.toString();
   }
 
@@ -152,11 +218,20 @@ public final class CostProfile {
     b.append("platform = ").append(platform).append('\n');
     b.append("description = ").append(description).append('\n');
     for (CostFigure f : CostFigure.values()) {
+      if (!given[f.ordinal()]) continue;
       b.append('\n').append("# ").append(f.key).append(" (").append(f.unit).append("): ").append(f.description).append('\n');
       b.append(f.key).append(" = ").append(format(values[f.ordinal()])).append("   # source: ").append(sources[f.ordinal()]).append('\n');
     }
     b.append('\n').append("# ").append(SERVICE_KEY).append(": how the backend latency varies per request, as multiples of backend_latency_ns (none | lognormal P:M | empirical P:M …)\n");
     b.append(SERVICE_KEY).append(" = ").append(service.spec()).append("   # source: ").append(serviceSource).append('\n');
+    if (jitterSource != null) {
+      b.append('\n').append("# ").append(JITTER_KEY).append(": extra guest-side delay per request before the completion interrupt is taken, in ns (none | empirical P:NS …)\n");
+      b.append(JITTER_KEY).append(" = ").append(jitter.spec()).append("   # source: ").append(jitterSource).append('\n');
+    }
+    for (Map.Entry<String, ServiceDistribution> e : jitterBy.entrySet()) {
+      b.append('\n').append("# ").append(JITTER_KEY).append('.').append(e.getKey()).append(": the guest jitter of replays under ").append(e.getKey()).append(", in ns\n");
+      b.append(JITTER_KEY).append('.').append(e.getKey()).append(" = ").append(e.getValue().spec()).append("   # source: ").append(jitterBySource.get(e.getKey())).append('\n');
+    }
     return b.toString();
   }
 
@@ -208,6 +283,10 @@ public final class CostProfile {
     String name = null, platform = null, description = "";
     ServiceDistribution dist = ServiceDistribution.NONE;
     String distSource = "not given: every request takes backend_latency_ns";
+    ServiceDistribution jit = ServiceDistribution.NONE;
+    String jitSource = null;
+    Map<String, ServiceDistribution> jitBy = new LinkedHashMap<>();
+    Map<String, String> jitBySource = new LinkedHashMap<>();
     String line;
     int n = 0;
     while ((line = in.readLine()) != null) {
@@ -226,6 +305,24 @@ public final class CostProfile {
         comment = rest.substring(hash + 1).strip();
       }
       value = value.strip();
+      if (key.startsWith(JITTER_KEY + ".")) {
+        String strategy = key.substring(JITTER_KEY.length() + 1);
+        if (strategy.isEmpty() || !strategy.matches("[a-z0-9+-]+")) throw new ProfileException(origin + ":" + n + ": " + key + ": expected " + JITTER_KEY + ".STRATEGY");
+        if (jitBy.containsKey(strategy)) throw new ProfileException(origin + ":" + n + ": " + key + " given twice");
+        ServiceDistribution d;
+        try {
+          d = ServiceDistribution.parse(value);
+        } catch (IllegalArgumentException e) {
+          throw new ProfileException(origin + ":" + n + ": " + key + ": " + e.getMessage());
+        }
+        if (d.spec().startsWith("lognormal")) throw new ProfileException(origin + ":" + n + ": " + key + ": give none or empirical P:NS … (nanoseconds), not a lognormal");
+        if (comment == null || !comment.toLowerCase(Locale.ROOT).startsWith("source:") || comment.length() <= "source:".length() + 1) {
+          throw new ProfileException(origin + ":" + n + ": " + key + " has no '# source: …' comment; every figure must say where it comes from");
+        }
+        jitBy.put(strategy, d);
+        jitBySource.put(strategy, comment.substring("source:".length()).strip());
+        continue;
+      }
       switch (key) {
         case "profile" -> name = value;
         case "platform" -> platform = value;
@@ -240,6 +337,18 @@ public final class CostProfile {
             throw new ProfileException(origin + ":" + n + ": " + SERVICE_KEY + " has no '# source: …' comment; every figure must say where it comes from");
           }
           distSource = comment.substring("source:".length()).strip();
+        }
+        case JITTER_KEY -> {
+          try {
+            jit = ServiceDistribution.parse(value);
+          } catch (IllegalArgumentException e) {
+            throw new ProfileException(origin + ":" + n + ": " + JITTER_KEY + ": " + e.getMessage());
+          }
+          if (jit.spec().startsWith("lognormal")) throw new ProfileException(origin + ":" + n + ": " + JITTER_KEY + ": give none or empirical P:NS … (nanoseconds), not a lognormal");
+          if (comment == null || !comment.toLowerCase(Locale.ROOT).startsWith("source:") || comment.length() <= "source:".length() + 1) {
+            throw new ProfileException(origin + ":" + n + ": " + JITTER_KEY + " has no '# source: …' comment; every figure must say where it comes from");
+          }
+          jitSource = comment.substring("source:".length()).strip();
         }
         default -> {
           CostFigure f = CostFigure.byKey(key);
@@ -266,11 +375,19 @@ public final class CostProfile {
       throw new ProfileException(origin + ": 'platform' must be x86 or power, not " + (platform == null ? "missing" : "'" + platform + "'"));
     }
     List<String> missing = new ArrayList<>();
-    for (CostFigure f : CostFigure.values()) if (seenAt[f.ordinal()] == 0) missing.add(f.key);
+    boolean[] given = new boolean[CostFigure.COUNT];
+    for (CostFigure f : CostFigure.values()) {
+      given[f.ordinal()] = seenAt[f.ordinal()] != 0;
+      if (!given[f.ordinal()] && f.fallback() == null) missing.add(f.key);
+    }
     if (!missing.isEmpty()) throw new ProfileException(origin + ": missing cost figure" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing));
     if (values[CostFigure.CPU_GHZ.ordinal()] <= 0) throw new ProfileException(origin + ":" + seenAt[CostFigure.CPU_GHZ.ordinal()] + ": cpu_ghz must be > 0");
     if (values[CostFigure.BACKEND_MIB_PER_S.ordinal()] <= 0) throw new ProfileException(origin + ":" + seenAt[CostFigure.BACKEND_MIB_PER_S.ordinal()] + ": backend_mib_per_s must be > 0");
-    return new CostProfile(name, platform, description, values, sources, Map.of(), dist, distSource);
+    if (given[CostFigure.BACKEND_WRITE_MIB_PER_S.ordinal()] && values[CostFigure.BACKEND_WRITE_MIB_PER_S.ordinal()] <= 0) {
+      throw new ProfileException(origin + ":" + seenAt[CostFigure.BACKEND_WRITE_MIB_PER_S.ordinal()] + ": backend_write_mib_per_s must be > 0");
+    }
+    return new CostProfile(name, platform, description, values, sources, given, Map.of(), dist, distSource, jit, jitSource,
+        java.util.Collections.unmodifiableMap(jitBy), java.util.Collections.unmodifiableMap(jitBySource));
   }
 
   private static String abbreviate(String s) {

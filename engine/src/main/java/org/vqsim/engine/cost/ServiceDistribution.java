@@ -68,6 +68,21 @@ public final class ServiceDistribution {
     return quantile(u);
   }
 
+  /**
+   * The value of request {@code request} in a replay seeded with {@code seed}, from a stream of draws
+   * of its own ({@code stream} ≠ 0): independent of {@link #draw(long, long)}'s, so that two
+   * distributions of one request (the backend's service and the guest's jitter) are not correlated.
+   */
+  public double draw(long seed, long request, long stream) {
+    if (constant) return 1.0;
+    long z = mix(((seed * 0x9E3779B97F4A7C15L + request) ^ (stream * 0xD1B54A32D192ED03L)) + 0x632BE59BD9B4E019L);
+    double u = (z >>> 11) * 0x1.0p-53;
+    return quantile(u);
+  }
+
+  /** Whether this is {@code none}. */
+  public boolean isNone() { return this == NONE || spec.equals("none"); }
+
   /** The mean multiplier (the integral of the piecewise-linear inverse CDF). */
   public double mean() {
     double s = 0;

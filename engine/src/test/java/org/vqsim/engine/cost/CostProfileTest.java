@@ -193,4 +193,49 @@ class CostProfileTest {
         .isInstanceOf(ProfileException.class)
         .hasMessageContaining("did you mean 'x86-kvm'?");
   }
+
+  @Test
+  void withoutAWriteBandwidthWritesUseTheReadOneAndTheTextIsUnchanged() throws IOException {
+    CostProfile p = CostProfile.builtIn("x86-kvm");
+
+    assertThat(p.isGiven(CostFigure.BACKEND_WRITE_MIB_PER_S)).isFalse();
+    assertThat(p.get(CostFigure.BACKEND_WRITE_MIB_PER_S)).isEqualTo(p.get(CostFigure.BACKEND_MIB_PER_S));
+    assertThat(p.source(CostFigure.BACKEND_WRITE_MIB_PER_S)).startsWith("same as backend_mib_per_s");
+    assertThat(p.toFileText("t")).doesNotContain("backend_write_mib_per_s");
+    assertThat(p.describe()).doesNotContain("backend_write_mib_per_s").doesNotContain(CostProfile.JITTER_KEY);
+    // an override of the read bandwidth moves the writes with it
+    assertThat(p.withOverride("backend_mib_per_s", 100).get(CostFigure.BACKEND_WRITE_MIB_PER_S)).isEqualTo(100);
+    // its own override separates them
+    CostProfile w = p.withOverride("backend_write_mib_per_s", 2000);
+    assertThat(w.get(CostFigure.BACKEND_WRITE_MIB_PER_S)).isEqualTo(2000);
+    assertThat(w.get(CostFigure.BACKEND_MIB_PER_S)).isEqualTo(p.get(CostFigure.BACKEND_MIB_PER_S));
+    assertThat(w.source(CostFigure.BACKEND_WRITE_MIB_PER_S)).contains("override --cost backend_write_mib_per_s=2000");
+  }
+
+  @Test
+  void aWriteBandwidthAndAGuestJitterParseAndPrintBack() throws IOException {
+    List<String> lines = x86Lines();
+    lines.add("backend_write_mib_per_s = 1500   # source: test value");
+    lines.add(CostProfile.JITTER_KEY + " = empirical 0:0 0.5:0 0.99:20000 1:50000   # source: test jitter");
+    CostProfile p = parse(lines);
+
+    assertThat(p.get(CostFigure.BACKEND_WRITE_MIB_PER_S)).isEqualTo(1500);
+    assertThat(p.source(CostFigure.BACKEND_WRITE_MIB_PER_S)).isEqualTo("test value");
+    assertThat(p.hasGuestJitter()).isTrue();
+    assertThat(p.guestJitter().quantile(0.99)).isEqualTo(20000);
+    assertThat(p.guestJitterSource()).isEqualTo("test jitter");
+    CostProfile back = CostProfile.parse(new StringReader(p.toFileText("t")), "back");
+    assertThat(back.describe()).isEqualTo(p.describe()).contains("backend_write_mib_per_s=1500").contains(CostProfile.JITTER_KEY + "=empirical");
+  }
+
+  @Test
+  void aBadGuestJitterIsRejectedWithItsLine() throws IOException {
+    List<String> lines = x86Lines();
+    lines.add(CostProfile.JITTER_KEY + " = lognormal 0.99:2   # source: x");
+    assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageContaining(ORIGIN + ":" + lines.size() + ": " + CostProfile.JITTER_KEY);
+    lines.set(lines.size() - 1, CostProfile.JITTER_KEY + " = empirical 0:0 1:10");
+    assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageContaining("no '# source: …' comment");
+    lines.set(lines.size() - 1, "backend_write_mib_per_s = 0   # source: x");
+    assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageContaining("backend_write_mib_per_s must be > 0");
+  }
 }

@@ -45,6 +45,8 @@ public final class Calibration {
   /** Columns whose cosine is within this of 1 (an angle under 2.6°) cannot be told apart by the runs: they differ on a handful of requests at most. */
   static final double PROPORTIONAL = 1e-3;
   private static final long SEED = 20261203L;
+  /** At most this many rounds of taking the guest stalls out and fitting again. */
+  static final int JITTER_ROUNDS = 30;
 
   private Calibration() {}
 
@@ -121,19 +123,23 @@ public final class Calibration {
     };
   }
 
-  /** The unknown of a figure: its own value, except the bandwidth, fitted as ns per byte (the model is linear in that). */
+  static boolean bandwidth(CostFigure f) {
+    return f == CostFigure.BACKEND_MIB_PER_S || f == CostFigure.BACKEND_WRITE_MIB_PER_S;
+  }
+
+  /** The unknown of a figure: its own value, except a bandwidth, fitted as ns per byte (the model is linear in that). */
   static double unknownOf(CostFigure f, double v) {
-    return f == CostFigure.BACKEND_MIB_PER_S ? 1e9 / (v * 1048576.0) : v;
+    return bandwidth(f) ? 1e9 / (v * 1048576.0) : v;
   }
 
   static double valueOf(CostFigure f, double u) {
-    return f == CostFigure.BACKEND_MIB_PER_S ? 1e9 / (u * 1048576.0) : u;
+    return bandwidth(f) ? 1e9 / (u * 1048576.0) : u;
   }
 
   static double delta(CostFigure f) {
     return switch (f) {
       case BACKEND_LATENCY_NS -> 100_000; // ns
-      case BACKEND_MIB_PER_S -> 1.0; // ns per byte
+      case BACKEND_MIB_PER_S, BACKEND_WRITE_MIB_PER_S -> 1.0; // ns per byte
       default -> 100_000; // cycles
     };
   }
@@ -144,6 +150,7 @@ public final class Calibration {
     final int rows;
     final double[][] x; // [figure][row]
     final double[] y; // observation minus the model's part that no candidate figure changes
+    double[] y0; // y before the guest stalls were taken out
     final double[] obs;
     final boolean[] serviceRow;
     final int[] request;
@@ -161,7 +168,17 @@ public final class Calibration {
 
   public static Result fit(List<Run> runs, CostProfile base, String name, String description) throws IOException {
     if (runs.isEmpty()) throw new IllegalArgumentException("no runs to calibrate from");
-    CostProfile base0 = base.derive(base.name(), base.description(), new double[CostFigure.COUNT], new String[CostFigure.COUNT], ServiceDistribution.NONE, "none while fitting");
+    // the base without its distributions; an optional figure the base leaves out given its fallback's value, so that the replays can raise it on its own
+    double[] opt = new double[CostFigure.COUNT];
+    String[] optSrc = new String[CostFigure.COUNT];
+    for (CostFigure f : CostFigure.values()) {
+      if (f.fallback() != null && !base.isGiven(f)) {
+        opt[f.ordinal()] = base.get(f);
+        optSrc[f.ordinal()] = base.source(f);
+      }
+    }
+    CostProfile base0 = base.derive(base.name(), base.description(), opt, optSrc, ServiceDistribution.NONE, "none while fitting", ServiceDistribution.NONE, null,
+        java.util.Map.of(), java.util.Map.of());
     List<CostFigure> cand = new ArrayList<>();
     for (CostFigure f : CostFigure.values()) if (candidate(f)) cand.add(f);
     int p = cand.size();
@@ -208,34 +225,30 @@ public final class Calibration {
     }
     double[][] wmat = new double[q][p];
     for (int g = 0; g < q; g++) for (int k : groups.get(g)) wmat[g][k] = w[k];
-    // per-run normal equations of the groups
+    // per-run normal equations of the groups; the rank left after grouping (a dependent group keeps its base values); the fit
     double[][][] aRun = new double[designs.size()][][];
     double[][] bRun = new double[designs.size()][];
-    for (int r = 0; r < designs.size(); r++) {
-      double[][] ga = new double[q][q];
-      double[] gb = new double[q];
-      accumulate(ga, gb, designs.get(r), wmat, p);
-      aRun[r] = ga;
-      bRun[r] = gb;
+    boolean[] dependent = normalEquations(designs, wmat, p, q, aRun, bRun);
+    double[] s = solve(aRun, bRun, dependent);
+    // the guest-side jitter: what the fitted model leaves of each request's guest-side time above its run's median of that;
+    // the guest-side rows are then fitted again without it, so that the fixed figures describe a request without a stall
+    for (Design d : designs) d.y0 = d.y.clone();
+    double[][] stallsOf = null;
+    double[] stalls = new double[0];
+    // repeated until the fit settles (a stall taken out changes the fit, which changes the stalls): at most JITTER_ROUNDS times
+    int rounds = 0;
+    for (int it = 0; it < JITTER_ROUNDS; it++) {
+      stallsOf = guestStalls(designs, groupOf, w, s, p);
+      stalls = pooled(stallsOf, runs, null);
+      if (stalls.length == 0) break;
+      dependent = normalEquations(designs, wmat, p, q, aRun, bRun);
+      double[] next = solve(aRun, bRun, dependent);
+      double change = 0;
+      for (int g = 0; g < q; g++) change = Math.max(change, Math.abs(next[g] - s[g]) / Math.max(Math.abs(s[g]), 1e-12));
+      s = next;
+      rounds = it + 1;
+      if (change < 1e-6) break;
     }
-    double[][] aAll = sum(aRun, null);
-    double[] bAll = sumV(bRun, null);
-    // rank left after grouping: pivoted Cholesky; a dependent group keeps its base values
-    boolean[] dependent = dependentGroups(aAll);
-    for (int g = 0; g < q; g++) {
-      if (!dependent[g]) continue;
-      for (int r = 0; r < designs.size(); r++) {
-        // its base contribution moves into the target
-        for (int h = 0; h < q; h++) bRun[r][h] -= aRun[r][h][g];
-        bRun[r][g] = 0;
-        Arrays.fill(aRun[r][g], 0);
-        for (int h = 0; h < q; h++) aRun[r][h][g] = 0;
-      }
-    }
-    aAll = sum(aRun, null);
-    bAll = sumV(bRun, null);
-    double[] s = Nnls.solve(aAll, bAll);
-    for (int g = 0; g < q; g++) if (dependent[g]) s[g] = 1;
     // bootstrap over runs
     SplittableRandom rnd = new SplittableRandom(SEED);
     double[][] boot = new double[BOOTSTRAP][];
@@ -280,6 +293,12 @@ public final class Calibration {
     for (CostFigure f : CostFigure.values()) {
       int k = cand.indexOf(f);
       double bv = base.get(f);
+      if (k >= 0 && groupOf[k] < 0 && f.fallback() != null && !base.isGiven(f)) {
+        // an optional figure the base leaves out and the runs do not time: left out, so it stays the same as its fallback
+        String src = "not exercised by these runs and not given by the base profile " + base.name() + ": same as " + f.fallback().key;
+        figures.add(new Figure(f, Status.NOT_EXERCISED, bv, Double.NaN, Double.NaN, Double.NaN, "", src));
+        continue;
+      }
       if (k < 0 || groupOf[k] < 0) {
         String why = k < 0 ? "not a cost the runs time" : "not exercised by these runs";
         sources[f.ordinal()] = "base profile " + base.name() + " (" + why + "): " + base.source(f);
@@ -326,10 +345,12 @@ public final class Calibration {
     CostProfile fitted = base.derive(name, description, values, sources, null, null);
     ServiceDistribution dist = null;
     String distSource = null;
-    List<Double> mult = new ArrayList<>();
+    List<Double> mult = new ArrayList<>(); // every request's, to count them
+    List<double[]> multRuns = new ArrayList<>();
     double lat = fitted.get(CostFigure.BACKEND_LATENCY_NS);
     if (lat > 0) {
-      CostProfile fitted0 = base0.derive(name, description, values, sources, ServiceDistribution.NONE, "none");
+      CostProfile fitted0 = base.derive(name, description, values, sources, ServiceDistribution.NONE, "none", ServiceDistribution.NONE, null, java.util.Map.of(),
+          java.util.Map.of());
       ModelRun.Times[] fittedTimes = new ModelRun.Times[ni];
       for (int ri = 0; ri < runs.size(); ri++) {
         Design d = designs.get(ri);
@@ -337,39 +358,182 @@ public final class Calibration {
         if (fittedTimes[inputOf[ri]] == null) fittedTimes[inputOf[ri]] = d.run.model().replayForFit(fitted0);
         ModelRun.Times t = fittedTimes[inputOf[ri]];
         TimedRun o = d.run.observed();
+        double[] mr = new double[o.requests()];
         for (int i = 0; i < o.requests(); i++) {
           double rest = t.serviceNs()[i] - lat; // the modelled transfer and device work
-          mult.add(Math.max(0, (o.serviceNs()[i] - rest) / lat));
+          mr[i] = Math.max(0, (o.serviceNs()[i] - rest) / lat);
+          mult.add(mr[i]);
         }
+        multRuns.add(mr);
       }
     }
     if (mult.size() >= 100) {
-      double[] m = mult.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-      List<Double> ps = new ArrayList<>();
-      ps.add(0.0);
-      for (int i = 1; i < 100; i++) ps.add(i / 100.0);
-      ps.add(0.995);
-      ps.add(0.999);
-      ps.add(1.0);
-      double[] pp = new double[ps.size()], mm = new double[ps.size()];
-      for (int i = 0; i < pp.length; i++) {
-        pp[i] = ps.get(i);
-        int rank = (int) Math.ceil(pp[i] * m.length);
-        mm[i] = m[Math.max(0, Math.min(m.length - 1, rank - 1))];
-        if (i > 0) mm[i] = Math.max(mm[i], mm[i - 1]);
-      }
-      // mean 1, so that backend_latency_ns stays the mean the fit found; six significant digits, so that the file text is the same on every JDK
-      double mean = ServiceDistribution.empirical(pp, mm).mean();
-      for (int i = 0; i < mm.length; i++) mm[i] = Double.parseDouble(String.format(Locale.ROOT, "%.6g", mm[i] / mean));
-      dist = ServiceDistribution.empirical(pp, mm);
+      // a typical run's distribution, scaled to mean 1, so that backend_latency_ns stays the mean the fit found
+      dist = typical(multRuns, true);
       distSource = String.format(Locale.ROOT, "calibrated from %d runs with QEMU logs (%s): %d requests' virtqueue_pop→virtqueue_fill time less the modelled transfer "
-          + "and device work, as multiples of backend_latency_ns; their pooled empirical quantiles (nearest rank), scaled to mean 1", countQemu(runs), qemuRunNames(runs), m.length);
+          + "and device work, as multiples of backend_latency_ns; per probability the median over the runs of each run's empirical quantile (nearest rank), scaled to mean 1; "
+          + "docs/CALIBRATION.md", countQemu(runs), qemuRunNames(runs), mult.size());
     } else {
       distSource = "base profile " + base.name() + " (no QEMU service times to fit it from): " + base.serviceDistributionSource();
       notes.add("No QEMU logs: the service-time distribution keeps the base profile's, and backend_latency_ns is fitted together with the per-request guest costs.");
     }
-    CostProfile out = base.derive(name, description, values, sources, dist != null ? dist : base.serviceDistribution(), distSource);
+    if (rounds > 0) notes.add("Guest jitter: the stalls were taken out of the guest-side rows and the fit repeated until it settled, in " + rounds + " rounds.");
+    ServiceDistribution jit = null;
+    String jitSource = null;
+    java.util.Map<String, ServiceDistribution> jitBy = null;
+    java.util.Map<String, String> jitBySource = null;
+    if (stalls.length >= 100) {
+      jit = typical(java.util.Arrays.stream(stallsOf).filter(x -> x != null).toList(), false);
+      jitSource = String.format(Locale.ROOT, "calibrated from %d runs with QEMU logs (%s): per request, the guest-side time (latency − QEMU's "
+          + "virtqueue_pop→virtqueue_fill) less the fitted model's, above its run's median of that (0 below it), ns, %d requests; per probability the median "
+          + "over the runs of each run's empirical quantile (nearest rank); docs/CALIBRATION.md (guest jitter)", countQemu(runs), qemuRunNames(runs), stalls.length);
+      // each strategy's own, from its runs alone: its guest-side path is its own (maps, invalidations, copies), and so is what stalls it
+      jitBy = new java.util.LinkedHashMap<>();
+      jitBySource = new java.util.LinkedHashMap<>();
+      for (Run r : runs) {
+        String id = r.strategy().id;
+        if (jitBy.containsKey(id) || !r.observed().hasQemu()) continue;
+        double[] own = pooled(stallsOf, runs, id);
+        if (own.length < 100) continue;
+        List<Run> of = runs.stream().filter(x -> x.strategy().id.equals(id) && x.observed().hasQemu()).toList();
+        List<double[]> ownRuns = new ArrayList<>();
+        for (int x = 0; x < runs.size(); x++) if (stallsOf[x] != null && runs.get(x).strategy().id.equals(id)) ownRuns.add(stallsOf[x]);
+        jitBy.put(id, typical(ownRuns, false));
+        jitBySource.put(id, String.format(Locale.ROOT, "calibrated from the %d runs under %s with QEMU logs (%s), as %s is from all of them: %d requests' values; "
+            + "docs/CALIBRATION.md (guest jitter)", of.size(), id, runNames(of), CostProfile.JITTER_KEY, own.length));
+      }
+    } else if (base.hasGuestJitter()) {
+      notes.add("Fewer than 100 requests with QEMU logs: the guest jitter keeps the base profile's.");
+      jitSource = "base profile " + base.name() + " (no guest-side times to fit it from): " + base.guestJitterSource();
+      jit = base.guestJitter();
+    } else {
+      jit = ServiceDistribution.NONE;
+    }
+    CostProfile out = base.derive(name, description, values, sources, dist != null ? dist : base.serviceDistribution(), distSource, jit, jitSource, jitBy, jitBySource);
     return new Result(out, figures, notes, totalRows);
+  }
+
+  /**
+   * Per run, the normal equations of the groups ({@code aRun}, {@code bRun} filled); returns the
+   * groups that are a linear combination of others (pivoted Cholesky), whose base contribution then
+   * moves into the targets.
+   */
+  private static boolean[] normalEquations(List<Design> designs, double[][] wmat, int p, int q, double[][][] aRun, double[][] bRun) {
+    for (int r = 0; r < designs.size(); r++) {
+      double[][] ga = new double[q][q];
+      double[] gb = new double[q];
+      accumulate(ga, gb, designs.get(r), wmat, p);
+      aRun[r] = ga;
+      bRun[r] = gb;
+    }
+    boolean[] dependent = dependentGroups(sum(aRun, null));
+    for (int g = 0; g < q; g++) {
+      if (!dependent[g]) continue;
+      for (int r = 0; r < designs.size(); r++) {
+        for (int h = 0; h < q; h++) bRun[r][h] -= aRun[r][h][g];
+        bRun[r][g] = 0;
+        Arrays.fill(aRun[r][g], 0);
+        for (int h = 0; h < q; h++) aRun[r][h][g] = 0;
+      }
+    }
+    return dependent;
+  }
+
+  private static double[] solve(double[][][] aRun, double[][] bRun, boolean[] dependent) {
+    double[] s = Nnls.solve(sum(aRun, null), sumV(bRun, null));
+    for (int g = 0; g < s.length; g++) if (dependent[g]) s[g] = 1;
+    return s;
+  }
+
+  /**
+   * The guest-side stall of every request of the runs with a QEMU log: its guest-side row's residual
+   * against the fit ({@code s}), less the run's median residual, at least 0. Each such row's target is
+   * lowered by it (so a second fit sees the requests without their stalls). Returns each run's
+   * stalls, ns (null for a run without a QEMU log).
+   */
+  private static double[][] guestStalls(List<Design> designs, int[] groupOf, double[] w, double[] s, int p) {
+    double[][] all = new double[designs.size()][];
+    for (int r = 0; r < designs.size(); r++) {
+      Design d = designs.get(r);
+      if (!d.run.observed().hasQemu()) continue;
+      int m = 0;
+      for (int i = 0; i < d.rows; i++) if (!d.serviceRow[i]) m++;
+      double[] e = new double[m];
+      int[] row = new int[m];
+      m = 0;
+      for (int i = 0; i < d.rows; i++) {
+        if (d.serviceRow[i]) continue;
+        double fitted = 0;
+        for (int k = 0; k < p; k++) if (groupOf[k] >= 0) fitted += d.x[k][i] * w[k] * s[groupOf[k]];
+        e[m] = d.y0[i] - fitted;
+        row[m++] = i;
+      }
+      if (m == 0) continue;
+      double[] sorted = e.clone();
+      Arrays.sort(sorted);
+      double median = m % 2 == 1 ? sorted[m / 2] : (sorted[m / 2 - 1] + sorted[m / 2]) / 2;
+      double[] st = new double[m];
+      for (int j = 0; j < m; j++) {
+        st[j] = Math.max(0, e[j] - median);
+        d.y[row[j]] = d.y0[row[j]] - st[j];
+      }
+      all[r] = st;
+    }
+    return all;
+  }
+
+  /** The runs' stalls (those under {@code strategy}, or all for null) in one sorted array. */
+  private static double[] pooled(double[][] stallsOf, List<Run> runs, String strategy) {
+    int n = 0;
+    for (int r = 0; r < stallsOf.length; r++) if (stallsOf[r] != null && (strategy == null || runs.get(r).strategy().id.equals(strategy))) n += stallsOf[r].length;
+    double[] out = new double[n];
+    int o = 0;
+    for (int r = 0; r < stallsOf.length; r++) {
+      if (stallsOf[r] == null || (strategy != null && !runs.get(r).strategy().id.equals(strategy))) continue;
+      for (double v : stallsOf[r]) out[o++] = v;
+    }
+    Arrays.sort(out);
+    return out;
+  }
+
+  /**
+   * The distribution of a typical run: at each probability (0, 0.01, …, 0.99, 0.995, 0.999, 1), each
+   * run's nearest-rank quantile of its values, and the median of those over the runs; six significant
+   * digits (the same file text on every JDK); with {@code meanOne}, scaled to mean 1. Unlike the
+   * quantiles of all values pooled, a few boots with long host stalls do not make every run's tail
+   * theirs (docs/CALIBRATION.md).
+   */
+  static ServiceDistribution typical(List<double[]> runs, boolean meanOne) {
+    double[] pp = probabilities(), mm = new double[pp.length];
+    List<double[]> sorted = new ArrayList<>();
+    for (double[] r : runs) {
+      double[] c = r.clone();
+      Arrays.sort(c);
+      sorted.add(c);
+    }
+    double[] at = new double[sorted.size()];
+    for (int i = 0; i < pp.length; i++) {
+      for (int r = 0; r < at.length; r++) {
+        double[] m = sorted.get(r);
+        at[r] = m[Math.max(0, Math.min(m.length - 1, (int) Math.ceil(pp[i] * m.length) - 1))];
+      }
+      Arrays.sort(at);
+      int n = at.length;
+      mm[i] = n % 2 == 1 ? at[n / 2] : (at[n / 2 - 1] + at[n / 2]) / 2;
+      if (i > 0) mm[i] = Math.max(mm[i], mm[i - 1]);
+    }
+    double mean = meanOne ? ServiceDistribution.empirical(pp, mm).mean() : 1;
+    for (int i = 0; i < mm.length; i++) mm[i] = Double.parseDouble(String.format(Locale.ROOT, "%.6g", mm[i] / mean));
+    return ServiceDistribution.empirical(pp, mm);
+  }
+
+  private static double[] probabilities() {
+    double[] pp = new double[103];
+    for (int i = 0; i < 100; i++) pp[i] = i / 100.0;
+    pp[100] = 0.995;
+    pp[101] = 0.999;
+    pp[102] = 1.0;
+    return pp;
   }
 
   /**

@@ -23,7 +23,8 @@ import org.vqsim.engine.dma.StrategyId;
  * Runs made by vqsim itself with known figures: the lab's request streams (3 workloads × direct,
  * bounce, viommu-strict) replayed with a "true" profile, their modelled latencies and service times
  * taken as the observations. {@code calibrate} must recover the true figures within the uncertainty
- * it reports, and report what one request in flight cannot separate as combinations.
+ * it reports, and report what one request in flight cannot separate as combinations. The truth
+ * reads and writes at different bandwidths and has a guest jitter, which must come back too.
  */
 class CalibrationSyntheticTest {
   static final CostFigure[] PER_REQUEST = {CostFigure.KICK_EXIT_CYCLES, CostFigure.KICK_HANDLER_CYCLES_QEMU, CostFigure.IRQ_INJECT_CYCLES,
@@ -33,6 +34,8 @@ class CalibrationSyntheticTest {
       CostFigure.VIOMMU_INV_QEMU_CYCLES, CostFigure.VIOMMU_INV_SCAN_CYCLES, CostFigure.IOTLB_WALK_CYCLES};
   static final CostFigure[] BACKEND = {CostFigure.BACKEND_LATENCY_NS, CostFigure.DEVICE_REQUEST_CYCLES, CostFigure.BACKEND_SUBMIT_CYCLES};
 
+  /** The truth's guest jitter, ns: none for half the requests, a tail beyond (the shape calibrate fits: stalls above the median). */
+  static final String TRUE_JITTER = "empirical 0:0 0.5:0 0.8:30000 0.9:60000 0.99:200000 1:400000";
   static CostProfile base, truth;
   static Calibration.Result result;
 
@@ -55,7 +58,10 @@ class CalibrationSyntheticTest {
     });
     v[CostFigure.BACKEND_MIB_PER_S.ordinal()] = 800;
     src[CostFigure.BACKEND_MIB_PER_S.ordinal()] = "synthetic truth";
-    truth = base.derive("truth", "synthetic", v, src, ServiceDistribution.parse("lognormal 0.99:2"), "synthetic truth");
+    v[CostFigure.BACKEND_WRITE_MIB_PER_S.ordinal()] = 2500;
+    src[CostFigure.BACKEND_WRITE_MIB_PER_S.ordinal()] = "synthetic truth";
+    truth = base.derive("truth", "synthetic", v, src, ServiceDistribution.parse("lognormal 0.99:2"), "synthetic truth", ServiceDistribution.parse(TRUE_JITTER),
+        "synthetic truth", null, null);
 
     Path lab = org.vqsim.replay.CliSamples.samples().resolve("qemu-lab-timing");
     List<Calibration.Run> runs = new ArrayList<>();
@@ -94,6 +100,9 @@ class CalibrationSyntheticTest {
     // and the scale-free figures were fitted, not left at base
     assertEquals(Calibration.Status.CALIBRATED, figure(CostFigure.BACKEND_MIB_PER_S).status());
     assertEquals(800, figure(CostFigure.BACKEND_MIB_PER_S).value(), 800 * figure(CostFigure.BACKEND_MIB_PER_S).halfWidthPct() / 100 + 0.5);
+    assertEquals(Calibration.Status.CALIBRATED, figure(CostFigure.BACKEND_WRITE_MIB_PER_S).status());
+    assertEquals(2500, figure(CostFigure.BACKEND_WRITE_MIB_PER_S).value(), 2500 * figure(CostFigure.BACKEND_WRITE_MIB_PER_S).halfWidthPct() / 100 + 0.5);
+    assertTrue(result.profile().isGiven(CostFigure.BACKEND_WRITE_MIB_PER_S));
     assertEquals(truth.get(CostFigure.KICK_EXIT_CYCLES), figure(CostFigure.KICK_EXIT_CYCLES).value(),
         truth.get(CostFigure.KICK_EXIT_CYCLES) * figure(CostFigure.KICK_EXIT_CYCLES).halfWidthPct() / 100 + 0.5);
   }
@@ -126,6 +135,24 @@ class CalibrationSyntheticTest {
     // the truth's p99 is 2 × its mean; the fitted one (mean 1), from 15,000 draws, within a few percent
     assertEquals(1.0, d.mean(), 1e-3);
     assertEquals(2.0, d.quantile(0.99), 0.1);
+  }
+
+  @Test
+  void theGuestJitterComesBack() {
+    ServiceDistribution truthJ = ServiceDistribution.parse(TRUE_JITTER);
+    assertTrue(result.profile().hasGuestJitter());
+    ServiceDistribution d = result.profile().guestJitter();
+    // about 13,500 draws: the quantiles within a few percent of the truth's, or 2 µs (where the truth's CDF is steep)
+    for (double q : new double[] {0.5, 0.8, 0.9, 0.95, 0.99}) {
+      double t = truthJ.quantile(q), f = d.quantile(q);
+      assertTrue(Math.abs(f - t) <= Math.max(0.05 * t, 2000), "p" + q + ": fitted " + f + " ns, true " + t);
+    }
+    // each strategy's own from its three runs, coarser (about 4,500 draws)
+    assertEquals(List.of("direct", "bounce", "viommu-strict"), List.copyOf(result.profile().guestJitterStrategies()));
+    for (String id : result.profile().guestJitterStrategies()) {
+      double t = truthJ.quantile(0.9), f = result.profile().guestJitterFor(id).quantile(0.9);
+      assertTrue(Math.abs(f - t) <= 0.1 * t, id + " p90: fitted " + f + " ns, true " + t);
+    }
   }
 
   @Test

@@ -18,21 +18,28 @@ import org.vqsim.engine.sim.IoOp;
  *       buffer translated through the strategy, the request handed to the backend; notifications back
  *       on at the end, and a re-check. In QEMU's main loop the pass holds the big QEMU lock.
  *   <li>The backend: a latency ({@code backend_latency_ns}, times a per-request draw from the profile's
- *       service distribution) plus bytes over one bandwidth shared by every queue.
+ *       service distribution) plus bytes over one bandwidth shared by every queue (reads at
+ *       {@code backend_mib_per_s}, writes at {@code backend_write_mib_per_s}, which defaults to it).
  *   <li>Completion ({@code virtio_blk_req_complete}): status, used ring, and the queue's MSI-X
- *       interrupt to its CPU unless suppressed.
+ *       interrupt to its CPU unless suppressed, taken after the profile's guest jitter for the request
+ *       when it has one ({@code guest_jitter_distribution}, or {@code guest_jitter_distribution.STRATEGY}
+ *       for the strategy replayed).
  * </ol>
  */
 final class BlkDevice {
   private final VirtioBlk m;
   private final long devicePop, deviceDesc, deviceRequest, usedPush, kickHandler, irqInject, backendSubmit;
   private final long backendLatencyPs;
-  private final double psPerByte;
+  private final double psPerByte, psPerByteWrite;
   private final boolean bql;
   private final org.vqsim.engine.cost.ServiceDistribution service;
+  /** The profile's guest-side jitter (ns per request), or null for none. */
+  private final org.vqsim.engine.cost.ServiceDistribution jitter;
   private final long seed;
   private long backendBwFree;
   long interrupts;
+  /** The stream of draws the guest jitter takes ({@link org.vqsim.engine.cost.ServiceDistribution#draw(long, long, long)}). */
+  static final long JITTER_STREAM = 1;
 
   BlkDevice(VirtioBlk m) {
     this.m = m;
@@ -46,8 +53,10 @@ final class BlkDevice {
     backendSubmit = p.cycles(CostFigure.BACKEND_SUBMIT_CYCLES);
     backendLatencyPs = Math.round(p.get(CostFigure.BACKEND_LATENCY_NS) * 1000.0);
     psPerByte = 1e12 / (p.get(CostFigure.BACKEND_MIB_PER_S) * 1048576.0);
+    psPerByteWrite = 1e12 / (p.get(CostFigure.BACKEND_WRITE_MIB_PER_S) * 1048576.0);
     bql = m.vmm.mainLoop();
     service = p.serviceDistribution();
+    jitter = p.guestJitterFor(m.strategyId);
     seed = m.config.seed();
   }
 
@@ -117,7 +126,7 @@ final class BlkDevice {
       m.ledger.charge(slot, Actor.VMM, Category.DEVICE, deviceRequest);
       m.ledger.charge(slot, Actor.BACKEND, Category.DEVICE, backendSubmit);
       long issue = m.tl.nowPs();
-      long xfer = IoOp.hasData(s.op(slot)) ? Math.round(s.length(slot) * psPerByte) : 0;
+      long xfer = IoOp.hasData(s.op(slot)) ? Math.round(s.length(slot) * (s.op(slot) == IoOp.WRITE ? psPerByteWrite : psPerByte)) : 0;
       long start = Math.max(issue, backendBwFree);
       backendBwFree = start + xfer;
       long latency = service.isConstant() ? backendLatencyPs : Math.round(backendLatencyPs * service.draw(seed, s.request(slot)));
@@ -154,6 +163,7 @@ final class BlkDevice {
     }
     if (bql) m.tl.release(m.vmm.bql());
     long end = m.tl.end();
-    if (notify) m.tl.schedule(end, VirtioBlk.GUEST_IRQ, vq.index, 0);
+    // the guest-side jitter: the interrupt is taken late by the request's draw (a stall of the guest's vCPU or of the host thread that delivers it)
+    if (notify) m.tl.schedule(jitter == null ? end : end + Math.round(jitter.draw(seed, s.request(slot), JITTER_STREAM) * 1000.0), VirtioBlk.GUEST_IRQ, vq.index, 0);
   }
 }
