@@ -702,6 +702,11 @@ public final class ReportBuilder {
     h.open("ul", "class='reading'");
     h.raw("<li>All figures are simulated: vqsim replays the trace through a cycle-accounted model of the virtqueue and the DMA path, once per "
         + "strategy. IOPS and MiB/s are requests and bytes per simulated second; latencies are submission to completion as the guest sees them.</li>");
+    h.raw("<li>In a network run a request is a packet: its rates are packets/s and Gb/s (frame bytes per simulated second), and its "
+        + "per-request figures are per packet, transmitted and received together.</li>");
+    h.raw("<li>Latency percentiles spread only as far as the profile lets them: by the backend's service-time distribution and, in a "
+        + "calibrated profile, the guest's jitter distribution (both drawn per request from the seed). A profile with neither gives "
+        + "every request of a kind the same latency, so p50, p99 and p99.9 then coincide.</li>");
     h.raw("<li><b>Cycles</b> are CPU cycles of guest and host together, per request, from the cycle ledger; <b>per KiB</b> divides by the data moved.</li>");
     h.raw("<li><b>Slowdown vs direct</b> = direct's IOPS ÷ this strategy's IOPS on the same trace and profile (1.00× = as fast).</li>");
     h.raw("<li>† marks a prediction: a strategy no lab trace can check (for example the proposed POWER TCE bypass for virtio-pci).</li>");
