@@ -61,14 +61,7 @@ public final class SweepExecutor {
 
   /** The generated workload of a unit: --generate's options with the unit's generate parameters on top. */
   static WorkloadSpec workload(SweepPlan plan, SweepPlan.Unit unit) {
-    List<String> args = new ArrayList<>(SweepPlan.split(plan.generate().replace(' ', ','), ","));
-    for (Map.Entry<String, String> e : unit.params().entrySet()) {
-      String opt = SweepPlan.GENERATE_PARAMS.get(e.getKey());
-      if (opt != null) {
-        args.add(opt);
-        args.add(e.getValue());
-      }
-    }
+    List<String> args = generateArgs(plan, unit);
     if (unit.params().containsKey("iodepth")) {
       args.add("--iodepth");
       args.add(unit.params().get("iodepth"));
@@ -83,6 +76,19 @@ public final class SweepExecutor {
     GenerateCommand g = parseGenerate(plan, args);
     if (g.net != null) throw new IllegalArgumentException("--generate \"" + plan.generate() + "\": a network workload (--net) has no block workload");
     return g.spec();
+  }
+
+  /** --generate's options with the unit's generate parameters (GENERATE_PARAMS) after them. */
+  private static List<String> generateArgs(SweepPlan plan, SweepPlan.Unit unit) {
+    List<String> args = new ArrayList<>(SweepPlan.split(plan.generate().replace(' ', ','), ","));
+    for (Map.Entry<String, String> e : unit.params().entrySet()) {
+      String opt = SweepPlan.GENERATE_PARAMS.get(e.getKey());
+      if (opt != null) {
+        args.add(opt);
+        args.add(e.getValue());
+      }
+    }
+    return args;
   }
 
   /** --generate's options (with a unit's parameters added) parsed as the generate command would. */
@@ -136,14 +142,7 @@ public final class SweepExecutor {
 
   /** The generated packet workload of a network unit: --generate's options with the unit's generate parameters on top. */
   static org.vqsim.capture.net.NetWorkload.Spec netWorkload(SweepPlan plan, SweepPlan.Unit unit) {
-    List<String> args = new ArrayList<>(SweepPlan.split(plan.generate().replace(' ', ','), ","));
-    for (Map.Entry<String, String> e : unit.params().entrySet()) {
-      String opt = SweepPlan.GENERATE_PARAMS.get(e.getKey());
-      if (opt != null) {
-        args.add(opt);
-        args.add(e.getValue());
-      }
-    }
+    List<String> args = generateArgs(plan, unit);
     GenerateCommand g = parseGenerate(plan, args);
     return g.netSpec();
   }
