@@ -71,10 +71,7 @@ public final class NetGuestTrace {
   private boolean sawGro;
   private long rxIrqNs = -1;
   // back-to-back intervals for timing (docs/CALIBRATION.md, network figures): trace-order pairs of (ns, bytes, phase)
-  private long[] txGapNs = new long[256], rxGapNs = new long[256];
-  private int[] txGapLen = new int[256], rxGapLen = new int[256];
-  private byte[] txGapPhase = new byte[256], rxGapPhase = new byte[256];
-  private int txGaps, rxGaps;
+  private final Gaps txGaps = new Gaps(), rxGaps = new Gaps();
   private long lastXmitNs = -1, lastGroNs = -1, queuedNs = -1;
   /**
    * Software GSO: the TCP payload of the last queued super-packet not yet seen in its segments'
@@ -163,21 +160,47 @@ public final class NetGuestTrace {
       m++;
     }
     n = m;
-    txGaps = keep(txGapNs, txGapLen, txGapPhase, txGaps, w);
-    rxGaps = keep(rxGapNs, rxGapLen, rxGapPhase, rxGaps, w);
+    txGaps.keep(w);
+    rxGaps.keep(w);
     if (n == 0) throw new TraceException(name + ": no virtio-net packets (net_dev_xmit, napi_gro_receive_entry or netif_receive_skb events)"
         + (windowed ? " between the WL-BEGIN and WL-END markers" : ""));
   }
 
-  private static int keep(long[] ns, int[] len, byte[] ph, int count, int w) {
-    int m = 0;
-    for (int i = 0; i < count; i++) {
-      if (ph[i] != w) continue;
-      ns[m] = ns[i];
-      len[m] = len[i];
-      m++;
+  /** One direction's intervals: (ns, bytes, phase) in trace order. */
+  private static final class Gaps {
+    private long[] ns = new long[256];
+    private int[] len = new int[256];
+    private byte[] phase = new byte[256];
+    private int count;
+
+    void add(long gapNs, int length, int ph) {
+      if (count == ns.length) {
+        ns = Arrays.copyOf(ns, 2 * count);
+        len = Arrays.copyOf(len, 2 * count);
+        phase = Arrays.copyOf(phase, 2 * count);
+      }
+      ns[count] = gapNs;
+      len[count] = length;
+      phase[count++] = (byte) ph;
     }
-    return m;
+
+    /** Keeps the intervals of phase {@code w} (the workload window). */
+    void keep(int w) {
+      int m = 0;
+      for (int i = 0; i < count; i++) {
+        if (phase[i] != w) continue;
+        ns[m] = ns[i];
+        len[m] = len[i];
+        m++;
+      }
+      count = m;
+    }
+
+    long[][] pairs() {
+      long[][] r = new long[count][];
+      for (int i = 0; i < count; i++) r[i] = new long[] {ns[i], len[i]};
+      return r;
+    }
   }
 
   /**
@@ -186,42 +209,14 @@ public final class NetGuestTrace {
    * guest's stack above the driver for the next packet ({@code bytes} its frame length). Pairs
    * {@code [ns, bytes]}.
    */
-  public long[][] txStackIntervals() { return pairs(txGapNs, txGapLen, txGaps); }
+  public long[][] txStackIntervals() { return txGaps.pairs(); }
 
   /**
    * The window's back-to-back receive intervals: between two {@code napi_gro_receive_entry} of one NAPI
    * poll with nothing else of the trace's network events between — the driver's per-packet receive
    * work plus the stack's ({@code bytes}: the second packet's frame length). Pairs {@code [ns, bytes]}.
    */
-  public long[][] rxStackIntervals() { return pairs(rxGapNs, rxGapLen, rxGaps); }
-
-  private static long[][] pairs(long[] ns, int[] len, int count) {
-    long[][] r = new long[count][];
-    for (int i = 0; i < count; i++) r[i] = new long[] {ns[i], len[i]};
-    return r;
-  }
-
-  private void addGap(boolean tx, long ns, int length) {
-    if (tx) {
-      if (txGaps == txGapNs.length) {
-        txGapNs = Arrays.copyOf(txGapNs, 2 * txGaps);
-        txGapLen = Arrays.copyOf(txGapLen, 2 * txGaps);
-        txGapPhase = Arrays.copyOf(txGapPhase, 2 * txGaps);
-      }
-      txGapNs[txGaps] = ns;
-      txGapLen[txGaps] = length;
-      txGapPhase[txGaps++] = (byte) current;
-    } else {
-      if (rxGaps == rxGapNs.length) {
-        rxGapNs = Arrays.copyOf(rxGapNs, 2 * rxGaps);
-        rxGapLen = Arrays.copyOf(rxGapLen, 2 * rxGaps);
-        rxGapPhase = Arrays.copyOf(rxGapPhase, 2 * rxGaps);
-      }
-      rxGapNs[rxGaps] = ns;
-      rxGapLen[rxGaps] = length;
-      rxGapPhase[rxGaps++] = (byte) current;
-    }
-  }
+  public long[][] rxStackIntervals() { return rxGaps.pairs(); }
 
   private TraceException bad(long line, String what) {
     return TraceException.at(name, line, what);
@@ -260,12 +255,12 @@ public final class NetGuestTrace {
       // a super-packet above the wire's largest frame: the driver gets it in segments (unless the device segments it)
       gsoPayloadLeft = queued > MAX_WIRE_FRAME ? queued - NetPacket.TCP_HEADERS : 0;
       gsoSegmentsSeen = 0;
-      if (lastXmitNs >= 0 && tsNs >= lastXmitNs) addGap(true, tsNs - lastXmitNs, queued);
+      if (lastXmitNs >= 0 && tsNs >= lastXmitNs) txGaps.add(tsNs - lastXmitNs, queued, current);
       lastXmitNs = -1;
       lastGroNs = -1;
     } else if (l.startsWith("napi_gro_receive_entry: ", ev)) {
       int length = intField(l, " len=", ev, line);
-      if (lastGroNs >= 0 && tsNs >= lastGroNs) addGap(false, tsNs - lastGroNs, length + 14);
+      if (lastGroNs >= 0 && tsNs >= lastGroNs) rxGaps.add(tsNs - lastGroNs, length + 14, current);
       lastGroNs = tsNs;
       lastXmitNs = -1;
       sawGro = true;
