@@ -309,18 +309,8 @@ public final class CostProfile {
         String strategy = key.substring(JITTER_KEY.length() + 1);
         if (strategy.isEmpty() || !strategy.matches("[a-z0-9+-]+")) throw new ProfileException(origin + ":" + n + ": " + key + ": expected " + JITTER_KEY + ".STRATEGY");
         if (jitBy.containsKey(strategy)) throw new ProfileException(origin + ":" + n + ": " + key + " given twice");
-        ServiceDistribution d;
-        try {
-          d = ServiceDistribution.parse(value);
-        } catch (IllegalArgumentException e) {
-          throw new ProfileException(origin + ":" + n + ": " + key + ": " + e.getMessage());
-        }
-        if (d.spec().startsWith("lognormal")) throw new ProfileException(origin + ":" + n + ": " + key + ": give none or empirical P:NS … (nanoseconds), not a lognormal");
-        if (comment == null || !comment.toLowerCase(Locale.ROOT).startsWith("source:") || comment.length() <= "source:".length() + 1) {
-          throw new ProfileException(origin + ":" + n + ": " + key + " has no '# source: …' comment; every figure must say where it comes from");
-        }
-        jitBy.put(strategy, d);
-        jitBySource.put(strategy, comment.substring("source:".length()).strip());
+        jitBy.put(strategy, jitter(origin, n, key, value));
+        jitBySource.put(strategy, source(origin, n, key, comment));
         continue;
       }
       switch (key) {
@@ -328,27 +318,12 @@ public final class CostProfile {
         case "platform" -> platform = value;
         case "description" -> description = rest.strip();
         case SERVICE_KEY -> {
-          try {
-            dist = ServiceDistribution.parse(value);
-          } catch (IllegalArgumentException e) {
-            throw new ProfileException(origin + ":" + n + ": " + SERVICE_KEY + ": " + e.getMessage());
-          }
-          if (comment == null || !comment.toLowerCase(Locale.ROOT).startsWith("source:") || comment.length() <= "source:".length() + 1) {
-            throw new ProfileException(origin + ":" + n + ": " + SERVICE_KEY + " has no '# source: …' comment; every figure must say where it comes from");
-          }
-          distSource = comment.substring("source:".length()).strip();
+          dist = distribution(origin, n, SERVICE_KEY, value);
+          distSource = source(origin, n, SERVICE_KEY, comment);
         }
         case JITTER_KEY -> {
-          try {
-            jit = ServiceDistribution.parse(value);
-          } catch (IllegalArgumentException e) {
-            throw new ProfileException(origin + ":" + n + ": " + JITTER_KEY + ": " + e.getMessage());
-          }
-          if (jit.spec().startsWith("lognormal")) throw new ProfileException(origin + ":" + n + ": " + JITTER_KEY + ": give none or empirical P:NS … (nanoseconds), not a lognormal");
-          if (comment == null || !comment.toLowerCase(Locale.ROOT).startsWith("source:") || comment.length() <= "source:".length() + 1) {
-            throw new ProfileException(origin + ":" + n + ": " + JITTER_KEY + " has no '# source: …' comment; every figure must say where it comes from");
-          }
-          jitSource = comment.substring("source:".length()).strip();
+          jit = jitter(origin, n, JITTER_KEY, value);
+          jitSource = source(origin, n, JITTER_KEY, comment);
         }
         default -> {
           CostFigure f = CostFigure.byKey(key);
@@ -361,11 +336,8 @@ public final class CostProfile {
             throw new ProfileException(origin + ":" + n + ": " + key + " must be a number (" + f.unit + "), not '" + abbreviate(value) + "'");
           }
           if (!Double.isFinite(v) || v < 0) throw new ProfileException(origin + ":" + n + ": " + key + " must be a finite number ≥ 0, not " + value);
-          if (comment == null || !comment.toLowerCase(Locale.ROOT).startsWith("source:") || comment.length() <= "source:".length() + 1) {
-            throw new ProfileException(origin + ":" + n + ": " + key + " has no '# source: …' comment; every figure must say where it comes from");
-          }
+          sources[f.ordinal()] = source(origin, n, key, comment);
           values[f.ordinal()] = v;
-          sources[f.ordinal()] = comment.substring("source:".length()).strip();
           seenAt[f.ordinal()] = n;
         }
       }
@@ -388,6 +360,29 @@ public final class CostProfile {
     }
     return new CostProfile(name, platform, description, values, sources, given, Map.of(), dist, distSource, jit, jitSource,
         java.util.Collections.unmodifiableMap(jitBy), java.util.Collections.unmodifiableMap(jitBySource));
+  }
+
+  /** The text of a line's {@code # source: …} comment; every figure must say where it comes from. */
+  private static String source(String origin, int n, String key, String comment) {
+    if (comment == null || !comment.toLowerCase(Locale.ROOT).startsWith("source:") || comment.length() <= "source:".length() + 1) {
+      throw new ProfileException(origin + ":" + n + ": " + key + " has no '# source: …' comment; every figure must say where it comes from");
+    }
+    return comment.substring("source:".length()).strip();
+  }
+
+  private static ServiceDistribution distribution(String origin, int n, String key, String value) {
+    try {
+      return ServiceDistribution.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ProfileException(origin + ":" + n + ": " + key + ": " + e.getMessage());
+    }
+  }
+
+  /** A guest jitter: a distribution of nanoseconds, so none or empirical. */
+  private static ServiceDistribution jitter(String origin, int n, String key, String value) {
+    ServiceDistribution d = distribution(origin, n, key, value);
+    if (d.spec().startsWith("lognormal")) throw new ProfileException(origin + ":" + n + ": " + key + ": give none or empirical P:NS … (nanoseconds), not a lognormal");
+    return d;
   }
 
   private static String abbreviate(String s) {
