@@ -209,6 +209,8 @@ final class ValidateCommand implements Callable<Integer> {
     var m = o.model();
     out.printf(Locale.ROOT, "Model: %d receive buffers for %d received packets (%.2f each), %d refill failures, %d NAPI polls%n", m.rxBuffers(), m.rxPackets(),
         m.rxPackets() == 0 ? 0.0 : (double) m.rxBuffers() / m.rxPackets(), m.refillFailures(), m.napiPolls());
+    out.printf(Locale.ROOT, "GRO (observed / modelled): %d / %d skbs handed to the stack for %d received packets (netif_receive_skb in the trace)%n", o.guest().rxSkbs, m.rxSkbs(),
+        m.rxPackets());
     if (o.qemu() != null) {
       var q = o.qemu();
       out.printf(Locale.ROOT, "Notifications (observed / modelled): transmit kicks %d / %d, receive kicks %d / %d, transmit interrupts %d / %d, receive interrupts %d / %d%n",

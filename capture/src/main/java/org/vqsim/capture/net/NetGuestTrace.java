@@ -55,6 +55,8 @@ import org.vqsim.engine.device.net.PacketSource;
 public final class NetGuestTrace {
   /** Counters of the window. */
   public long txPackets, rxPackets, txBytes, rxBytes, maps, unmaps, bounces, bounceBytes, bounceReleases, kicks, interrupts, napiPolls, lines;
+  /** {@code netif_receive_skb} events in the window: the skbs GRO handed to the stack. */
+  public long rxSkbs;
   /** Whether the trace had the WL-BEGIN marker. */
   public boolean windowed;
   private long[] ts = new long[1024];
@@ -71,8 +73,10 @@ public final class NetGuestTrace {
   private boolean sawGro;
   private long rxIrqNs = -1;
   // back-to-back intervals for timing (docs/CALIBRATION.md, network figures): trace-order pairs of (ns, bytes, phase)
-  private final Gaps txGaps = new Gaps(), rxGaps = new Gaps();
+  private final Gaps txGaps = new Gaps(), rxGaps = new Gaps(), groGaps = new Gaps();
   private long lastXmitNs = -1, lastGroNs = -1, queuedNs = -1;
+  /** The last napi_gro_receive_entry's time when it was an MTU frame with payload and no skb went up since, else -1. */
+  private long lastMtuGroNs = -1;
   /**
    * Software GSO: the TCP payload of the last queued super-packet not yet seen in its segments'
    * net_dev_xmit, and how many of them were seen (a segment after the first is marked GSO_TAIL).
@@ -146,6 +150,7 @@ public final class NetGuestTrace {
     kicks = k[KICK];
     interrupts = k[IRQ];
     napiPolls = k[NAPI];
+    rxSkbs = k[NIF];
     // keep the window's packets only, in trace order
     int m = 0;
     for (int i = 0; i < n; i++) {
@@ -162,6 +167,7 @@ public final class NetGuestTrace {
     n = m;
     txGaps.keep(w);
     rxGaps.keep(w);
+    groGaps.keep(w);
     if (n == 0) throw new TraceException(name + ": no virtio-net packets (net_dev_xmit, napi_gro_receive_entry or netif_receive_skb events)"
         + (windowed ? " between the WL-BEGIN and WL-END markers" : ""));
   }
@@ -218,6 +224,15 @@ public final class NetGuestTrace {
    */
   public long[][] rxStackIntervals() { return rxGaps.pairs(); }
 
+  /**
+   * The window's GRO intervals: between two {@code napi_gro_receive_entry} of one NAPI poll, both of
+   * frames of at most 1514 bytes with TCP payload, with no {@code netif_receive_skb} (an skb handed to
+   * the stack) nor other network events between — the driver's and GRO's work for a frame that GRO
+   * merged into the skb it holds (or, now and then, started a new one with). Only runs without
+   * GUEST_TSO have them. Pairs {@code [ns, bytes]} ({@code bytes}: the second frame's length).
+   */
+  public long[][] groIntervals() { return groGaps.pairs(); }
+
   private TraceException bad(long line, String what) {
     return TraceException.at(name, line, what);
   }
@@ -261,6 +276,9 @@ public final class NetGuestTrace {
     } else if (l.startsWith("napi_gro_receive_entry: ", ev)) {
       int length = intField(l, " len=", ev, line);
       if (lastGroNs >= 0 && tsNs >= lastGroNs) rxGaps.add(tsNs - lastGroNs, length + 14, current);
+      boolean mtuData = length + 14 > NetPacket.TCP_HEADERS && length + 14 <= MAX_WIRE_FRAME;
+      if (mtuData && lastMtuGroNs >= 0 && lastGroNs == lastMtuGroNs && tsNs >= lastMtuGroNs) groGaps.add(tsNs - lastMtuGroNs, length + 14, current);
+      lastMtuGroNs = mtuData ? tsNs : -1;
       lastGroNs = tsNs;
       lastXmitNs = -1;
       sawGro = true;
@@ -269,6 +287,7 @@ public final class NetGuestTrace {
       add(rxIrqNs >= 0 ? rxIrqNs : tsNs, NetPacket.RX, length + 14, line);
     } else if (l.startsWith("netif_receive_skb: ", ev)) {
       k[NIF]++;
+      lastMtuGroNs = -1;
       if (!sawGro) {
         int length = intField(l, " len=", ev, line);
         add(rxIrqNs >= 0 ? rxIrqNs : tsNs, (byte) (NetPacket.RX | 0x10), length + 14, line); // kept only if the trace has no napi_gro_receive_entry

@@ -102,6 +102,42 @@ class NetReadersTest {
   }
 
   /**
+   * GRO intervals: consecutive napi_gro_receive_entry of MTU frames with payload and no skb handed up
+   * (netif_receive_skb) or other network event between; the skbs handed up are counted.
+   */
+  @Test
+  void groIntervalsAreBetweenMtuFramesWithNoSkbHandedUpBetween() throws Exception {
+    String g1 = " napi_gro_receive_entry: dev=eth0 napi_id=0x2001 queue_mapping=1 skbaddr=ffff8d8c818bcf00 vlan_tagged=0 vlan_proto=0x0000 vlan_tci=0x0000 protocol=0x0800 ip_summed=0 hash=0x00000000 l4_hash=0 len=1500 data_len=0 truesize=2304 mac_header_valid=1 mac_header=-14 nr_frags=0 gso_size=0 gso_type=0x0";
+    String text = String.join("\n",
+        "  <idle>-0 [000] d.h1.  7.280100: irq_handler_entry: irq=25 name=virtio0-input.0",
+        "  <idle>-0 [000] .Ns1.  7.280361:" + g1,
+        "  <idle>-0 [000] .Ns1.  7.280389: swiotlb_tbl_unmap_single <-vring_unmap_one_split",
+        "  <idle>-0 [000] .Ns1.  7.280419:" + g1,
+        "  <idle>-0 [000] .Ns1.  7.280440:" + g1,
+        "  <idle>-0 [000] .Ns1.  7.280450: netif_receive_skb: dev=eth0 skbaddr=ffff8d8c818bcf00 len=4396",
+        "  <idle>-0 [000] .Ns1.  7.280470:" + g1,
+        "  <idle>-0 [000] .Ns1.  7.280480:" + g1.replace("len=1500", "len=52"),
+        "  <idle>-0 [000] .Ns1.  7.280490:" + g1,
+        "  <idle>-0 [000] .Ns1.  7.280500: netif_receive_skb: dev=eth0 skbaddr=ffff8d8c818bcf00 len=1500",
+        "  <idle>-0 [000] .Ns1.  7.280600: napi_poll: napi poll on napi struct ffff8d8c81064808 for device eth0 work 7 budget 64", "");
+    NetGuestTrace g = NetGuestTrace.read(new BufferedReader(new StringReader(text)), "gro.txt");
+    assertEquals(6, g.rxPackets);
+    assertEquals(2, g.rxSkbs);
+    long[][] gro = g.groIntervals();
+    // 58 us and 21 us; not across the netif_receive_skb, nor to or from the 66-byte ACK
+    assertEquals(2, gro.length);
+    assertEquals(58_000, gro[0][0]);
+    assertEquals(21_000, gro[1][0]);
+    assertEquals(1514, gro[0][1]);
+    assertEquals(5, g.rxStackIntervals().length, "every consecutive pair of the poll");
+    // the lab's receive run without offloads: GRO merged about 22 frames per skb
+    NetGuestTrace lab = NetGuestTrace.read(LabTracePaths.lab("qemu-lab-net", "tcp-rx.bounce.nooffload.guest-ftrace.txt.gz"));
+    assertEquals(518, lab.rxSkbs);
+    assertTrue(lab.groIntervals().length > 10_000, lab.groIntervals().length + " GRO intervals");
+    assertEquals(0, NetGuestTrace.read(LabTracePaths.lab("qemu-lab-net", "tcp-rx.direct.guest-ftrace.txt.gz")).groIntervals().length, "GSO packets are not merged");
+  }
+
+  /**
    * Software GSO in a capture: a super-packet queued once (net_dev_queue len=4410) reaches the driver
    * as three segments at the queue's time, all but the first marked gsoTail; a small packet queued on
    * its own is not; on the lab's no-offload transmit run every queued super-packet has exactly one

@@ -55,6 +55,7 @@ public enum CostFigure {
   TCE_FREE_CYCLES("tce_free_cycles", "cycles", "guest TCE pool bitmap clear per unmap, under the pool lock"),
   NET_TX_STACK_CYCLES("net_tx_stack_cycles", "cycles", "guest network stack per transmitted packet, above the driver (socket, TCP/IP, qdisc)"),
   NET_RX_STACK_CYCLES("net_rx_stack_cycles", "cycles", "guest network stack per received packet, above the driver (GRO, IP, TCP, socket wake-up)"),
+  NET_RX_GRO_CYCLES("net_rx_gro_cycles", "cycles", "guest per received frame that GRO merges into the skb it holds: the driver's receive_buf and napi_gro_receive (with the software checksum when the device gives none), in place of net_rx_stack_cycles (optional: without it, net_rx_stack_cycles)"),
   NET_COPY_CYCLES_PER_KIB("net_copy_cycles_per_kib", "cycles/KiB", "guest copy of payload between user memory and socket buffers"),
   NET_PACKET_CYCLES_QEMU("net_packet_cycles_qemu", "cycles", "QEMU virtio-net per packet over tap: the tap read or write and virtio_net_receive / virtio_net_flush_tx"),
   NET_PACKET_CYCLES_VHOST("net_packet_cycles_vhost", "cycles", "vhost-net per packet: handle_tx / handle_rx and the tap socket's sendmsg / recvmsg in the host kernel"),
@@ -81,12 +82,17 @@ public enum CostFigure {
 
   /**
    * The figure an optional figure takes its value from when a profile does not give it, or null for a
-   * figure every profile must give. Only {@link #BACKEND_WRITE_MIB_PER_S} is optional (it falls back on
-   * {@link #BACKEND_MIB_PER_S}), so that a profile written before reads and writes had their own
-   * bandwidth loads and replays unchanged.
+   * figure every profile must give. {@link #BACKEND_WRITE_MIB_PER_S} falls back on
+   * {@link #BACKEND_MIB_PER_S}, so that a profile written before reads and writes had their own
+   * bandwidth loads and replays unchanged; {@link #NET_RX_GRO_CYCLES} on {@link #NET_RX_STACK_CYCLES}
+   * (a frame GRO merges then costs what a packet of its own does, as before GRO was modelled).
    */
   public CostFigure fallback() {
-    return this == BACKEND_WRITE_MIB_PER_S ? BACKEND_MIB_PER_S : null;
+    return switch (this) {
+      case BACKEND_WRITE_MIB_PER_S -> BACKEND_MIB_PER_S;
+      case NET_RX_GRO_CYCLES -> NET_RX_STACK_CYCLES;
+      default -> null;
+    };
   }
 
   /** The figure with this profile key, or null. */

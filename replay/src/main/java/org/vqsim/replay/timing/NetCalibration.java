@@ -31,6 +31,14 @@ import org.vqsim.engine.cost.CostProfile;
  *   <li>{@code net_rx_stack_cycles}: the guest's back-to-back receive intervals (consecutive
  *       {@code napi_gro_receive_entry} of one poll) less {@code guest_used_cycles} and the profile's
  *       copy of the packet's payload; the same runs.
+ *   <li>{@code net_rx_gro_cycles}: the guest's GRO intervals (consecutive {@code napi_gro_receive_entry}
+ *       of one poll, both MTU frames with payload, no {@code netif_receive_skb} between: a frame GRO
+ *       merged, {@link NetGuestTrace#groIntervals}) less {@code guest_used_cycles}, the profile's copy of
+ *       the frame's payload and, under {@code bounce}, the profile's unmap of a small receive buffer
+ *       ({@code bounce_copy_cycles_per_kib} for its 1530 bytes + {@code bounce_release_cycles}); runs
+ *       without offloads under {@code direct}, {@code virtio-iommu-bypass} or {@code bounce} (the lab has
+ *       {@code bounce} only). The software checksum of the frame is in it: the lab has no run with
+ *       GUEST_CSUM on and GUEST_TSO off to tell it apart.
  * </ul>
  * Per run the median interval (the intervals are skewed by the TCG guest's occasional long stalls);
  * the figure is the mean of the runs' medians (runs with at least {@link #MIN_INTERVALS} intervals),
@@ -42,6 +50,8 @@ public final class NetCalibration {
   private static final long SEED = 20261203L;
   /** Ethernet + IPv4 + TCP with timestamps: what the stack does not copy from or to the application. */
   private static final int HEADERS = 66;
+  /** add_recvbuf_small's mapping (Linux 6.1 virtio_net.c): vi->hdr_len 12 + GOOD_PACKET_LEN 1518, unmapped (bounced back whole) per frame. */
+  private static final int SMALL_BUFFER = 12 + 1518;
 
   private NetCalibration() {}
 
@@ -69,8 +79,9 @@ public final class NetCalibration {
     double copyPerByte = profile.get(CostFigure.NET_COPY_CYCLES_PER_KIB) / 1024.0;
     List<String> notes = new ArrayList<>();
     List<String> qNames = new ArrayList<>(), gNames = new ArrayList<>();
-    List<double[]> qemu = new ArrayList<>(), tx = new ArrayList<>(), rx = new ArrayList<>();
-    List<String> txNames = new ArrayList<>(), rxNames = new ArrayList<>();
+    List<double[]> qemu = new ArrayList<>(), tx = new ArrayList<>(), rx = new ArrayList<>(), gro = new ArrayList<>();
+    List<String> txNames = new ArrayList<>(), rxNames = new ArrayList<>(), groNames = new ArrayList<>();
+    long bounceUnmap = Math.round(profile.get(CostFigure.BOUNCE_COPY_CYCLES_PER_KIB) * SMALL_BUFFER / 1024.0) + profile.cycles(CostFigure.BOUNCE_RELEASE_CYCLES);
     double[] rawQemu = new double[runs.size()], ringQemu = new double[runs.size()];
     int rq = 0;
     for (Run r : runs) {
@@ -108,6 +119,16 @@ public final class NetCalibration {
           rxNames.add(r.name);
         }
       }
+      if (guestClean || r.strategy.equals("bounce")) {
+        long[][] x = r.guest.groIntervals();
+        long dma = guestClean ? 0 : bounceUnmap;
+        double[] w = new double[x.length];
+        for (int i = 0; i < w.length; i++) w[i] = x[i][0] * ghz - used - dma - copyPerByte * Math.max(0, x[i][1] - HEADERS);
+        if (w.length >= MIN_INTERVALS) {
+          gro.add(w);
+          groNames.add(r.name);
+        }
+      }
       if (!hostClean && !guestClean) gNames.add(r.name);
     }
     double[] values = new double[CostFigure.COUNT];
@@ -119,6 +140,11 @@ public final class NetCalibration {
         "the guest's net_dev_xmit→next net_dev_queue back to back, less the profile's net_copy_cycles_per_kib for the packet's payload"));
     figures.add(figure(CostFigure.NET_RX_STACK_CYCLES, profile, rx, rxNames, values, sources,
         "the guest's consecutive napi_gro_receive_entry of one poll, less the profile's guest_used_cycles and net_copy_cycles_per_kib for the packet's payload"));
+    if (!gro.isEmpty()) {
+      figures.add(figure(CostFigure.NET_RX_GRO_CYCLES, profile, gro, groNames, values, sources,
+          "the guest's consecutive napi_gro_receive_entry of one poll of MTU frames with payload and no netif_receive_skb between (GRO merging them), less the profile's guest_used_cycles, "
+              + "net_copy_cycles_per_kib for the frame's payload and, under bounce, bounce_copy_cycles_per_kib for the 1530-byte small receive buffer + bounce_release_cycles; the software checksum is included"));
+    }
     if (rq > 0) {
       double m = mean(Arrays.copyOf(rawQemu, rq));
       double ring = mean(Arrays.copyOf(ringQemu, rq));
@@ -185,9 +211,10 @@ public final class NetCalibration {
     double lo = boot[(int) Math.floor(0.025 * (boot.length - 1))], hi = boot[(int) Math.ceil(0.975 * (boot.length - 1))];
     double half = v > 0 ? (hi - lo) / 2 / v * 100 : Double.NaN;
     long rounded = Math.round(v);
-    String pm = v > 0 ? String.format(Locale.ROOT, "±%.1f%% (95%% interval of a %d-fold bootstrap over the runs)", half, Calibration.BOOTSTRAP)
+    if (n < 2) half = Double.NaN; // one run: nothing to resample over
+    String pm = n < 2 ? "one run, so no interval over runs" : v > 0 ? String.format(Locale.ROOT, "±%.1f%% (95%% interval of a %d-fold bootstrap over the runs)", half, Calibration.BOOTSTRAP)
         : "clamped at 0 (the measured time is below the profile's other figures for the same work)";
-    String src = String.format(Locale.ROOT, "calibrated from %d runs (%s), %s; the median of each run's intervals (%d in all) of %s; docs/CALIBRATION.md (network figures)", n,
+    String src = String.format(Locale.ROOT, "calibrated from %d %s (%s), %s; the median of each run's intervals (%d in all) of %s; docs/CALIBRATION.md (network figures)", n, n == 1 ? "run" : "runs",
         String.join(", ", names), pm, count, method);
     values[f.ordinal()] = rounded;
     sources[f.ordinal()] = src;

@@ -75,6 +75,30 @@ class NetCalibrationTest {
     assertTrue(r.notes().stream().anyMatch(n -> n.contains("notes only") && n.contains("c")), r.notes().toString());
   }
 
+  /**
+   * net_rx_gro_cycles: the GRO intervals (MTU frames of one poll, no skb handed up between) less
+   * guest_used, the payload's copy and, under bounce, the unmap of a 1530-byte small receive buffer;
+   * a bounce run measures it but not the stack figures (its guest has DMA work per packet).
+   */
+  @Test
+  void theGroFigureComesFromMtuFramesLessTheBounceUnmapUnderBounce() throws Exception {
+    CostProfile p = CostProfile.load("x86-kvm");
+    double ghz = p.get(CostFigure.CPU_GHZ);
+    double copy = p.get(CostFigure.NET_COPY_CYCLES_PER_KIB) / 1024.0;
+    long unmap = Math.round(p.get(CostFigure.BOUNCE_COPY_CYCLES_PER_KIB) * 1530 / 1024.0) + p.cycles(CostFigure.BOUNCE_RELEASE_CYCLES);
+    NetCalibration.Result r = NetCalibration.measure(List.of(new NetCalibration.Run("d", "bounce", guest(10, 40), qemu(20))), p, "t", "test");
+    double gro = 40_000 * ghz - p.get(CostFigure.GUEST_USED_CYCLES) - unmap - copy * (1448 + 14 - 66);
+    assertEquals(Math.round(gro), r.profile().get(CostFigure.NET_RX_GRO_CYCLES), 0.0);
+    String src = r.profile().source(CostFigure.NET_RX_GRO_CYCLES);
+    assertTrue(src.startsWith("calibrated from 1 run (d), one run, so no interval over runs;"), src);
+    assertTrue(src.contains("(11 in all)"), src);
+    assertEquals(p.get(CostFigure.NET_RX_STACK_CYCLES), r.profile().get(CostFigure.NET_RX_STACK_CYCLES), 0.0);
+    // without such runs the figure stays as the profile has it: x86-kvm gives none, so it reads as net_rx_stack_cycles
+    CostProfile none = NetCalibration.measure(List.of(new NetCalibration.Run("e", "viommu-strict", guest(10, 40), qemu(20))), p, "t", "test").profile();
+    assertTrue(!none.isGiven(CostFigure.NET_RX_GRO_CYCLES));
+    assertEquals(none.get(CostFigure.NET_RX_STACK_CYCLES), none.get(CostFigure.NET_RX_GRO_CYCLES), 0.0);
+  }
+
   @Test
   void theTransmitTimeIsWhenThePacketEnteredTheQdisc() throws Exception {
     // one GSO skb queued, three segments sent: they arrive together (xmit_more), at the queueing time

@@ -6,12 +6,16 @@ import org.vqsim.engine.sim.RunResult;
 /**
  * A network replay's figures besides {@link RunResult}: packets and bytes per direction, buffers,
  * notifications per side, refill failures (a receive buffer that could not be mapped: the bounce
- * pool ran out), drops, NAPI polls, and the run's events with the initial fill of the receive rings
+ * pool ran out), drops, NAPI polls, received frames GRO merged into the skb it held (the skbs handed to
+ * the stack are the received packets less these), and the run's events with the initial fill of the receive rings
  * left out (as a capture's workload window leaves it out).
  */
 public record NetResult(RunResult run, String features, String rxBufferKind, long txPackets, long rxPackets, long txBytes, long rxBytes, long rxBuffers,
     long txDescriptors, long txKicks, long rxKicks, long txInterrupts, long rxInterrupts, long refillFailures, long txDrops, long rxDrops, long queueStops,
-    long napiPolls, long napiBudgetExhausted, long[] events) {
+    long napiPolls, long napiBudgetExhausted, long rxGroMerged, long[] events) {
+
+  /** The skbs GRO handed to the stack: received packets less the frames merged into another. */
+  public long rxSkbs() { return rxPackets - rxGroMerged; }
 
   public long packets() { return txPackets + rxPackets; }
 

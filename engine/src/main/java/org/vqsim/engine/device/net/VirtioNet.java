@@ -96,6 +96,8 @@ public final class VirtioNet implements DeviceModel {
   static final int MAX_WIRE_FRAME = 1514;
   /** TCP payload per segment: MTU 1500 - IPv4 20 - TCP 20 - timestamps 12. */
   static final int TCP_MSS = 1448;
+  /** skb_gro_receive's limit for an IPv4 skb: GRO_LEGACY_MAX_SIZE (include/linux/netdevice.h). */
+  static final int GRO_MAX_SIZE = 65536;
   /** add_recvbuf_small's piece: SKB_DATA_ALIGN(12 + VIRTNET_RX_PAD 64 + 1518) + SKB_DATA_ALIGN(sizeof(skb_shared_info) 320). */
   static final int SMALL_PIECE = 1600 + 320, RX_PAD = 64;
   static final int TX_QUEUE_LEN = 1000, TAP_QUEUE_LEN = 500;
@@ -125,7 +127,7 @@ public final class VirtioNet implements DeviceModel {
 
   // costs
   private final long ringDesc, ringPublish, guestUsed, kickExit, irqGuest, devicePop, deviceDesc, usedPush, kickHandler, irqInject, hostPacket,
-      txStack, rxStack;
+      txStack, rxStack, rxGro;
   private final double copyPerByte, psPerBit;
   private final long linkLatencyPs;
   private final boolean bql;
@@ -147,11 +149,18 @@ public final class VirtioNet implements DeviceModel {
   private final int[][] rxMapLen, rxMapCount;
   private final int[][] rxHeadToBuf;
   private final long[][] rxPktIdx, rxPktStart;
+  private final byte[][] rxPktProto;
+  /**
+   * GRO per receive queue (its NAPI's gro list): the IP length of the TCP skb it holds (0: none) and
+   * that skb's mss (its first frame's payload). The queue's packets are taken as one flow.
+   */
+  private final int[] groHeld, groMss;
   private final boolean[] napiScheduled, refillPending, rxWaiting, rxDevScheduled;
   private final long[] rxNextRefillPs;
   // host side (tap queue), per rx queue: FIFO of packets
   private final long[][] hostReady, hostIdx;
   private final int[][] hostLen;
+  private final byte[][] hostProto;
   private final int[] hostHead, hostCount;
   private final long[] rxLinkFree;
   // device-side stash of popped, unused receive buffers
@@ -191,7 +200,7 @@ public final class VirtioNet implements DeviceModel {
 
   // results
   long txPackets, rxPackets, txBytes, rxBytes, rxBuffers, txDescriptors, txKicks, rxKicks, kicksSuppressed, txInterrupts, rxInterrupts, refillFailures,
-      txDrops, rxDrops, qdiscStops, napiPolls, napiBudgetExhausted, firstPs = -1, lastPs;
+      txDrops, rxDrops, qdiscStops, napiPolls, napiBudgetExhausted, rxGroMerged, firstPs = -1, lastPs;
   long[] setupEvents = new long[EventKind.values().length];
   private final int[] sinkSlots = new int[64];
 
@@ -240,6 +249,7 @@ public final class VirtioNet implements DeviceModel {
     hostPacket = p.cycles(vhost ? CostFigure.NET_PACKET_CYCLES_VHOST : CostFigure.NET_PACKET_CYCLES_QEMU);
     txStack = p.cycles(CostFigure.NET_TX_STACK_CYCLES);
     rxStack = p.cycles(CostFigure.NET_RX_STACK_CYCLES);
+    rxGro = p.cycles(CostFigure.NET_RX_GRO_CYCLES);
     copyPerByte = p.get(CostFigure.NET_COPY_CYCLES_PER_KIB) / 1024.0;
     double gbps = p.get(CostFigure.LINK_GBPS);
     if (!(gbps > 0)) throw new IllegalArgumentException("link_gbps must be > 0");
@@ -297,6 +307,9 @@ public final class VirtioNet implements DeviceModel {
     rxHeadToBuf = new int[pairs][size];
     rxPktIdx = new long[pairs][size];
     rxPktStart = new long[pairs][size];
+    rxPktProto = new byte[pairs][size];
+    groHeld = new int[pairs];
+    groMss = new int[pairs];
     napiScheduled = new boolean[pairs];
     refillPending = new boolean[pairs];
     rxWaiting = new boolean[pairs];
@@ -305,6 +318,7 @@ public final class VirtioNet implements DeviceModel {
     hostReady = new long[pairs][TAP_QUEUE_LEN];
     hostIdx = new long[pairs][TAP_QUEUE_LEN];
     hostLen = new int[pairs][TAP_QUEUE_LEN];
+    hostProto = new byte[pairs][TAP_QUEUE_LEN];
     hostHead = new int[pairs];
     hostCount = new int[pairs];
     rxLinkFree = new long[pairs];
@@ -498,11 +512,11 @@ public final class VirtioNet implements DeviceModel {
         int mss = aProto == NetPacket.TCP ? TCP_MSS : MAX_WIRE_FRAME - hdr;
         while (payload > 0) {
           int seg = Math.min(mss, payload);
-          enqueueRx(q, t, aIdx, hdr + seg);
+          enqueueRx(q, t, aIdx, hdr + seg, aProto);
           payload -= seg;
         }
       } else {
-        enqueueRx(q, t, aIdx, aLen);
+        enqueueRx(q, t, aIdx, aLen, aProto);
       }
     }
     scheduleNextArrival();
@@ -521,7 +535,7 @@ public final class VirtioNet implements DeviceModel {
     qCount[q]++;
   }
 
-  private void enqueueRx(int q, long t, long idx, int len) {
+  private void enqueueRx(int q, long t, long idx, int len, byte proto) {
     // the link: serialised behind the previous frame, then its latency
     long done = t;
     long latency = 0;
@@ -539,6 +553,7 @@ public final class VirtioNet implements DeviceModel {
     hostReady[q][i] = done + latency;
     hostIdx[q][i] = idx;
     hostLen[q][i] = len;
+    hostProto[q][i] = proto;
     hostCount[q]++;
     if (hostCount[q] == 1 && !rxWaiting[q]) scheduleDeviceRx(q, done + latency);
   }
@@ -898,7 +913,7 @@ public final class VirtioNet implements DeviceModel {
         }
       }
       vq.device.setNotification(mem, false);
-      int slot = deliver(q, len, hostIdx[q][i], hostReady[q][i]);
+      int slot = deliver(q, len, hostIdx[q][i], hostReady[q][i], hostProto[q][i]);
       irqSlot = slot;
       dropHead(q);
       if (vq.device.shouldNotify(mem)) {
@@ -961,7 +976,7 @@ public final class VirtioNet implements DeviceModel {
   }
 
   /** virtio_net_receive_rcu: the header and data into as many buffers as the packet needs, one flush. */
-  private int deliver(int q, int len, long idx, long readyPs) {
+  private int deliver(int q, int len, long idx, long readyPs, byte proto) {
     Virtqueue vq = rxq[q];
     int need = HDR_LEN + len;
     int used = 0;
@@ -970,6 +985,7 @@ public final class VirtioNet implements DeviceModel {
     int firstSlot = rxSlotBase + q * size + firstBuf;
     rxPktIdx[q][firstBuf] = idx;
     rxPktStart[q][firstBuf] = readyPs;
+    rxPktProto[q][firstBuf] = proto;
     ledger.charge(firstSlot, Actor.VMM, Category.DEVICE, hostPacket);
     while (left > 0) {
       int w = Math.min(left, stashLen[q][used]);
@@ -1080,7 +1096,10 @@ public final class VirtioNet implements DeviceModel {
         // ewma_pkt_len_add(&rq->mrg_avg_pkt_len, head_skb->len)
         ewma[q] = ewma[q] == 0 ? frame : ((ewma[q] << 6) - ewma[q] + frame) >> 6;
       }
-      ledger.charge(slot, Actor.VCPU, Category.DEVICE, rxStack + Math.round(Math.max(0, frame - NetPacket.TCP_HEADERS) * copyPerByte));
+      // napi_gro_receive: a frame merged into the skb GRO holds costs the driver and GRO only; the stack
+      // (netif_receive_skb, IP, TCP, socket) runs once per skb GRO hands up, charged with its first frame
+      long stack = groMerges(q, frame, rxPktProto[q][buf]) ? rxGro : rxStack;
+      ledger.charge(slot, Actor.VCPU, Category.DEVICE, stack + Math.round(Math.max(0, frame - NetPacket.TCP_HEADERS) * copyPerByte));
       rxPackets++;
       rxBytes += frame;
       rxBuffers += buffers;
@@ -1090,6 +1109,9 @@ public final class VirtioNet implements DeviceModel {
       sink.packet(rxPktIdx[q][buf], NetPacket.RX, frame, buffers, q, rxPktStart[q][buf] / 1000, now / 1000, ledger, sinkSlots, slots);
       completed(rxPktIdx[q][buf], now);
     }
+    // the poll's end flushes what GRO holds: napi_complete_done → napi_gro_flush(n, false); a poll that used
+    // its whole budget: __napi_poll's napi_gro_flush(n, HZ >= 1000), every skb at Debian's CONFIG_HZ=250
+    groHeld[q] = 0;
     // virtnet_receive: refill once more than half of min(budget, ring) is free
     if (d.numFree() > Math.min(NAPI_BUDGET, size) / 2) refill(q);
     long end;
@@ -1108,6 +1130,45 @@ public final class VirtioNet implements DeviceModel {
       end = tl.end();
       tl.schedule(end, NAPI_RX, q, 0);
     }
+  }
+
+  /**
+   * Whether GRO merges a received frame into the skb it holds for queue {@code q} (Linux 6.1
+   * {@code net/core/gro.c} and {@code net/ipv4/tcp_offload.c}; the statements read in the torvalds/linux
+   * tree, the lines of a 6.x version, not 6.1's own):
+   * <ul>
+   *   <li>only TCP: UDP frames go up one by one ({@code udp_gro_receive} merges only for a socket with
+   *       UDP_GRO, or with NETIF_F_GRO_FRAGLIST / GRO_UDP_FWD, all off by default);
+   *   <li>a GSO packet from the device (GUEST_TSO) is never merged: {@code virtio_net_hdr_to_skb} marks it
+   *       {@code SKB_GSO_DODGY} and {@code dev_gro_receive} sets {@code NAPI_GRO_CB(skb)->flush = 1} for it;
+   *       the lab's offloaded receive runs hand every packet up alone (one {@code netif_receive_skb} per
+   *       {@code napi_gro_receive_entry});
+   *   <li>a frame without payload (an ACK) is not held and flushes the held skb ({@code tcp_gro_receive}:
+   *       {@code flush |= (len - 1) >= mss;} and {@code flush = len < mss;});
+   *   <li>a frame merges when one is held, its payload is at most the held skb's mss ({@code flush |= (len - 1) >= mss;})
+   *       and the merged skb stays below 64 KiB ({@code skb_gro_receive}: {@code if (unlikely(p->len + len >= gro_max_size ...)) return -E2BIG;},
+   *       GRO_LEGACY_MAX_SIZE 65536 for IPv4); a merged frame shorter than the mss ends the skb
+   *       ({@code flush = len < mss;}); a frame that does not merge flushes the held skb and is held
+   *       itself ({@code dev_gro_receive}: {@code GRO_HELD}, {@code gso_size = skb_gro_len(skb)}).
+   * </ul>
+   * Flushes for header differences (PSH, timestamps, ACK number, {@code tcp_gro_receive}'s
+   * {@code flush |= ...} on the TCP header words) are not modelled: packets carry no TCP header.
+   */
+  private boolean groMerges(int q, int frame, byte proto) {
+    int payload = frame - NetPacket.TCP_HEADERS;
+    if (proto != NetPacket.TCP || frame > MAX_WIRE_FRAME || payload <= 0) {
+      groHeld[q] = 0;
+      return false;
+    }
+    int held = groHeld[q];
+    if (held > 0 && payload <= groMss[q] && held + payload < GRO_MAX_SIZE) {
+      groHeld[q] = payload < groMss[q] ? 0 : held + payload;
+      rxGroMerged++;
+      return true;
+    }
+    groHeld[q] = NetPacket.TCP_HEADERS - 14 + payload;
+    groMss[q] = payload;
+    return false;
   }
 
   private void refill(int q) {
@@ -1283,7 +1344,7 @@ public final class VirtioNet implements DeviceModel {
     long[] ev = new long[EventKind.values().length];
     for (EventKind k : EventKind.values()) ev[k.ordinal()] = ledger.events(k) - setupEvents[k.ordinal()];
     return new NetResult(base, features.toString(), features.rxBuffers(), txPackets, rxPackets, txBytes, rxBytes, rxBuffers, txDescriptors, txKicks,
-        rxKicks, txInterrupts, rxInterrupts, refillFailures, txDrops, rxDrops, qdiscStops, napiPolls, napiBudgetExhausted, ev);
+        rxKicks, txInterrupts, rxInterrupts, refillFailures, txDrops, rxDrops, qdiscStops, napiPolls, napiBudgetExhausted, rxGroMerged, ev);
   }
 
   /** Ledger slots a net replay needs: one per transmit and receive ring entry, and one for set-up. */

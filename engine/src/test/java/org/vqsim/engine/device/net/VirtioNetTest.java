@@ -81,6 +81,82 @@ class VirtioNetTest {
     assertEquals(skbs * segs * stack + copy, frames.run().ledger().total(org.vqsim.engine.cost.Actor.VCPU, org.vqsim.engine.cost.Category.DEVICE));
   }
 
+  static final String NOOFFLOAD = "-CSUM,-GUEST_CSUM,-HOST_TSO4,-HOST_TSO6,-HOST_ECN,-HOST_UFO,-GUEST_TSO4,-GUEST_TSO6,-GUEST_ECN,-GUEST_UFO";
+
+  /** Received frames of the given lengths and protocol, all at {@code t = 0}. */
+  static PacketSource burst(byte proto, int... lens) {
+    return new PacketSource() {
+      int i;
+
+      @Override
+      public boolean next(NetPacket p) {
+        if (i >= lens.length) return false;
+        p.set(0, NetPacket.RX, proto, lens[i++]);
+        return true;
+      }
+    };
+  }
+
+  static int[] repeat(int n, int len) {
+    int[] a = new int[n];
+    java.util.Arrays.fill(a, len);
+    return a;
+  }
+
+  /**
+   * GRO (Linux 6.x net/core/gro.c, net/ipv4/tcp_offload.c; VirtioNet#groMerges): within one NAPI poll a
+   * TCP frame merges into the held skb while its payload is at most the skb's mss and the skb stays
+   * below 64 KiB; a shorter one ends the skb; what the poll holds is flushed at its end. A merged frame
+   * costs net_rx_gro_cycles, every skb handed up net_rx_stack_cycles (with its first frame). The guest's
+   * interrupt is made slow here so that a burst is wholly delivered before the first poll.
+   */
+  @Test
+  void groMergesTheFramesOfAPollIntoSkbsBelow64KiB() throws Exception {
+    CostProfile base = CostProfile.load("qemu-tcg-x86");
+    double[] v = new double[org.vqsim.engine.cost.CostFigure.COUNT];
+    String[] src = new String[v.length];
+    v[org.vqsim.engine.cost.CostFigure.IRQ_GUEST_CYCLES.ordinal()] = 50_000_000;
+    src[org.vqsim.engine.cost.CostFigure.IRQ_GUEST_CYCLES.ordinal()] = "test: a slow interrupt, so that a burst is delivered before the poll";
+    CostProfile p = base.derive("slow-irq", "test", v, src, null, null);
+    long stack = p.cycles(org.vqsim.engine.cost.CostFigure.NET_RX_STACK_CYCLES), gro = p.cycles(org.vqsim.engine.cost.CostFigure.NET_RX_GRO_CYCLES);
+    assertTrue(gro != stack, "the profile has its own GRO figure");
+    double perByte = p.get(org.vqsim.engine.cost.CostFigure.NET_COPY_CYCLES_PER_KIB) / 1024.0;
+    StrategyId id = StrategyId.of("direct");
+    ReplayConfig c = ReplayConfig.defaults().withTopology(1, 1, 0);
+    int mtu = NetPacket.TCP_HEADERS + 1448;
+    // full, full, short (ends the skb), full, full: two skbs, three frames merged
+    NetResult r = new NetReplay(id, p, c, DmaOptions.defaults(), Ring.SPLIT, NetFeatures.parse(NOOFFLOAD))
+        .run(burst(NetPacket.TCP, mtu, mtu, NetPacket.TCP_HEADERS + 1000, mtu, mtu), PacketSink.NONE);
+    assertEquals(5, r.rxPackets());
+    assertEquals(3, r.rxGroMerged());
+    assertEquals(2, r.rxSkbs());
+    long copy = Math.round(1448 * perByte) * 4 + Math.round(1000 * perByte);
+    assertEquals(2 * stack + 3 * gro + copy, r.run().ledger().total(org.vqsim.engine.cost.Actor.VCPU, org.vqsim.engine.cost.Category.DEVICE));
+    // 450 MTU frames: polls of at most 64, skbs of at most 45 frames (45 x 1448 + 52 < 65536 <= 46 x 1448 + 52)
+    NetResult m = new NetReplay(id, p, c, DmaOptions.defaults(), Ring.SPLIT, NetFeatures.parse(NOOFFLOAD)).run(burst(NetPacket.TCP, repeat(450, mtu)), PacketSink.NONE);
+    assertEquals(450, m.rxPackets());
+    assertTrue(m.rxSkbs() >= 10 && m.rxSkbs() < 450 / 4, "skbs " + m.rxSkbs());
+    assertEquals(m.rxSkbs() * stack + m.rxGroMerged() * gro + 450 * Math.round(1448 * perByte),
+        m.run().ledger().total(org.vqsim.engine.cost.Actor.VCPU, org.vqsim.engine.cost.Category.DEVICE));
+    // UDP is not merged (no UDP_GRO socket), nor are the device's GSO packets (GUEST_TSO: SKB_GSO_DODGY), nor ACKs
+    assertEquals(0, new NetReplay(id, p, c, DmaOptions.defaults(), Ring.SPLIT, NetFeatures.parse(NOOFFLOAD))
+        .run(burst(NetPacket.UDP, repeat(20, NetPacket.UDP_HEADERS + 1472)), PacketSink.NONE).rxGroMerged());
+    assertEquals(0, new NetReplay(id, p, c, DmaOptions.defaults(), Ring.SPLIT, NetFeatures.parse(null))
+        .run(burst(NetPacket.TCP, repeat(20, 65226)), PacketSink.NONE).rxGroMerged());
+    assertEquals(0, new NetReplay(id, p, c, DmaOptions.defaults(), Ring.SPLIT, NetFeatures.parse(NOOFFLOAD))
+        .run(burst(NetPacket.TCP, repeat(20, NetPacket.TCP_HEADERS)), PacketSink.NONE).rxGroMerged());
+    // frames far apart: one per poll, nothing to merge
+    assertEquals(0, run("direct", NOOFFLOAD, stream(NetPacket.RX, 20, mtu, 100_000_000), DmaOptions.defaults()).rxGroMerged());
+  }
+
+  /** A profile without net_rx_gro_cycles charges a merged frame net_rx_stack_cycles, as before GRO was modelled. */
+  @Test
+  void withoutAGroFigureAMergedFrameCostsThePacketStack() throws Exception {
+    CostProfile p = CostProfile.load("x86-kvm");
+    assertTrue(!p.isGiven(org.vqsim.engine.cost.CostFigure.NET_RX_GRO_CYCLES));
+    assertEquals(p.cycles(org.vqsim.engine.cost.CostFigure.NET_RX_STACK_CYCLES), p.cycles(org.vqsim.engine.cost.CostFigure.NET_RX_GRO_CYCLES));
+  }
+
   @Test
   void mergeableReceiveOfAGsoPacketSpansPageSizedBuffersOneMapEach() throws Exception {
     // 64 KiB GSO packets: the EWMA grows the buffers to 4096 bytes, 16-17 buffers per packet, one map and one unmap per buffer
