@@ -37,7 +37,7 @@ final class CalibrateCommand implements Callable<Integer> {
   List<String> runs;
 
   @Option(names = "--net-run", paramLabel = "GUEST,QEMU=STRATEGY",
-      description = "A captured virtio-net run (guest ftrace with net_dev_queue/net_dev_xmit/napi_gro_receive_entry, QEMU log with virtqueue_pop/flush) and its strategy: "
+      description = "A captured virtio-net run (guest ftrace with net_dev_queue/net_dev_xmit/napi_gro_receive_entry/netif_receive_skb, QEMU log with virtqueue_pop/flush) and its strategy: "
           + "the network figures are measured from its timestamps, on top of the --run fit. Repeat for every run.")
   List<String> netRuns = new ArrayList<>();
 

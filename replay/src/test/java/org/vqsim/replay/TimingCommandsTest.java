@@ -54,13 +54,15 @@ class TimingCommandsTest {
     assertTrue(p.description().contains("TCG") && p.description().contains("NOT a KVM host"), p.description());
     for (CostFigure f : CostFigure.values()) {
       String s = p.source(f);
-      boolean net = f == CostFigure.NET_TX_STACK_CYCLES || f == CostFigure.NET_RX_STACK_CYCLES || f == CostFigure.NET_PACKET_CYCLES_QEMU;
+      boolean net = f == CostFigure.NET_TX_STACK_CYCLES || f == CostFigure.NET_RX_STACK_CYCLES || f == CostFigure.NET_PACKET_CYCLES_QEMU || f == CostFigure.NET_RX_GRO_CYCLES;
       if (net) assertTrue(s.startsWith("calibrated from ") && s.contains("(network figures)") && s.contains("tcp-"), f.key + ": " + s);
       else assertTrue(s.startsWith("calibrated from 27 runs (") || s.startsWith("base profile x86-kvm ("), f.key + ": " + s);
     }
     // measured from the net lab's timestamps: the stacks from direct and bypass runs only
     assertTrue(p.source(CostFigure.NET_TX_STACK_CYCLES).startsWith("calibrated from 4 runs (tcp-tx.direct, tcp-tx.virtio-iommu-bypass, tcp-rx.direct, tcp-rx.virtio-iommu-bypass)"),
         p.source(CostFigure.NET_TX_STACK_CYCLES));
+    // GRO from the receive run without offloads (the offloaded runs have no merged frames)
+    assertTrue(p.source(CostFigure.NET_RX_GRO_CYCLES).startsWith("calibrated from 1 run (tcp-rx.bounce.nooffload)"), p.source(CostFigure.NET_RX_GRO_CYCLES));
     assertTrue(p.source(CostFigure.KICK_EXIT_CYCLES).contains("as the combination"), p.source(CostFigure.KICK_EXIT_CYCLES));
     assertTrue(p.serviceDistribution().spec().startsWith("empirical"));
     assertTrue(p.serviceDistributionSource().startsWith("calibrated from 27 runs"));
