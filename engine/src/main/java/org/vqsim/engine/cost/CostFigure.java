@@ -54,7 +54,7 @@ public enum CostFigure {
   TCE_ALLOC_CYCLES("tce_alloc_cycles", "cycles", "guest TCE pool allocation per mapping, under the pool lock"),
   TCE_FREE_CYCLES("tce_free_cycles", "cycles", "guest TCE pool bitmap clear per unmap, under the pool lock"),
   NET_TX_STACK_CYCLES("net_tx_stack_cycles", "cycles", "guest network stack per transmitted packet, above the driver (socket, TCP/IP, qdisc)"),
-  NET_RX_STACK_CYCLES("net_rx_stack_cycles", "cycles", "guest network stack per received packet, above the driver (GRO, IP, TCP, socket wake-up)"),
+  NET_RX_STACK_CYCLES("net_rx_stack_cycles", "cycles", "guest per received packet GRO hands to the stack on its own or as the first frame of a merged skb: the driver, GRO and the stack above (IP, TCP, socket wake-up)"),
   NET_RX_GRO_CYCLES("net_rx_gro_cycles", "cycles", "guest per received frame that GRO merges into the skb it holds: the driver's receive_buf and napi_gro_receive (with the software checksum when the device gives none), in place of net_rx_stack_cycles (optional: without it, net_rx_stack_cycles)"),
   NET_COPY_CYCLES_PER_KIB("net_copy_cycles_per_kib", "cycles/KiB", "guest copy of payload between user memory and socket buffers"),
   NET_PACKET_CYCLES_QEMU("net_packet_cycles_qemu", "cycles", "QEMU virtio-net per packet over tap: the tap read or write and virtio_net_receive / virtio_net_flush_tx"),

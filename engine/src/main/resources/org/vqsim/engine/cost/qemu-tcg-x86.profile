@@ -143,7 +143,7 @@ tce_free_cycles = 0   # source: base profile x86-kvm (not exercised by these run
 # net_tx_stack_cycles (cycles): guest network stack per transmitted packet, above the driver (socket, TCP/IP, qdisc)
 net_tx_stack_cycles = 47728   # source: calibrated from 4 runs (tcp-tx.direct, tcp-tx.virtio-iommu-bypass, tcp-rx.direct, tcp-rx.virtio-iommu-bypass), ±30.1% (95% interval of a 200-fold bootstrap over the runs); the median of each run's intervals (437 in all) of the guest's net_dev_xmit→next net_dev_queue back to back, less the profile's net_copy_cycles_per_kib for the packet's payload; docs/CALIBRATION.md (network figures)
 
-# net_rx_stack_cycles (cycles): guest network stack per received packet, above the driver (GRO, IP, TCP, socket wake-up)
+# net_rx_stack_cycles (cycles): guest per received packet GRO hands to the stack on its own or as the first frame of a merged skb: the driver, GRO and the stack above (IP, TCP, socket wake-up)
 net_rx_stack_cycles = 35427   # source: calibrated from 4 runs (tcp-tx.direct, tcp-tx.virtio-iommu-bypass, tcp-rx.direct, tcp-rx.virtio-iommu-bypass), ±45.8% (95% interval of a 200-fold bootstrap over the runs); the median of each run's intervals (490 in all) of the guest's consecutive napi_gro_receive_entry of one poll, less the profile's guest_used_cycles and net_copy_cycles_per_kib for the packet's payload; docs/CALIBRATION.md (network figures)
 
 # net_rx_gro_cycles (cycles): guest per received frame that GRO merges into the skb it holds: the driver's receive_buf and napi_gro_receive (with the software checksum when the device gives none), in place of net_rx_stack_cycles (optional: without it, net_rx_stack_cycles)
