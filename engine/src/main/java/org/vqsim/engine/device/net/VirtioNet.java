@@ -1110,7 +1110,8 @@ public final class VirtioNet implements DeviceModel {
       completed(rxPktIdx[q][buf], now);
     }
     // the poll's end flushes what GRO holds: napi_complete_done → napi_gro_flush(n, false); a poll that used
-    // its whole budget: __napi_poll's napi_gro_flush(n, HZ >= 1000), every skb at Debian's CONFIG_HZ=250
+    // its whole budget: __napi_poll's napi_gro_flush(n, HZ >= 1000), every skb at Debian's CONFIG_HZ=250 (the
+    // lab guest's 4 ms tick: docs/NET-NOTES.md)
     groHeld[q] = 0;
     // virtnet_receive: refill once more than half of min(budget, ring) is free
     if (d.numFree() > Math.min(NAPI_BUDGET, size) / 2) refill(q);
