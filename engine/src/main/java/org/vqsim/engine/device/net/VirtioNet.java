@@ -1135,8 +1135,9 @@ public final class VirtioNet implements DeviceModel {
 
   /**
    * Whether GRO merges a received frame into the skb it holds for queue {@code q} (Linux 6.1
-   * {@code net/core/gro.c} and {@code net/ipv4/tcp_offload.c}; the statements read in the torvalds/linux
-   * tree, the lines of a 6.x version, not 6.1's own):
+   * {@code net/core/gro.c} and {@code net/ipv4/tcp_offload.c}, read in the torvalds/linux tree at commits
+   * 0b1605e45c36 and 023af5a72ab1, later than 6.1; the statements quoted are the ones 6.1 has too, and
+   * the lab's runs agree with them: docs/NET-NOTES.md):
    * <ul>
    *   <li>only TCP: UDP frames go up one by one ({@code udp_gro_receive} merges only for a socket with
    *       UDP_GRO, or with NETIF_F_GRO_FRAGLIST / GRO_UDP_FWD, all off by default);
@@ -1146,6 +1147,9 @@ public final class VirtioNet implements DeviceModel {
    *       {@code napi_gro_receive_entry});
    *   <li>a frame without payload (an ACK) is not held and flushes the held skb ({@code tcp_gro_receive}:
    *       {@code flush |= (len - 1) >= mss;} and {@code flush = len < mss;});
+   *   <li>without GUEST_CSUM each frame's checksum is verified in software first ({@code tcp4_gro_receive}:
+   *       {@code skb_gro_checksum_validate(skb, IPPROTO_TCP, inet_gro_compute_pseudo)}): it is in the measured
+   *       {@code net_rx_gro_cycles};
    *   <li>a frame merges when one is held, its payload is at most the held skb's mss ({@code flush |= (len - 1) >= mss;})
    *       and the merged skb stays below 64 KiB ({@code skb_gro_receive}: {@code if (unlikely(p->len + len >= gro_max_size ...)) return -E2BIG;},
    *       GRO_LEGACY_MAX_SIZE 65536 for IPv4); a merged frame shorter than the mss ends the skb
