@@ -14,7 +14,10 @@ Reads every run's guest ftrace and QEMU log (pure Python, no packages) and print
     none (one per strategy), sqrt of the exposure (one pooled, one per strategy), proportional —
     as the root mean square of log(predicted / observed) over the 27 runs;
  4. per run: the correlation of guest-side and service time, and the latency p99 observed against
-    the p99 of guest-side + service drawn independently (the service shuffled, mean of 20 shuffles).
+    the p99 of guest-side + service drawn independently (the service shuffled, mean of 20 shuffles);
+ 5. per run: its stall p75/p90/p99 against those of a sum of (median guest-side time / median trap
+    spacing) trap spacings' deviations from their median, drawn from all viommu-strict runs' spacings
+    (4,000 sums per run, less their median, at least 0): stalls as independent per-step pieces.
 """
 import gzip
 import math
@@ -110,7 +113,7 @@ def main():
                 gaps = [L[i + 1] - L[i] for r in g for L in (r["maps"], r["unmaps"]) for i in range(len(L) - 1)]
                 med = quantile(gs, 0.5)
                 stall = [max(0.0, x - med) for x in gs]
-                runs[name] = (med, stall, gs, svc, lat)
+                runs[name] = (med, stall, gs, svc, lat, gaps)
                 gp = (f"{quantile(gaps, .5):.0f} | {quantile(gaps, .99):.0f} | {quantile(gaps, .999):.0f} | "
                       f"{sum(1 for x in gaps if x > 50) / len(gaps):.3f}") if gaps else "- | - | - | -"
                 print(f"| {name} | {med:.0f} | {quantile(gs, .99):.0f} | {quantile(stall, .99):.0f} | {quantile(mp, .5):.0f} | "
@@ -149,7 +152,7 @@ def main():
     print("|---|---|---|---|")
     rnd = random.Random(0)
     for n in names:
-        _, _, gs, svc, lat = runs[n]
+        _, _, gs, svc, lat, _ = runs[n]
         mg, ms = sum(gs) / len(gs), sum(svc) / len(svc)
         cov = sum((a - mg) * (b - ms) for a, b in zip(gs, svc))
         c = cov / math.sqrt(sum((a - mg) ** 2 for a in gs) * sum((b - ms) ** 2 for b in svc))
@@ -159,6 +162,23 @@ def main():
             rnd.shuffle(sh)
             ind.append(quantile([a + b for a, b in zip(gs, sh)], 0.99))
         print(f"| {n} | {c:+.2f} | {quantile(lat, .99):.0f} | {sum(ind) / len(ind):.0f} |")
+
+    print("\n## 5. stall p75 / p90 / p99 observed against a sum of trap-spacing deviations, per run (us)\n")
+    gaps = [x for n in names for x in runs[n][5]]
+    mg = quantile(gaps, 0.5)
+    dev = [x - mg for x in gaps]
+    print(f"{len(gaps)} spacings, median {mg:.0f} us\n")
+    print("| run | steps | observed | per-step sum |")
+    print("|---|---|---|---|")
+    rnd = random.Random(1)
+    for n in names:
+        k = max(1, round(runs[n][0] / mg))
+        sums = [sum(rnd.choice(dev) for _ in range(k)) for _ in range(4000)]
+        m = quantile(sums, 0.5)
+        sums = [max(0.0, x - m) for x in sums]
+        obs = runs[n][1]
+        print(f"| {n} | {k} | {' / '.join(f'{quantile(obs, p):.0f}' for p in (.75, .9, .99))} | "
+              f"{' / '.join(f'{quantile(sums, p):.0f}' for p in (.75, .9, .99))} |")
 
 
 if __name__ == "__main__":
