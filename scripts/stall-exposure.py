@@ -17,7 +17,8 @@ Reads every run's guest ftrace and QEMU log (pure Python, no packages) and print
     the p99 of guest-side + service drawn independently (the service shuffled, mean of 20 shuffles);
  5. per run: its stall p75/p90/p99 against those of a sum of (median guest-side time / median trap
     spacing) trap spacings' deviations from their median, drawn from all viommu-strict runs' spacings
-    (4,000 sums per run, less their median, at least 0): stalls as independent per-step pieces.
+    (4,000 sums per run, less their median, at least 0): stalls as independent per-step pieces;
+ 6. the QEMU service p99 over its run's mean, median over each workload's and each strategy's runs.
 """
 import gzip
 import math
@@ -179,6 +180,13 @@ def main():
         obs = runs[n][1]
         print(f"| {n} | {k} | {' / '.join(f'{quantile(obs, p):.0f}' for p in (.75, .9, .99))} | "
               f"{' / '.join(f'{quantile(sums, p):.0f}' for p in (.75, .9, .99))} |")
+
+    print("\n## 6. service p99 / the run's mean service, median over the runs\n")
+    ratio = {n: quantile(runs[n][3], 0.99) / (sum(runs[n][3]) / len(runs[n][3])) for n in names}
+    for i, keys in ((0, WORKLOADS), (1, MODES)):
+        for k in keys:
+            v = sorted(ratio[n] for n in names if n.split(".")[i] == k)
+            print(f"{k}: {(v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2):.2f} (runs {', '.join(f'{x:.2f}' for x in v)})")
 
 
 if __name__ == "__main__":
