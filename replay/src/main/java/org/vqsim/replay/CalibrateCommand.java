@@ -121,6 +121,10 @@ final class CalibrateCommand implements Callable<Integer> {
       if (d == null) continue;
       out.printf(Locale.ROOT, "guest jitter under %s (ns): p50 %.0f, p90 %.0f, p99 %.0f, p99.9 %.0f%n", id, d.quantile(0.5), d.quantile(0.9), d.quantile(0.99), d.quantile(0.999));
     }
+    if (res.profile().guestJitterExposureNs() > 0) {
+      out.println("guest jitter exposure (ns): " + CostProfile.format(res.profile().guestJitterExposureNs())
+          + " (the jitters are for a request this long from issue to pop; each draw scales by sqrt(its own / this))");
+    }
     for (String line : measuredSteps(rs, res.profile())) out.println(line);
     if (net != null) {
       List<String[]> nt = new ArrayList<>();

@@ -153,6 +153,7 @@ final class FleetCommand implements Callable<Integer> {
         opts.putAll(StrategyOptions.describe(prof, ids));
         opts.putAll(model.describe(c));
         opts.put("net-features", f.toString());
+        model.putGuestSide(opts);
         out.println("== " + prof.name() + " (" + prof.platform() + ")");
         List<NetReplayRunner.Row> netRows = new ArrayList<>();
         written.addAll(NetReplayRunner.run(Stdin.resolve(trace), ids, prof, c, model.dmaOptions(), model.ring, f, !requests, output, prof.name() + "/", out, opts,

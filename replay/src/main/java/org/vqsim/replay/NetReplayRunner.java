@@ -70,10 +70,8 @@ final class NetReplayRunner {
     }
   }
 
-  /** The guest's MAC or IPv4 address, for pcap captures. */
-  static String guestMac, guestIp;
-
-  static PacketSource open(Path trace) throws IOException {
+  /** Opens a packet trace; {@code guestMac} or {@code guestIp} tells a pcap's guest side (the other may be null). */
+  static PacketSource open(Path trace, String guestMac, String guestIp) throws IOException {
     if (NetTraceFile.is(trace)) return NetTraceFile.open(trace);
     if (isPcap(trace)) {
       if (guestMac == null && guestIp == null) throw new IllegalArgumentException(trace + " is a pcap: give --guest-mac or --guest-ip to tell the guest's frames apart");
@@ -200,7 +198,7 @@ final class NetReplayRunner {
           }
         };
         NetResult r;
-        try (PacketSource src = open(trace)) {
+        try (PacketSource src = open(trace, options.get("guest-mac"), options.get("guest-ip"))) {
           r = new NetReplay(id, p, c, dma, Ring.of(ring), features).run(src, sink);
         }
         hists.add(hist);

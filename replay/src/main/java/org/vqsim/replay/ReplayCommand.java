@@ -57,12 +57,6 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Overwrite existing results in OUTDIR.")
   boolean force;
 
-  @Option(names = "--guest-mac", paramLabel = "MAC", description = "pcap/pcapng captures: the guest's MAC address (frames from it are transmitted, to it received).")
-  String guestMac;
-
-  @Option(names = "--guest-ip", paramLabel = "IPV4", description = "pcap/pcapng captures: the guest's IPv4 address, instead of --guest-mac.")
-  String guestIp;
-
   @Option(names = "--report", description = "Also write OUTDIR/report.html, the HTML report of the results, at the end.")
   boolean writeReport;
 
@@ -102,10 +96,6 @@ final class ReplayCommand implements Callable<Integer> {
   /** A network trace (a generated packet trace or a guest ftrace of a network run): requests.arrow per packet, summary.arrow per strategy. */
   private int callNet(Path resolved) throws IOException {
     if (device != null) throw new IllegalArgumentException("--device is for block traces; " + trace + " is a network trace");
-    if (guestMac != null) org.vqsim.capture.net.PcapReader.parseMac(guestMac);
-    if (guestIp != null) org.vqsim.capture.net.PcapReader.parseIp(guestIp);
-    NetReplayRunner.guestMac = guestMac;
-    NetReplayRunner.guestIp = guestIp;
     CostProfile p = strategies.costProfile();
     List<org.vqsim.engine.dma.StrategyId> ids = strategies.strategyIds(p);
     org.vqsim.engine.device.net.NetFeatures features = org.vqsim.engine.device.net.NetFeatures.parse(model.netFeatures);
@@ -115,6 +105,7 @@ final class ReplayCommand implements Callable<Integer> {
     opts.putAll(StrategyOptions.describe(p, ids));
     opts.putAll(model.describe(c));
     opts.put("net-features", features.toString());
+    model.putGuestSide(opts);
     List<String> names = new java.util.ArrayList<>();
     if (!summaryOnly) names.add(NetReplayRunner.REQUESTS);
     names.add(NetReplayRunner.SUMMARY);

@@ -81,6 +81,25 @@ final class ReplayOptions {
       + "e.g. -MRG_RXBUF or -CSUM,-GUEST_CSUM,-HOST_TSO4,-HOST_TSO6,-GUEST_TSO4,-GUEST_TSO6 (names: virtio 1.2 §5.1.3).")
   String netFeatures;
 
+  @Option(names = "--guest-mac", paramLabel = "MAC", description = "pcap/pcapng captures: the guest's MAC address (frames from it are transmitted, to it received).")
+  String guestMac;
+
+  @Option(names = "--guest-ip", paramLabel = "IPV4", description = "pcap/pcapng captures: the guest's IPv4 address, instead of --guest-mac.")
+  String guestIp;
+
+  /** Checks --guest-mac and --guest-ip (an IllegalArgumentException names the bad one). */
+  void checkGuestSide() {
+    if (guestMac != null) org.vqsim.capture.net.PcapReader.parseMac(guestMac);
+    if (guestIp != null) org.vqsim.capture.net.PcapReader.parseIp(guestIp);
+  }
+
+  /** Checks --guest-mac and --guest-ip and adds the ones given to {@code options} (a network run's recorded options). */
+  void putGuestSide(Map<String, String> options) {
+    checkGuestSide();
+    if (guestMac != null) options.put("guest-mac", guestMac);
+    if (guestIp != null) options.put("guest-ip", guestIp);
+  }
+
   DmaOptions dmaOptions() {
     if (!hcallMode.equals("real") && !hcallMode.equals("virtual")) throw new IllegalArgumentException("--hcall-mode must be real or virtual, not '" + hcallMode + "'");
     long pool = org.vqsim.capture.Sizes.parse(swiotlbPool);

@@ -42,6 +42,7 @@ public final class SweepExecutor {
       throw new IllegalArgumentException("--replay \"" + plan.replayOptions() + "\": " + e.getMessage()
           + " (it takes the model options of `vqsim replay --help`; cost figures are swept with --param cost.NAME=V1,V2)");
     }
+    m.checkGuestSide();
     return m;
   }
 
@@ -167,7 +168,7 @@ public final class SweepExecutor {
     } else {
       Path t = localPath(unit.trace());
       label = t.getFileName() == null ? t.toString() : t.getFileName().toString();
-      src = NetReplayRunner.open(t);
+      src = NetReplayRunner.open(t, model.guestMac, model.guestIp);
     }
     StrategyRecorder rec = new StrategyRecorder(id.id, null);
     org.vqsim.engine.device.net.NetResult r;

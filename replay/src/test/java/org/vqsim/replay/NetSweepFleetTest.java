@@ -42,6 +42,38 @@ class NetSweepFleetTest {
   }
 
   @Test
+  void aPcapIsSweptAndFleetedWithTheGuestsAddressAsReplayed() throws Exception {
+    Path pcap = Cli.samples().resolve("qemu-lab-net").resolve("tcp-rx.direct.pcap.gz");
+    String mac = "52:54:00:12:70:02";
+    Path r = dir.resolve("r");
+    assertThat(vqsim("replay", pcap, "--guest-mac", mac, "--strategy", "direct,bounce", "--summary-only", "-o", r).code()).isZero();
+    Map<String, Double> pps = column(r.resolve("summary.arrow"), "strategy", "pps");
+    assertThat(pps).hasSize(2);
+    // without the guest's side a sweep says what is missing, and writes nothing
+    Cli.Result none = vqsim("sweep", pcap, "--strategy", "direct", "-o", dir.resolve("none"));
+    assertThat(none.code()).isNotZero();
+    assertThat(none.err()).contains("--guest-mac or --guest-ip");
+    assertThat(dir.resolve("none").resolve("sweep.arrow")).doesNotExist();
+    Cli.Result bad = vqsim("sweep", pcap, "--strategy", "direct", "--replay", "--guest-mac 52:54:zz", "-o", dir.resolve("bad"));
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err()).contains("--guest-mac must look like");
+    // with it, each unit is the replay's run
+    Path out = dir.resolve("sw");
+    Cli.Result s = vqsim("sweep", pcap, "--strategy", "direct,bounce", "--replay", "--guest-mac " + mac, "-o", out);
+    assertThat(s.code()).as(s.toString()).isZero();
+    for (String[] row : NetWorkloadsTest.summary(out.resolve("sweep.arrow"), "strategy", "pps")) {
+      assertThat(Double.parseDouble(row[1])).as(row[0]).isEqualTo(pps.get(row[0]));
+    }
+    Path f = dir.resolve("fl");
+    Cli.Result fl = vqsim("fleet", pcap, "--guest-ip", "192.168.70.2", "-o", f);
+    assertThat(fl.code()).as(fl.toString()).isZero();
+    Map<String, Double> fleetPps = column(f.resolve("x86-kvm").resolve("summary.arrow"), "strategy", "pps");
+    assertThat(fleetPps).containsKey("direct");
+    // the guest's side by IP picks the same frames as by MAC
+    assertThat(fleetPps.get("direct")).isEqualTo(pps.get("direct"));
+  }
+
+  @Test
   void aSweepOfAGeneratedNetworkWorkloadGivesTheReplaysPacketRates() throws Exception {
     String gen = "--net tcp-stream --direction rx --msg-size 64k --count 100";
     Path out = dir.resolve("sw");

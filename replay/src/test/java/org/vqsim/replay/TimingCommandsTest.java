@@ -66,6 +66,9 @@ class TimingCommandsTest {
     assertTrue(p.source(CostFigure.KICK_EXIT_CYCLES).contains("as the combination"), p.source(CostFigure.KICK_EXIT_CYCLES));
     assertTrue(p.serviceDistribution().spec().startsWith("empirical"));
     assertTrue(p.serviceDistributionSource().startsWith("calibrated from 27 runs"));
+    // the guest jitter is given for a reference exposure, the runs' median issue→pop time
+    assertTrue(p.guestJitterExposureNs() > 0, p.describe());
+    assertTrue(p.guestJitterExposureSource().contains("issue→pop"), p.guestJitterExposureSource());
   }
 
   @Test
@@ -78,6 +81,7 @@ class TimingCommandsTest {
     assertTrue(a.out().contains("seqwrite128k.viommu-strict.boot1: 1000 requests, max 1 in flight, viommu-strict (inferred from the events)"), a.out());
     assertTrue(a.out().contains("combination"), a.out());
     assertTrue(a.out().contains("base (not exercised)"), a.out());
+    assertTrue(a.out().contains("guest jitter exposure (ns): ") && a.out().contains("log-log slope"), a.out());
     Cli.Result b = vqsim(concat(args, "-o", dir.resolve("b.profile")));
     assertEquals(0, b.code(), b.toString());
     assertEquals(Files.readString(dir.resolve("a.profile")), Files.readString(dir.resolve("b.profile")));

@@ -113,7 +113,7 @@ public final class RunNotes {
     long flat = rows.stream().filter(r -> r.p99() == r.p999()).count();
     if (rows.size() > 1 && flat * 2 >= rows.size()) {
       notes.add(String.format(Locale.ROOT, "p99 = p99.9 in %d of %d rows: every request of a kind costs the same here and the backend's latency "
-          + "varies little or not at all (the profile's backend_service_distribution), so the tail comes from queueing and batching alone.", flat, rows.size()));
+          + "varies little or not at all (the profile's backend_service_distribution, and its guest_jitter_distribution if it has one), so the tail comes from queueing and batching alone.", flat, rows.size()));
     }
     return notes;
   }

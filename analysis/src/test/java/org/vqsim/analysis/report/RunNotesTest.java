@@ -42,6 +42,6 @@ class RunNotesTest {
   void aFlatTailIsCalledWhatItIs() {
     List<RunNotes.Line> rows = List.of(line("direct", 1000, 100, 10, 10, 0.5, 1), line("bounce", 900, 200, 12, 12, 0.5, 1));
     assertThat(RunNotes.of(rows, Map.of())).containsExactly("p99 = p99.9 in 2 of 2 rows: every request of a kind costs the same here and the backend's "
-        + "latency varies little or not at all (the profile's backend_service_distribution), so the tail comes from queueing and batching alone.");
+        + "latency varies little or not at all (the profile's backend_service_distribution, and its guest_jitter_distribution if it has one), so the tail comes from queueing and batching alone.");
   }
 }

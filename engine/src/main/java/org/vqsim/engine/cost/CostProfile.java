@@ -56,6 +56,9 @@ public final class CostProfile {
   /** Guest jitters of their own for some strategies (by strategy id), in the order given, and their sources. */
   private final Map<String, ServiceDistribution> jitterBy;
   private final Map<String, String> jitterBySource;
+  /** The exposure the guest jitters are given for, ns ({@link #JITTER_EXPOSURE_KEY}); 0: not scaled. */
+  private final double jitterExposureNs;
+  private final String jitterExposureSource;
   /** Where {@link #get} and {@link #cycles} record the figures read, or null (see {@link #recordingReads}). */
   private final java.util.BitSet reads;
 
@@ -67,16 +70,25 @@ public final class CostProfile {
    * nanoseconds, not multiples). Without it no delay is added.
    */
   public static final String JITTER_KEY = "guest_jitter_distribution";
+  /**
+   * The profile key of the guest jitter's reference exposure (optional), ns: when given, the guest
+   * jitters are the stalls of a request whose modelled time from its issue to the device's pop is this
+   * long, and a request's draw is scaled by the square root of its own such time over this one (stalls
+   * as a sum of independent pieces along the guest-side path; docs/CALIBRATION.md, guest jitter).
+   * Without it every request draws the same distribution.
+   */
+  public static final String JITTER_EXPOSURE_KEY = "guest_jitter_exposure_ns";
 
   private CostProfile(String name, String platform, String description, double[] values, String[] sources, boolean[] given, Map<String, Double> overrides,
       ServiceDistribution service, String serviceSource, ServiceDistribution jitter, String jitterSource, Map<String, ServiceDistribution> jitterBy,
-      Map<String, String> jitterBySource) {
-    this(name, platform, description, values, sources, given, overrides, service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource, null);
+      Map<String, String> jitterBySource, double jitterExposureNs, String jitterExposureSource) {
+    this(name, platform, description, values, sources, given, overrides, service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource, jitterExposureNs,
+        jitterExposureSource, null);
   }
 
   private CostProfile(String name, String platform, String description, double[] values, String[] sources, boolean[] given, Map<String, Double> overrides,
       ServiceDistribution service, String serviceSource, ServiceDistribution jitter, String jitterSource, Map<String, ServiceDistribution> jitterBy,
-      Map<String, String> jitterBySource, java.util.BitSet reads) {
+      Map<String, String> jitterBySource, double jitterExposureNs, String jitterExposureSource, java.util.BitSet reads) {
     this.name = name;
     this.platform = platform;
     this.description = description;
@@ -90,6 +102,8 @@ public final class CostProfile {
     this.jitterSource = jitterSource;
     this.jitterBy = jitterBy;
     this.jitterBySource = jitterBySource;
+    this.jitterExposureNs = jitterExposureNs;
+    this.jitterExposureSource = jitterExposureSource;
     this.reads = reads;
   }
 
@@ -100,7 +114,8 @@ public final class CostProfile {
    * figure not recorded cannot. Not for use by two threads at once.
    */
   public CostProfile recordingReads(java.util.BitSet into) {
-    return new CostProfile(name, platform, description, values, sources, given, overrides, service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource, into);
+    return new CostProfile(name, platform, description, values, sources, given, overrides, service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource,
+        jitterExposureNs, jitterExposureSource, into);
   }
 
   /** How the backend's latency varies per request around {@code backend_latency_ns}. */
@@ -157,8 +172,22 @@ public final class CostProfile {
     }
     return new CostProfile(newName, platform, newDescription, v, s, g, Map.of(), dist == null ? service : dist, dist == null ? serviceSource : distSource,
         jit == null ? jitter : jit, jit == null ? jitterSource : jitSource, jitBy == null ? jitterBy : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(jitBy)),
-        jitBy == null ? jitterBySource : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(jitBySource)));
+        jitBy == null ? jitterBySource : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(jitBySource)), jitterExposureNs, jitterExposureSource);
   }
+
+  /**
+   * This profile with the guest jitter's reference exposure ({@value #JITTER_EXPOSURE_KEY}) set to
+   * {@code ns} (0 with a null source: none, every request draws the jitter unscaled).
+   */
+  public CostProfile withJitterExposure(double ns, String source) {
+    if (!Double.isFinite(ns) || ns < 0 || (ns > 0) != (source != null)) throw new IllegalArgumentException(JITTER_EXPOSURE_KEY + " must be > 0 with a source, or 0 without");
+    return new CostProfile(name, platform, description, values, sources, given, overrides, service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource, ns,
+        source);
+  }
+
+  /** The guest jitter's reference exposure, ns ({@value #JITTER_EXPOSURE_KEY}); 0 when the jitter is not scaled by the request's exposure. */
+  public double guestJitterExposureNs() { return jitterExposureNs; }
+  public String guestJitterExposureSource() { return jitterExposureSource; }
 
   public String name() { return name; }
   public String platform() { return platform; }
@@ -191,7 +220,8 @@ public final class CostProfile {
     g[f.ordinal()] = true;
     Map<String, Double> o = new LinkedHashMap<>(overrides);
     o.put(key, value);
-    return new CostProfile(name, platform, description, v, s, g, java.util.Collections.unmodifiableMap(o), service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource);
+    return new CostProfile(name, platform, description, v, s, g, java.util.Collections.unmodifiableMap(o), service, serviceSource, jitter, jitterSource, jitterBy, jitterBySource,
+        jitterExposureNs, jitterExposureSource);
   }
 
   /** The figures as "key=value" lines, in declaration order, for run metadata. */
@@ -201,6 +231,7 @@ public final class CostProfile {
     b.append(SERVICE_KEY).append('=').append(service.spec()).append('\n');
     if (jitterSource != null) b.append(JITTER_KEY).append('=').append(jitter.spec()).append('\n');
     jitterBy.forEach((k, d) -> b.append(JITTER_KEY).append('.').append(k).append('=').append(d.spec()).append('\n'));
+    if (jitterExposureNs > 0) b.append(JITTER_EXPOSURE_KEY).append('=').append(format(jitterExposureNs)).append('\n');
     return b.toString();
   }
 
@@ -231,6 +262,11 @@ public final class CostProfile {
     for (Map.Entry<String, ServiceDistribution> e : jitterBy.entrySet()) {
       b.append('\n').append("# ").append(JITTER_KEY).append('.').append(e.getKey()).append(": the guest jitter of replays under ").append(e.getKey()).append(", in ns\n");
       b.append(JITTER_KEY).append('.').append(e.getKey()).append(" = ").append(e.getValue().spec()).append("   # source: ").append(jitterBySource.get(e.getKey())).append('\n');
+    }
+    if (jitterExposureNs > 0) {
+      b.append('\n').append("# ").append(JITTER_EXPOSURE_KEY).append(": the exposure the guest jitters above are given for, ns: a request's draw is scaled by ")
+          .append("sqrt(its modelled issue-to-pop time / this)\n");
+      b.append(JITTER_EXPOSURE_KEY).append(" = ").append(format(jitterExposureNs)).append("   # source: ").append(jitterExposureSource).append('\n');
     }
     return b.toString();
   }
@@ -287,6 +323,8 @@ public final class CostProfile {
     String jitSource = null;
     Map<String, ServiceDistribution> jitBy = new LinkedHashMap<>();
     Map<String, String> jitBySource = new LinkedHashMap<>();
+    double exposure = 0;
+    String exposureSource = null;
     String line;
     int n = 0;
     while ((line = in.readLine()) != null) {
@@ -325,6 +363,16 @@ public final class CostProfile {
           jit = jitter(origin, n, JITTER_KEY, value);
           jitSource = source(origin, n, JITTER_KEY, comment);
         }
+        case JITTER_EXPOSURE_KEY -> {
+          if (exposureSource != null) throw new ProfileException(origin + ":" + n + ": " + key + " given twice");
+          try {
+            exposure = Double.parseDouble(value);
+          } catch (NumberFormatException e) {
+            throw new ProfileException(origin + ":" + n + ": " + key + " must be a number (ns), not '" + abbreviate(value) + "'");
+          }
+          if (!Double.isFinite(exposure) || exposure <= 0) throw new ProfileException(origin + ":" + n + ": " + key + " must be a finite number > 0, not " + value);
+          exposureSource = source(origin, n, key, comment);
+        }
         default -> {
           CostFigure f = CostFigure.byKey(key);
           if (f == null) throw new ProfileException(origin + ":" + n + ": unknown cost figure '" + key + "'" + Names.didYouMean(key, keys()));
@@ -359,7 +407,7 @@ public final class CostProfile {
       throw new ProfileException(origin + ":" + seenAt[CostFigure.BACKEND_WRITE_MIB_PER_S.ordinal()] + ": backend_write_mib_per_s must be > 0");
     }
     return new CostProfile(name, platform, description, values, sources, given, Map.of(), dist, distSource, jit, jitSource,
-        java.util.Collections.unmodifiableMap(jitBy), java.util.Collections.unmodifiableMap(jitBySource));
+        java.util.Collections.unmodifiableMap(jitBy), java.util.Collections.unmodifiableMap(jitBySource), exposure, exposureSource);
   }
 
   /** The text of a line's {@code # source: …} comment; every figure must say where it comes from. */

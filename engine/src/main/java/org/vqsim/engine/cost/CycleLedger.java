@@ -40,6 +40,8 @@ public final class CycleLedger {
   public void markFill(int s, long ps) { slot[s * STRIDE + FILL_AT] = ps; }
   /** The device service time of the slot's request (fill − pop), ps; 0 before it was filled. */
   public long slotServicePs(int s) { return slot[s * STRIDE + FILL_AT] - slot[s * STRIDE + POP_AT]; }
+  /** When the device popped the slot's request, ps (0 before). */
+  public long slotPopPs(int s) { return slot[s * STRIDE + POP_AT]; }
 
   public int slots() { return slot.length / STRIDE; }
 

@@ -238,4 +238,30 @@ class CostProfileTest {
     lines.set(lines.size() - 1, "backend_write_mib_per_s = 0   # source: x");
     assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageContaining("backend_write_mib_per_s must be > 0");
   }
+
+  @Test
+  void aGuestJitterExposureParsesPrintsBackAndIsChecked() throws IOException {
+    List<String> lines = x86Lines();
+    lines.add(CostProfile.JITTER_KEY + " = empirical 0:0 0.5:0 1:50000   # source: test jitter");
+    lines.add(CostProfile.JITTER_EXPOSURE_KEY + " = 200000   # source: test exposure");
+    CostProfile p = parse(lines);
+    assertThat(p.guestJitterExposureNs()).isEqualTo(200000);
+    assertThat(p.guestJitterExposureSource()).isEqualTo("test exposure");
+    CostProfile back = CostProfile.parse(new StringReader(p.toFileText("t")), "back");
+    assertThat(back.guestJitterExposureNs()).isEqualTo(200000);
+    assertThat(back.describe()).isEqualTo(p.describe()).contains(CostProfile.JITTER_EXPOSURE_KEY + "=200000");
+    // without it nothing is printed and nothing scales
+    assertThat(CostProfile.builtIn("x86-kvm").guestJitterExposureNs()).isZero();
+    assertThat(CostProfile.builtIn("x86-kvm").toFileText("t")).doesNotContain(CostProfile.JITTER_EXPOSURE_KEY);
+    int at = lines.size();
+    lines.set(at - 1, CostProfile.JITTER_EXPOSURE_KEY + " = 0   # source: x");
+    assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageContaining(ORIGIN + ":" + at + ": " + CostProfile.JITTER_EXPOSURE_KEY + " must be a finite number > 0");
+    lines.set(at - 1, CostProfile.JITTER_EXPOSURE_KEY + " = soon   # source: x");
+    assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageContaining("must be a number (ns)");
+    lines.set(at - 1, CostProfile.JITTER_EXPOSURE_KEY + " = 1000");
+    assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageContaining("no '# source: …' comment");
+    lines.set(at - 1, CostProfile.JITTER_EXPOSURE_KEY + " = 1000   # source: x");
+    lines.add(CostProfile.JITTER_EXPOSURE_KEY + " = 2000   # source: y");
+    assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageContaining("given twice");
+  }
 }

@@ -18,9 +18,9 @@ import org.vqsim.engine.dma.StrategyId;
 class BackendDirectionAndJitterTest {
   static final int N = 400, LEN = 128 * 1024;
 
-  /** Per request: latency and service (pop to fill), ns; reads then writes, one at a time. */
+  /** Per request: latency, service (pop to fill) and issue to pop, ns; reads then writes, one at a time. */
   private static long[][] replay(CostProfile p, long seed) throws IOException {
-    long[][] out = new long[2][2 * N];
+    long[][] out = new long[3][2 * N];
     ReplayEngine e = new ReplayEngine(StrategyId.of("direct"), p, ReplayConfig.defaults().withIodepth(1).withSeed(seed), DmaOptions.defaults());
     e.run(new RequestSource() {
       int i;
@@ -35,6 +35,7 @@ class BackendDirectionAndJitterTest {
     }, (request, op, offset, length, submitNs, completeNs, ledger, slot, cpu, queue) -> {
       out[0][(int) request] = completeNs - submitNs;
       out[1][(int) request] = ledger.slotServicePs(slot) / 1000;
+      out[2][(int) request] = ledger.slotPopPs(slot) / 1000 - submitNs;
     });
     return out;
   }
@@ -88,5 +89,28 @@ class BackendDirectionAndJitterTest {
     assertThat(replay(own, 3)[0]).isEqualTo(a[0]);
     CostProfile other = CostProfile.parse(new StringReader(jit.toFileText("t") + CostProfile.JITTER_KEY + ".bounce = none   # source: test\n"), "t");
     assertThat(replay(other, 3)[0]).isEqualTo(j1[0]);
+  }
+
+  @Test
+  void withAReferenceExposureEachDrawScalesByTheSquareRootOfTheRequestsIssueToPopTime() throws IOException {
+    CostProfile base = CostProfile.builtIn("x86-kvm");
+    CostProfile flat = base.derive("j", "test", new double[org.vqsim.engine.cost.CostFigure.COUNT], new String[org.vqsim.engine.cost.CostFigure.COUNT], null, null,
+        ServiceDistribution.parse("empirical 0:100000 1:100000"), "test", null, null);
+    long[][] a = replay(base, 3), f = replay(flat, 3);
+    // every request waits its issue to pop time, ref: the draw, 100 µs, unscaled; at a quarter of that, doubled
+    long e = a[2][0];
+    assertThat(e).isPositive();
+    long[][] same = replay(flat.withJitterExposure(e, "test"), 3), quarter = replay(flat.withJitterExposure(e / 4.0, "test"), 3);
+    for (int i = 0; i < 2 * N; i++) {
+      // the jitter comes after the pop: the issue to pop time is the same, to the ns the times are rounded to
+      assertThat(same[2][i]).isCloseTo(a[2][i], org.assertj.core.data.Offset.offset(1L));
+      assertThat(f[0][i] - a[0][i]).isCloseTo(100_000L, org.assertj.core.data.Offset.offset(1L));
+      // the scale from the replay's own issue to pop time (whole ns, the engine's in ps: 10 ns per ns of it at these sizes)
+      double scale = Math.sqrt(same[2][i] / (double) e), scaleQ = Math.sqrt(quarter[2][i] / (double) e);
+      assertThat((double) (same[0][i] - same[2][i] - (a[0][i] - a[2][i]))).isCloseTo(100_000 * scale, org.assertj.core.data.Offset.offset(20.0));
+      assertThat((double) (quarter[0][i] - quarter[2][i] - (a[0][i] - a[2][i]))).isCloseTo(200_000 * scaleQ, org.assertj.core.data.Offset.offset(40.0));
+    }
+    // 0 without a source takes the scaling away
+    assertThat(replay(flat.withJitterExposure(e / 4.0, "test").withJitterExposure(0, null), 3)[0]).isEqualTo(f[0]);
   }
 }

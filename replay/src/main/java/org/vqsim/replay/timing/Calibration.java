@@ -348,14 +348,17 @@ public final class Calibration {
     List<Double> mult = new ArrayList<>(); // every request's, to count them
     List<double[]> multRuns = new ArrayList<>();
     double lat = fitted.get(CostFigure.BACKEND_LATENCY_NS);
+    // the fitted model's replays of the runs with QEMU logs (without distributions): their modelled service times and the guest jitter's exposures
+    CostProfile fitted0 = base.derive(name, description, values, sources, ServiceDistribution.NONE, "none", ServiceDistribution.NONE, null, java.util.Map.of(),
+        java.util.Map.of());
+    ModelRun.Times[] fittedTimes = new ModelRun.Times[ni];
+    for (int ri = 0; ri < runs.size(); ri++) {
+      if (runs.get(ri).observed().hasQemu() && fittedTimes[inputOf[ri]] == null) fittedTimes[inputOf[ri]] = designs.get(ri).run.model().replayForFit(fitted0);
+    }
     if (lat > 0) {
-      CostProfile fitted0 = base.derive(name, description, values, sources, ServiceDistribution.NONE, "none", ServiceDistribution.NONE, null, java.util.Map.of(),
-          java.util.Map.of());
-      ModelRun.Times[] fittedTimes = new ModelRun.Times[ni];
       for (int ri = 0; ri < runs.size(); ri++) {
         Design d = designs.get(ri);
         if (!d.run.observed().hasQemu()) continue;
-        if (fittedTimes[inputOf[ri]] == null) fittedTimes[inputOf[ri]] = d.run.model().replayForFit(fitted0);
         ModelRun.Times t = fittedTimes[inputOf[ri]];
         TimedRun o = d.run.observed();
         double[] mr = new double[o.requests()];
@@ -382,11 +385,29 @@ public final class Calibration {
     String jitSource = null;
     java.util.Map<String, ServiceDistribution> jitBy = null;
     java.util.Map<String, String> jitBySource = null;
+    double exposureRef = 0;
+    String exposureSource = null;
     if (stalls.length >= 100) {
+      // each stall at the reference exposure: × sqrt(reference / the request's own), the median exposure of the requests with QEMU logs
+      double[][] exposures = exposures(designs, fittedTimes, inputOf);
+      exposureRef = medianExposure(exposures);
+      double[][] atRef = new double[stallsOf.length][];
+      for (int r = 0; r < stallsOf.length; r++) {
+        if (stallsOf[r] == null) continue;
+        atRef[r] = new double[stallsOf[r].length];
+        for (int j = 0; j < stallsOf[r].length; j++) atRef[r][j] = stallsOf[r][j] * Math.sqrt(exposureRef / Math.max(1, exposures[r][j]));
+      }
+      stallsOf = atRef;
+      exposureSource = String.format(Locale.ROOT, "the median over the %d requests of the runs with QEMU logs of the fitted model's issue→pop time (the guest-side path "
+          + "before the device takes the request); each stall was taken to this exposure as stall × sqrt(this / its request's); docs/CALIBRATION.md (guest jitter)",
+          stalls.length);
+      notes.add(String.format(Locale.ROOT, "Guest jitter: stalls taken to a reference exposure of %s ns (issue→pop) by sqrt(exposure); %s", CostProfile.format(exposureRef),
+          exposureFit(exposures, stallsOf, exposureRef)));
       jit = typical(java.util.Arrays.stream(stallsOf).filter(x -> x != null).toList(), false);
       jitSource = String.format(Locale.ROOT, "calibrated from %d runs with QEMU logs (%s): per request, the guest-side time (latency − QEMU's "
-          + "virtqueue_pop→virtqueue_fill) less the fitted model's, above its run's median of that (0 below it), ns, %d requests; per probability the median "
-          + "over the runs of each run's empirical quantile (nearest rank); docs/CALIBRATION.md (guest jitter)", countQemu(runs), qemuRunNames(runs), stalls.length);
+          + "virtqueue_pop→virtqueue_fill) less the fitted model's, above its run's median of that (0 below it), ns, taken to the exposure %s by sqrt(exposure), "
+          + "%d requests; per probability the median over the runs of each run's empirical quantile (nearest rank); docs/CALIBRATION.md (guest jitter)",
+          countQemu(runs), qemuRunNames(runs), CostProfile.JITTER_EXPOSURE_KEY, stalls.length);
       // each strategy's own, from its runs alone: its guest-side path is its own (maps, invalidations, copies), and so is what stalls it
       jitBy = new java.util.LinkedHashMap<>();
       jitBySource = new java.util.LinkedHashMap<>();
@@ -406,10 +427,13 @@ public final class Calibration {
       notes.add("Fewer than 100 requests with QEMU logs: the guest jitter keeps the base profile's.");
       jitSource = "base profile " + base.name() + " (no guest-side times to fit it from): " + base.guestJitterSource();
       jit = base.guestJitter();
+      exposureRef = base.guestJitterExposureNs();
+      exposureSource = base.guestJitterExposureSource();
     } else {
       jit = ServiceDistribution.NONE;
     }
-    CostProfile out = base.derive(name, description, values, sources, dist != null ? dist : base.serviceDistribution(), distSource, jit, jitSource, jitBy, jitBySource);
+    CostProfile out = base.derive(name, description, values, sources, dist != null ? dist : base.serviceDistribution(), distSource, jit, jitSource, jitBy, jitBySource)
+        .withJitterExposure(exposureRef, exposureRef > 0 ? exposureSource : null);
     return new Result(out, figures, notes, totalRows);
   }
 
@@ -480,6 +504,72 @@ public final class Calibration {
       all[r] = st;
     }
     return all;
+  }
+
+  /**
+   * Per run with a QEMU log, the exposure of each request whose guest-side row gave a stall, in the
+   * order of {@link #guestStalls}: the fitted model's time from the request's issue to its pop, ns.
+   */
+  private static double[][] exposures(List<Design> designs, ModelRun.Times[] fittedTimes, int[] inputOf) {
+    double[][] all = new double[designs.size()][];
+    for (int r = 0; r < designs.size(); r++) {
+      Design d = designs.get(r);
+      if (!d.run.observed().hasQemu()) continue;
+      long[] e = fittedTimes[inputOf[r]].exposureNs();
+      int m = 0;
+      for (int i = 0; i < d.rows; i++) if (!d.serviceRow[i]) m++;
+      all[r] = new double[m];
+      m = 0;
+      for (int i = 0; i < d.rows; i++) if (!d.serviceRow[i]) all[r][m++] = e[d.request[i]];
+    }
+    return all;
+  }
+
+  /** The median of every request's exposure, whole ns (the same file text on every JDK). */
+  private static double medianExposure(double[][] exposures) {
+    int n = 0;
+    for (double[] e : exposures) if (e != null) n += e.length;
+    double[] all = new double[n];
+    int o = 0;
+    for (double[] e : exposures) if (e != null) for (double v : e) all[o++] = v;
+    Arrays.sort(all);
+    return Math.max(1, Math.rint(n % 2 == 1 ? all[n / 2] : (all[n / 2 - 1] + all[n / 2]) / 2));
+  }
+
+  /**
+   * A check of the square-root law, reported and not used: over the runs, the least-squares slope of
+   * log(a run's p90 and p99 stall) against log(its median exposure) (the law says 1/2), from the
+   * stalls as measured ({@code atRef} undone).
+   */
+  private static String exposureFit(double[][] exposures, double[][] atRef, double ref) {
+    StringBuilder b = new StringBuilder("the runs' stall quantiles against their median exposure, log-log slope (the model's 1/2):");
+    for (double p : new double[] {0.9, 0.99}) {
+      List<double[]> xy = new ArrayList<>();
+      for (int r = 0; r < atRef.length; r++) {
+        if (atRef[r] == null || atRef[r].length == 0) continue;
+        double[] raw = new double[atRef[r].length], ex = exposures[r].clone();
+        for (int j = 0; j < raw.length; j++) raw[j] = atRef[r][j] / Math.sqrt(ref / Math.max(1, exposures[r][j]));
+        Arrays.sort(raw);
+        Arrays.sort(ex);
+        double qv = raw[Math.max(0, Math.min(raw.length - 1, (int) Math.ceil(p * raw.length) - 1))];
+        if (qv > 0 && ex[ex.length / 2] > 0) xy.add(new double[] {Math.log(ex[ex.length / 2]), Math.log(qv)});
+      }
+      if (xy.size() < 3) return b.append(" too few runs").toString();
+      double mx = 0, my = 0;
+      for (double[] v : xy) {
+        mx += v[0] / xy.size();
+        my += v[1] / xy.size();
+      }
+      double sxy = 0, sxx = 0, syy = 0;
+      for (double[] v : xy) {
+        sxy += (v[0] - mx) * (v[1] - my);
+        sxx += (v[0] - mx) * (v[0] - mx);
+        syy += (v[1] - my) * (v[1] - my);
+      }
+      if (sxx == 0) return b.append(" every run has the same exposure").toString();
+      b.append(String.format(Locale.ROOT, " p%s %.2f (R² %.2f, %d runs)", p == 0.9 ? "90" : "99", sxy / sxx, sxy * sxy / (sxx * syy), xy.size()));
+    }
+    return b.toString();
   }
 
   /** The runs' stalls (those under {@code strategy}, or all for null) in one sorted array. */

@@ -25,8 +25,12 @@ public final class ModelRun {
   public final StrategyId strategy;
   public final ReplayConfig config;
 
-  /** One replay's per-request figures, ns, in the trace's order. */
-  public record Times(long[] submitNs, long[] latencyNs, long[] serviceNs) {}
+  /**
+   * One replay's per-request figures, ns, in the trace's order; {@code exposureNs} is the time from
+   * the request's issue to the device's pop of it (the guest jitter's exposure, {@code
+   * guest_jitter_exposure_ns}).
+   */
+  public record Times(long[] submitNs, long[] latencyNs, long[] serviceNs, long[] exposureNs) {}
 
   public ModelRun(Path guest, StrategyId strategy, int maxInFlight, long seed) throws IOException {
     List<IoRequest> l = new ArrayList<>();
@@ -95,7 +99,7 @@ public final class ModelRun {
   }
 
   private Times replay(CostProfile p, ReplayConfig config) throws IOException {
-    long[] sub = new long[requests.length], lat = new long[requests.length], svc = new long[requests.length];
+    long[] sub = new long[requests.length], lat = new long[requests.length], svc = new long[requests.length], exp = new long[requests.length];
     ReplayEngine e = new ReplayEngine(strategy, p, config, DmaOptions.defaults(), Ring.SPLIT);
     e.run(new RequestSource() {
       int i;
@@ -114,7 +118,8 @@ public final class ModelRun {
       sub[(int) request] = submitNs;
       lat[(int) request] = completeNs - submitNs;
       svc[(int) request] = ledger.slotServicePs(slot) / 1000;
+      exp[(int) request] = ledger.slotPopPs(slot) / 1000 - submitNs;
     });
-    return new Times(sub, lat, svc);
+    return new Times(sub, lat, svc, exp);
   }
 }

@@ -24,7 +24,8 @@ import org.vqsim.engine.dma.StrategyId;
  * bounce, viommu-strict) replayed with a "true" profile, their modelled latencies and service times
  * taken as the observations. {@code calibrate} must recover the true figures within the uncertainty
  * it reports, and report what one request in flight cannot separate as combinations. The truth
- * reads and writes at different bandwidths and has a guest jitter, which must come back too.
+ * reads and writes at different bandwidths and has a guest jitter scaled by each request's exposure
+ * (issue to pop time), which must come back too, at the fit's own reference exposure.
  */
 class CalibrationSyntheticTest {
   static final CostFigure[] PER_REQUEST = {CostFigure.KICK_EXIT_CYCLES, CostFigure.KICK_HANDLER_CYCLES_QEMU, CostFigure.IRQ_INJECT_CYCLES,
@@ -36,6 +37,8 @@ class CalibrationSyntheticTest {
 
   /** The truth's guest jitter, ns: none for half the requests, a tail beyond (the shape calibrate fits: stalls above the median). */
   static final String TRUE_JITTER = "empirical 0:0 0.5:0 0.8:30000 0.9:60000 0.99:200000 1:400000";
+  /** The exposure the truth's jitter is given for, ns: a request's draw is scaled by sqrt(its issue-to-pop time / this). */
+  static final double TRUE_EXPOSURE_NS = 50_000;
   static CostProfile base, truth;
   static Calibration.Result result;
 
@@ -61,7 +64,7 @@ class CalibrationSyntheticTest {
     v[CostFigure.BACKEND_WRITE_MIB_PER_S.ordinal()] = 2500;
     src[CostFigure.BACKEND_WRITE_MIB_PER_S.ordinal()] = "synthetic truth";
     truth = base.derive("truth", "synthetic", v, src, ServiceDistribution.parse("lognormal 0.99:2"), "synthetic truth", ServiceDistribution.parse(TRUE_JITTER),
-        "synthetic truth", null, null);
+        "synthetic truth", null, null).withJitterExposure(TRUE_EXPOSURE_NS, "synthetic truth");
 
     Path lab = org.vqsim.replay.CliSamples.samples().resolve("qemu-lab-timing");
     List<Calibration.Run> runs = new ArrayList<>();
@@ -142,17 +145,27 @@ class CalibrationSyntheticTest {
     ServiceDistribution truthJ = ServiceDistribution.parse(TRUE_JITTER);
     assertTrue(result.profile().hasGuestJitter());
     ServiceDistribution d = result.profile().guestJitter();
+    // the fit gives it at a reference exposure of its own (the median issue-to-pop time), the truth at TRUE_EXPOSURE_NS: the same law, sqrt(exposure)
+    double ref = result.profile().guestJitterExposureNs();
+    assertTrue(ref > 0, "a reference exposure");
+    assertTrue(result.profile().guestJitterExposureSource().contains("median"), result.profile().guestJitterExposureSource());
+    double toTruth = Math.sqrt(TRUE_EXPOSURE_NS / ref);
     // about 13,500 draws: the quantiles within a few percent of the truth's, or 2 µs (where the truth's CDF is steep)
     for (double q : new double[] {0.5, 0.8, 0.9, 0.95, 0.99}) {
-      double t = truthJ.quantile(q), f = d.quantile(q);
-      assertTrue(Math.abs(f - t) <= Math.max(0.05 * t, 2000), "p" + q + ": fitted " + f + " ns, true " + t);
+      double t = truthJ.quantile(q), f = d.quantile(q) * toTruth;
+      assertTrue(Math.abs(f - t) <= Math.max(0.05 * t, 2000), "p" + q + ": fitted " + f + " ns at the truth's exposure, true " + t);
     }
-    // each strategy's own from its three runs, coarser (about 4,500 draws)
+    // each strategy's own from its three runs, coarser (about 4,500 draws); their exposures differ up to tenfold, the law takes them to one
     assertEquals(List.of("direct", "bounce", "viommu-strict"), List.copyOf(result.profile().guestJitterStrategies()));
     for (String id : result.profile().guestJitterStrategies()) {
-      double t = truthJ.quantile(0.9), f = result.profile().guestJitterFor(id).quantile(0.9);
-      assertTrue(Math.abs(f - t) <= 0.1 * t, id + " p90: fitted " + f + " ns, true " + t);
+      double t = truthJ.quantile(0.9), f = result.profile().guestJitterFor(id).quantile(0.9) * toTruth;
+      assertTrue(Math.abs(f - t) <= 0.1 * t, id + " p90: fitted " + f + " ns at the truth's exposure, true " + t);
     }
+    // the square-root law is checked on the runs and reported: slopes near 1/2
+    String note = result.notes().stream().filter(n -> n.contains("log-log slope")).findFirst().orElseThrow();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("p90 ([0-9.]+)").matcher(note);
+    assertTrue(m.find(), note);
+    assertEquals(0.5, Double.parseDouble(m.group(1)), 0.1, note);
   }
 
   @Test

@@ -23,7 +23,8 @@ import org.vqsim.engine.sim.IoOp;
  *   <li>Completion ({@code virtio_blk_req_complete}): status, used ring, and the queue's MSI-X
  *       interrupt to its CPU unless suppressed, taken after the profile's guest jitter for the request
  *       when it has one ({@code guest_jitter_distribution}, or {@code guest_jitter_distribution.STRATEGY}
- *       for the strategy replayed).
+ *       for the strategy replayed); with {@code guest_jitter_exposure_ns} the draw is scaled by the square
+ *       root of the request's issue-to-pop time over that reference.
  * </ol>
  */
 final class BlkDevice {
@@ -35,6 +36,8 @@ final class BlkDevice {
   private final org.vqsim.engine.cost.ServiceDistribution service;
   /** The profile's guest-side jitter (ns per request), or null for none. */
   private final org.vqsim.engine.cost.ServiceDistribution jitter;
+  /** The exposure the jitter is given for, ps; 0: the draw is not scaled. */
+  private final double jitterExposurePs;
   private final long seed;
   private long backendBwFree;
   long interrupts;
@@ -57,6 +60,7 @@ final class BlkDevice {
     bql = m.vmm.mainLoop();
     service = p.serviceDistribution();
     jitter = p.guestJitterFor(m.strategyId);
+    jitterExposurePs = p.guestJitterExposureNs() * 1000.0;
     seed = m.config.seed();
   }
 
@@ -164,6 +168,17 @@ final class BlkDevice {
     if (bql) m.tl.release(m.vmm.bql());
     long end = m.tl.end();
     // the guest-side jitter: the interrupt is taken late by the request's draw (a stall of the guest's vCPU or of the host thread that delivers it)
-    if (notify) m.tl.schedule(jitter == null ? end : end + Math.round(jitter.draw(seed, s.request(slot), JITTER_STREAM) * 1000.0), VirtioBlk.GUEST_IRQ, vq.index, 0);
+    if (notify) m.tl.schedule(jitter == null ? end : end + jitterPs(slot), VirtioBlk.GUEST_IRQ, vq.index, 0);
+  }
+
+  /**
+   * The request's guest jitter, ps: its draw, scaled when the profile gives a reference exposure by
+   * sqrt(issue-to-pop time / reference) — the stalls along the guest-side path add up as independent
+   * pieces, so their spread grows with the square root of its length (docs/CALIBRATION.md, guest jitter).
+   */
+  private long jitterPs(int slot) {
+    double ns = jitter.draw(seed, m.slots.request(slot), JITTER_STREAM);
+    if (jitterExposurePs > 0) ns *= Math.sqrt(Math.max(0, m.ledger.slotPopPs(slot) - m.slots.submitPs(slot)) / jitterExposurePs);
+    return Math.round(ns * 1000.0);
   }
 }
