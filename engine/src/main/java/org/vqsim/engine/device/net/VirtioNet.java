@@ -147,6 +147,12 @@ public final class VirtioNet implements DeviceModel {
   private final int[][] rxMapLen, rxMapCount;
   private final int[][] rxHeadToBuf;
   private final long[][] rxPktIdx, rxPktStart;
+  /**
+   * num_buffers of the packet whose first buffer this is, as the device wrote it into the header: the
+   * receive regions are payload memory (their bytes are not kept, so that a run does not walk megabytes
+   * of simulated buffers no cache holds), and the guest reads the one header field it needs from here.
+   */
+  private final int[][] rxNumBuffers;
   private final boolean[] napiScheduled, refillPending, rxWaiting, rxDevScheduled;
   private final long[] rxNextRefillPs;
   // host side (tap queue), per rx queue: FIFO of packets
@@ -267,7 +273,8 @@ public final class VirtioNet implements DeviceModel {
     rxTableBase = align(txPagesEnd, PAGE);
     long tablesEnd = rxTableBase + (long) pairs * size * 512;
     long dataBase = Math.max(MIN_DATA_BASE, align(tablesEnd, 2L << 20));
-    // receive regions (their headers are written, so tracked) then transmit regions (payload only, untracked)
+    // receive regions then transmit regions: payload memory, untracked (the one receive header field the
+    // guest reads back, num_buffers, is kept as a number: rxNumBuffers)
     rxRegionBytes = align(big ? 2L * size * (BIG_DESCS) * PAGE : 4L * size * PAGE + 2L * FRAG_BYTES, 2L << 20);
     txRegionBytes = align(2L * size * 3 * FRAG_BYTES, 2L << 20);
     long need = pairs * (rxRegionBytes + txRegionBytes);
@@ -280,7 +287,7 @@ public final class VirtioNet implements DeviceModel {
     for (int i = 0; i < pairs; i++) rxRegion[i] = dataBase + i * rxRegionBytes;
     long txBase = dataBase + pairs * rxRegionBytes;
     for (int i = 0; i < pairs; i++) txRegion[i] = txBase + i * txRegionBytes;
-    mem.setUntracked(txBase, txBase + pairs * txRegionBytes);
+    mem.setUntracked(dataBase, txBase + pairs * txRegionBytes);
 
     rxFragBase = new long[pairs];
     rxFragNext = new long[pairs];
@@ -297,6 +304,7 @@ public final class VirtioNet implements DeviceModel {
     rxHeadToBuf = new int[pairs][size];
     rxPktIdx = new long[pairs][size];
     rxPktStart = new long[pairs][size];
+    rxNumBuffers = new int[pairs][size];
     napiScheduled = new boolean[pairs];
     refillPending = new boolean[pairs];
     rxWaiting = new boolean[pairs];
@@ -986,6 +994,7 @@ public final class VirtioNet implements DeviceModel {
       used++;
     }
     mem.writeU16(stashGpa[q][0] + 10, used);
+    rxNumBuffers[q][firstBuf] = used;
     vq.device.flush(mem);
     ringAccesses(vq, firstSlot, vq.completeAccesses);
     // the rest of the stash moves up
@@ -1058,7 +1067,7 @@ public final class VirtioNet implements DeviceModel {
       int total = usedLen;
       int buffers = 1;
       if (mergeable) {
-        int num = mem.readU16(rxAddr[q][buf] + 10);
+        int num = rxNumBuffers[q][buf];
         if (num < 1) throw new IllegalStateException("receive buffer with num_buffers " + num);
         freeRx(q, buf);
         for (int k = 1; k < num; k++) {
