@@ -667,13 +667,13 @@ public final class VirtioNet implements DeviceModel {
     int payload = len - hdr;
     // struct virtio_net_hdr_v1: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers
     boolean gso = proto == NetPacket.TCP && len > MAX_WIRE_FRAME;
-    mem.writeU8(lin, txSg ? 1 : 0); // VIRTIO_NET_HDR_F_NEEDS_CSUM
-    mem.writeU8(lin + 1, gso ? 1 : 0); // VIRTIO_NET_HDR_GSO_TCPV4
-    mem.writeU16(lin + 2, hdr);
-    mem.writeU16(lin + 4, gso ? TCP_MSS : 0);
-    mem.writeU16(lin + 6, 34);
-    mem.writeU16(lin + 8, 16);
-    mem.writeU16(lin + 10, 0);
+    // (little-endian, as two stores: bytes 0-7 and 8-11)
+    mem.writeU64(lin, (txSg ? 1L : 0L) // flags: VIRTIO_NET_HDR_F_NEEDS_CSUM
+        | (gso ? 1L : 0L) << 8 // gso_type: VIRTIO_NET_HDR_GSO_TCPV4
+        | (long) (hdr & 0xffff) << 16 // hdr_len
+        | (long) (gso ? TCP_MSS : 0) << 32 // gso_size
+        | 34L << 48); // csum_start
+    mem.writeU32(lin + 8, 16); // csum_offset 16, num_buffers 0
     c.add(lin, HDR_LEN + linear, false);
     if (tcpSg) {
       int left = payload;
