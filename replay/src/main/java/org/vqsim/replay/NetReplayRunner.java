@@ -166,18 +166,20 @@ final class NetReplayRunner {
           @Override
           public void packet(long index, int direction, int frameLen, int buffers, int queue, long startNs, long doneNs, CycleLedger ledger, int[] slots, int n) {
             long g = 0, h = 0;
-            for (int k = 0; k < KINDS.length; k++) ev[k] = 0;
             for (int i = 0; i < n; i++) {
               g += ledger.slotGuestCycles(slots[i]);
               h += ledger.slotHostCycles(slots[i]);
-              for (int k = 0; k < KINDS.length; k++) ev[k] += ledger.slotEvents(slots[i], KINDS[k]);
             }
             long lat = Math.max(0, doneNs - startNs);
             sum[0] += lat;
             sum[1] += g;
             sum[2] += h;
             hist[lat <= 0 ? 0 : 64 - Long.numberOfLeadingZeros(lat)]++;
-            if (w == null) return;
+            if (w == null) return; // --summary-only: the row's event counts are not needed
+            for (int k = 0; k < KINDS.length; k++) ev[k] = 0;
+            for (int i = 0; i < n; i++) {
+              for (int k = 0; k < KINDS.length; k++) ev[k] += ledger.slotEvents(slots[i], KINDS[k]);
+            }
             try {
               w.setBytes(0, sid);
               w.setLong(1, index);

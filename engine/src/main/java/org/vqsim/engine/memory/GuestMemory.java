@@ -261,10 +261,7 @@ public final class GuestMemory {
     int set = (int) fn & (CACHE_SETS - 1);
     if (cacheFrame[set] == fn) return cacheBytes[set];
     check(gpa);
-    if (untracked(gpa)) {
-      Arrays.fill(scratch, (byte) 0);
-      return scratch; // dropped write (not cached: the next read of this frame must see zero)
-    }
+    if (untracked(gpa)) return scratch; // a dropped write (not cached: the next read of this frame must see zero; scratch is never read)
     int ci = (int) (gpa >>> CHUNK_SHIFT);
     byte[][] chunk = chunks[ci];
     if (chunk == null) chunk = chunks[ci] = new byte[FRAMES_PER_CHUNK][];

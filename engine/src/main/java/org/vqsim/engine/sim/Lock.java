@@ -57,6 +57,13 @@ public final class Lock {
    * lock's queue): a search that gets there goes straight to the end. Long.MAX_VALUE: no such run.
    */
   private long packedFrom = Long.MAX_VALUE;
+  /**
+   * The lock's only hold, kept here instead of in a block while no other hold is placed beside it (the
+   * uncontended case: taken, released, and over before the next taker asks). No block exists then
+   * ({@code blocks == 0}); a second hold moves it into block 0 first.
+   */
+  private boolean solo;
+  private long soloStart, soloEnd;
 
   // statistics
   long acquisitions, contended, waitPs, holdPs;
@@ -76,6 +83,13 @@ public final class Lock {
   /** Forgets holds that ended at or before {@code ps}: nothing can be asked for before the current event. */
   void prune(long ps) {
     if (ps < firstEnd) return; // nothing ended yet (most calls)
+    if (solo) { // the only hold ended (firstEnd is its end)
+      solo = false;
+      size = 0;
+      packedFrom = Long.MAX_VALUE;
+      firstEnd = Long.MAX_VALUE;
+      return;
+    }
     int full = 0;
     while (full < blocks && bEnd[full][bSize[full] - 1] <= ps) {
       size -= bSize[full] - (full == 0 ? head : 0);
@@ -109,6 +123,7 @@ public final class Lock {
   long fit(long t, long dur) {
     if (t >= lastEnd) return t; // after every hold (most calls)
     if (t >= packedFrom) return lastEnd;
+    if (solo) return t + dur <= soloStart ? t : soloEnd; // before the only hold, or after it
     // the first block with a hold ending after t (ends are in order, like starts)
     int lo = 0, hi = blocks;
     while (lo < hi) {
@@ -146,6 +161,16 @@ public final class Lock {
   void place(long start, long end) {
     long last = lastEnd;
     if (end < firstEnd) firstEnd = end; // the first hold not pruned has the earliest end
+    if (blocks == 0 && !solo) { // no hold placed: this one is the only one (it starts after the last one's end)
+      lastEnd = end;
+      packedFrom = start;
+      solo = true;
+      soloStart = start;
+      soloEnd = end;
+      size = 1;
+      return;
+    }
+    if (solo) unsolo();
     if (start >= last) {
       lastEnd = end;
       // after every hold (the common case): a new run unless it starts where the last one ended
@@ -203,6 +228,15 @@ public final class Lock {
     long g = 0;
     for (int i = 1, n = bSize[b]; i < n; i++) g = Math.max(g, s[i] - e[i - 1]);
     return g;
+  }
+
+  /** Moves the only hold into block 0, so that a second one can be placed beside it. */
+  private void unsolo() {
+    solo = false;
+    newBlock(0);
+    bStart[0][0] = soloStart;
+    bEnd[0][0] = soloEnd;
+    bSize[0] = 1;
   }
 
   /** Makes an empty block at position {@code at}. */

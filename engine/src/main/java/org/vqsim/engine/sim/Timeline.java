@@ -105,7 +105,7 @@ public final class Timeline {
     lock.prune(eventPs);
     long start = lock.fit(t, dur);
     waitUntil(lock, slot, t, start);
-    long s = nowPs();
+    long s = start > t ? nowPs() : t; // (without a wait the clock has not moved)
     ledger.charge(slot, actor, category, cycles);
     long e = nowPs();
     lock.place(s, e);
@@ -118,7 +118,7 @@ public final class Timeline {
     lock.prune(eventPs);
     long start = Math.max(t, lock.lastEnd());
     waitUntil(lock, slot, t, start);
-    long s = nowPs();
+    long s = start > t ? nowPs() : t; // (without a wait the clock has not moved)
     lock.open(s);
     lock.count(s - t, 0);
   }

@@ -155,6 +155,12 @@ public final class VirtioNet implements DeviceModel {
    * that skb's mss (its first frame's payload). The queue's packets are taken as one flow.
    */
   private final int[] groHeld, groMss;
+  /**
+   * num_buffers of the packet whose first buffer this is, as the device wrote it into the header: the
+   * receive regions are payload memory (their bytes are not kept, so that a run does not walk megabytes
+   * of simulated buffers no cache holds), and the guest reads the one header field it needs from here.
+   */
+  private final int[][] rxNumBuffers;
   private final boolean[] napiScheduled, refillPending, rxWaiting, rxDevScheduled;
   private final long[] rxNextRefillPs;
   // host side (tap queue), per rx queue: FIFO of packets
@@ -277,7 +283,8 @@ public final class VirtioNet implements DeviceModel {
     rxTableBase = align(txPagesEnd, PAGE);
     long tablesEnd = rxTableBase + (long) pairs * size * 512;
     long dataBase = Math.max(MIN_DATA_BASE, align(tablesEnd, 2L << 20));
-    // receive regions (their headers are written, so tracked) then transmit regions (payload only, untracked)
+    // receive regions then transmit regions: payload memory, untracked (the one receive header field the
+    // guest reads back, num_buffers, is kept as a number: rxNumBuffers)
     rxRegionBytes = align(big ? 2L * size * (BIG_DESCS) * PAGE : 4L * size * PAGE + 2L * FRAG_BYTES, 2L << 20);
     txRegionBytes = align(2L * size * 3 * FRAG_BYTES, 2L << 20);
     long need = pairs * (rxRegionBytes + txRegionBytes);
@@ -290,7 +297,7 @@ public final class VirtioNet implements DeviceModel {
     for (int i = 0; i < pairs; i++) rxRegion[i] = dataBase + i * rxRegionBytes;
     long txBase = dataBase + pairs * rxRegionBytes;
     for (int i = 0; i < pairs; i++) txRegion[i] = txBase + i * txRegionBytes;
-    mem.setUntracked(txBase, txBase + pairs * txRegionBytes);
+    mem.setUntracked(dataBase, txBase + pairs * txRegionBytes);
 
     rxFragBase = new long[pairs];
     rxFragNext = new long[pairs];
@@ -310,6 +317,7 @@ public final class VirtioNet implements DeviceModel {
     rxPktProto = new byte[pairs][size];
     groHeld = new int[pairs];
     groMss = new int[pairs];
+    rxNumBuffers = new int[pairs][size];
     napiScheduled = new boolean[pairs];
     refillPending = new boolean[pairs];
     rxWaiting = new boolean[pairs];
@@ -674,13 +682,13 @@ public final class VirtioNet implements DeviceModel {
     int payload = len - hdr;
     // struct virtio_net_hdr_v1: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset, num_buffers
     boolean gso = proto == NetPacket.TCP && len > MAX_WIRE_FRAME;
-    mem.writeU8(lin, txSg ? 1 : 0); // VIRTIO_NET_HDR_F_NEEDS_CSUM
-    mem.writeU8(lin + 1, gso ? 1 : 0); // VIRTIO_NET_HDR_GSO_TCPV4
-    mem.writeU16(lin + 2, hdr);
-    mem.writeU16(lin + 4, gso ? TCP_MSS : 0);
-    mem.writeU16(lin + 6, 34);
-    mem.writeU16(lin + 8, 16);
-    mem.writeU16(lin + 10, 0);
+    // (little-endian, as two stores: bytes 0-7 and 8-11)
+    mem.writeU64(lin, (txSg ? 1L : 0L) // flags: VIRTIO_NET_HDR_F_NEEDS_CSUM
+        | (gso ? 1L : 0L) << 8 // gso_type: VIRTIO_NET_HDR_GSO_TCPV4
+        | (long) (hdr & 0xffff) << 16 // hdr_len
+        | (long) (gso ? TCP_MSS : 0) << 32 // gso_size
+        | 34L << 48); // csum_start
+    mem.writeU32(lin + 8, 16); // csum_offset 16, num_buffers 0
     c.add(lin, HDR_LEN + linear, false);
     if (tcpSg) {
       int left = payload;
@@ -1002,6 +1010,7 @@ public final class VirtioNet implements DeviceModel {
       used++;
     }
     mem.writeU16(stashGpa[q][0] + 10, used);
+    rxNumBuffers[q][firstBuf] = used;
     vq.device.flush(mem);
     ringAccesses(vq, firstSlot, vq.completeAccesses);
     // the rest of the stash moves up
@@ -1074,7 +1083,7 @@ public final class VirtioNet implements DeviceModel {
       int total = usedLen;
       int buffers = 1;
       if (mergeable) {
-        int num = mem.readU16(rxAddr[q][buf] + 10);
+        int num = rxNumBuffers[q][buf];
         if (num < 1) throw new IllegalStateException("receive buffer with num_buffers " + num);
         freeRx(q, buf);
         for (int k = 1; k < num; k++) {
