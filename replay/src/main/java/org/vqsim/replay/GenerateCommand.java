@@ -97,7 +97,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--direction", defaultValue = "tx", paramLabel = "tx|rx|both", description = "--net: the guest sends, receives, or both (default: ${DEFAULT-VALUE}).")
   String direction;
 
-  @Option(names = "--msg-size", defaultValue = "65536", paramLabel = "B", description = "--net: bytes per application write, request or datagram (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--msg-size", paramLabel = "B", description = "--net: bytes per application write, request or datagram (default: 65536; udp-stream: 65507, the largest datagram).")
   String msgSize;
 
   @Option(names = "--mss", defaultValue = "1448", paramLabel = "B", description = "--net: TCP payload per segment (default: ${DEFAULT-VALUE}, MTU 1500 with timestamps).")
@@ -134,9 +134,10 @@ final class GenerateCommand implements Callable<Integer> {
     org.vqsim.engine.device.net.NetFeatures f = org.vqsim.engine.device.net.NetFeatures.parse(netFeatures);
     org.vqsim.engine.cost.CostProfile x86 = org.vqsim.engine.cost.CostProfile.load("x86-kvm");
     double gbps = linkGbps != null ? linkGbps : x86.get(org.vqsim.engine.cost.CostFigure.LINK_GBPS);
-    long msg = Sizes.parse(msgSize);
+    var kind = org.vqsim.capture.net.NetWorkload.Spec.kind(net);
+    long msg = msgSize == null ? org.vqsim.capture.net.NetWorkload.defaultMsgSize(kind) : Sizes.parse(msgSize);
     if (msg < 1 || msg > Integer.MAX_VALUE) throw new IllegalArgumentException("--msg-size must be 1 byte to 2 GiB, not " + msgSize);
-    return new org.vqsim.capture.net.NetWorkload.Spec(org.vqsim.capture.net.NetWorkload.Spec.kind(net), direction, (int) msg, count, mss, streams,
+    return new org.vqsim.capture.net.NetWorkload.Spec(kind, direction, (int) msg, count, mss, streams,
         rate == null ? 0 : rate, gbps, x86.get(org.vqsim.engine.cost.CostFigure.LINK_LATENCY_NS), f.hostTso(), f.guestTso());
   }
 
@@ -164,7 +165,7 @@ final class GenerateCommand implements Callable<Integer> {
       out.commit();
     }
     PrintWriter o = spec.commandLine().getOut();
-    o.printf(Locale.ROOT, "Wrote %d packets (%s %s, %d stream%s, %s B messages) to %s%n", n, net, direction, streams, streams == 1 ? "" : "s", msgSize, output);
+    o.printf(Locale.ROOT, "Wrote %d packets (%s %s, %d stream%s, %d B messages) to %s%n", n, net, direction, streams, streams == 1 ? "" : "s", ns.msgSize(), output);
     o.flush();
     return ExitCodes.OK;
   }

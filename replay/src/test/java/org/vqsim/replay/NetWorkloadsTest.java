@@ -138,6 +138,20 @@ class NetWorkloadsTest {
   }
 
   @Test
+  void udpStreamDefaultsToTheLargestDatagramAndSweepsWithoutAMessageSize() throws Exception {
+    Path t = tmp.resolve("udp.arrow");
+    Cli.Result g = Cli.vqsim("generate", "--net", "udp-stream", "--count", "3", "-o", t);
+    assertEquals(0, g.code(), g.err());
+    assertTrue(g.out().contains("65507 B messages"), g.out());
+    Cli.Result big = Cli.vqsim("generate", "--net", "udp-stream", "--msg-size", "64k", "--count", "3", "-o", tmp.resolve("big.arrow"));
+    assertTrue(big.code() != 0 && big.err().contains("at most 65507 bytes, not 65536"), big.err());
+    Cli.Result s = Cli.vqsim("sweep", "--generate", "--net udp-stream --count 3", "-o", tmp.resolve("sw"));
+    assertEquals(0, s.code(), s.out() + s.err());
+    List<String[]> rows = summary(tmp.resolve("sw").resolve("sweep.arrow"), "trace");
+    assertEquals("generated:net,udp-stream,tx,65507", rows.get(0)[0]);
+  }
+
+  @Test
   void aPcapReplaysFromTheGuestsSide() throws Exception {
     Path pcap = Cli.samples().resolve("qemu-lab-net").resolve("tcp-rr.viommu-strict.pcap.gz");
     Cli.Result none = Cli.vqsim("replay", pcap, "--strategy", "direct", "-o", tmp.resolve("x"));

@@ -35,12 +35,20 @@ import org.vqsim.engine.device.net.PacketSource;
 public final class NetWorkload implements PacketSource {
   public enum Kind { TCP_STREAM, TCP_RR, UDP_STREAM }
 
+  /** The largest UDP payload in one IPv4 datagram: 65,535 bytes less the 20-byte IP and 8-byte UDP headers (RFC 791, RFC 768). */
+  public static final int MAX_UDP_PAYLOAD = 65507;
+
+  /** The message size when none is given: 64 KiB, or for udp-stream the largest datagram, {@value #MAX_UDP_PAYLOAD} bytes. */
+  public static int defaultMsgSize(Kind kind) {
+    return kind == Kind.UDP_STREAM ? MAX_UDP_PAYLOAD : 65536;
+  }
+
   public record Spec(Kind kind, String direction, int msgSize, long count, int mss, int streams, double rate, double linkGbps, double linkLatencyNs,
       boolean hostTso, boolean guestTso) {
     public Spec {
       if (!direction.equals("tx") && !direction.equals("rx") && !direction.equals("both")) throw new IllegalArgumentException("--direction must be tx, rx or both, not '" + direction + "'");
       if (msgSize < 1) throw new IllegalArgumentException("--msg-size must be at least 1 byte, not " + msgSize);
-      if (kind == Kind.UDP_STREAM && msgSize > 65507) throw new IllegalArgumentException("--msg-size of a UDP datagram is at most 65507 bytes, not " + msgSize);
+      if (kind == Kind.UDP_STREAM && msgSize > MAX_UDP_PAYLOAD) throw new IllegalArgumentException("--msg-size of a UDP datagram is at most " + MAX_UDP_PAYLOAD + " bytes, not " + msgSize);
       if (count < 1) throw new IllegalArgumentException("--count must be at least 1, not " + count);
       if (mss < 88 || mss > 9000) throw new IllegalArgumentException("--mss must be 88..9000, not " + mss);
       if (streams < 1 || streams > 1024) throw new IllegalArgumentException("--streams must be 1..1024, not " + streams);
