@@ -8,6 +8,13 @@
 set -euo pipefail
 set -m # job control: background jobs get their own process group and keep SIGINT (a non-interactive shell would ignore it for them)
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+# A shell started with SIGINT ignored (e.g. `cmd &` from a non-interactive shell, or under nohup ... &)
+# passes that on to every process it starts and cannot undo it: the JVM would then finish the run it
+# was asked to interrupt. Say so instead of reporting a wrong exit code.
+if [ -r /proc/$$/status ] && (( 0x$(awk '/^SigIgn:/{print $2}' /proc/$$/status) & 0x2 )); then
+  echo "FAIL: this shell was started with SIGINT ignored (run in the background by a non-interactive shell?), so SIGINT cannot be checked; run it in the foreground" >&2
+  exit 1
+fi
 VQSIM="$ROOT/vqsim"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
