@@ -131,6 +131,18 @@ public final class VirtioNet implements DeviceModel {
   private final double copyPerByte, psPerBit;
   private final long linkLatencyPs;
   private final boolean bql;
+  /**
+   * The guest's stalls (the block calibration's guest jitter for this strategy, ns at the reference
+   * exposure), or null for none: a profile without {@code guest_jitter_distribution} or without
+   * {@code guest_jitter_exposure_ns} (a stall measured per block request cannot be taken to a packet
+   * without the exposure it was measured at).
+   */
+  private final org.vqsim.engine.cost.ServiceDistribution stalls;
+  /** The exposure the stalls are given for, ps. */
+  private final double stallExposurePs;
+  private final long seed;
+  /** The stream of draws the guest's stalls take per packet: of its own, independent of any other draw of the packet. */
+  static final long STALL_STREAM = 2;
 
   // memory
   private final long txPageBase, rxTableBase;
@@ -262,6 +274,10 @@ public final class VirtioNet implements DeviceModel {
     psPerBit = 1000.0 / gbps;
     linkLatencyPs = Math.round(p.get(CostFigure.LINK_LATENCY_NS) * 1000.0);
     bql = vmm.mainLoop();
+    double exposureNs = p.guestJitterExposureNs();
+    stalls = exposureNs > 0 ? p.guestJitterFor(strategyId) : null;
+    stallExposurePs = exposureNs * 1000.0;
+    seed = config.seed();
 
     vcpus = new Server[config.vcpus()];
     for (int c = 0; c < vcpus.length; c++) vcpus[c] = new Server(Server.Kind.VCPU, c, "vcpu-" + c);
@@ -594,6 +610,7 @@ public final class VirtioNet implements DeviceModel {
     int lastSlot = -1;
     boolean added = false;
     while (qCount[q] > 0) {
+      long packetPs = tl.nowPs();
       int i = qHead[q];
       int len = qLen[q][i];
       byte proto = qProto[q][i];
@@ -650,6 +667,7 @@ public final class VirtioNet implements DeviceModel {
         added = false;
       }
       tl.release(vq.lock);
+      if (stalls != null) stall(txIdx[q][slotIdx], packetPs);
       if (stop) {
         txStopped[q] = true;
         qdiscStops++;
@@ -657,6 +675,21 @@ public final class VirtioNet implements DeviceModel {
       }
     }
     if (added) kickTx(q, lastSlot);
+  }
+
+  /**
+   * The guest's stall after a packet's work (docs/NET-NOTES.md, the guest's stalls): the block
+   * calibration's guest jitter — the stalls of the TCG lab's vCPU thread, measured per block request and
+   * taken to a reference exposure — drawn for the packet from its seed and number, and scaled as a block
+   * request's is, by sqrt(exposure / reference), the exposure being the packet's own modelled guest time
+   * in this pass (from {@code fromPs}: the stack, the driver's ring work, its maps, unmaps and copies, a
+   * kick). The pass stands still for it, so the next packet's work starts that much later.
+   */
+  private void stall(long packet, long fromPs) {
+    long exposure = tl.nowPs() - fromPs;
+    if (exposure <= 0) return;
+    double ns = stalls.draw(seed, packet, STALL_STREAM) * Math.sqrt(exposure / stallExposurePs);
+    tl.stall(Math.round(ns * 1000.0));
   }
 
   private void kickTx(int q, int slot) {
@@ -1072,6 +1105,7 @@ public final class VirtioNet implements DeviceModel {
     int received = 0;
     DriverQueue d = vq.driver;
     while (received < NAPI_BUDGET) {
+      long packetPs = tl.nowPs();
       int buf = d.getBuf(mem);
       if (buf == DriverQueue.NONE) break;
       int usedLen = d.lastUsedLen();
@@ -1109,6 +1143,7 @@ public final class VirtioNet implements DeviceModel {
       // (netif_receive_skb, IP, TCP, socket) runs once per skb GRO hands up, charged with its first frame
       long stack = groMerges(q, frame, rxPktProto[q][buf]) ? rxGro : rxStack;
       ledger.charge(slot, Actor.VCPU, Category.DEVICE, stack + Math.round(Math.max(0, frame - NetPacket.TCP_HEADERS) * copyPerByte));
+      if (stalls != null) stall(rxPktIdx[q][buf], packetPs);
       rxPackets++;
       rxBytes += frame;
       rxBuffers += buffers;
