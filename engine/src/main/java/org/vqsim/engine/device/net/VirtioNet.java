@@ -77,6 +77,11 @@ import org.vqsim.engine.sim.Vmm;
  * deep — TUN_READQ_SIZE — beyond which they are dropped). Transmit pops every available chain, reads
  * the header, sends, pushes used, one interrupt decision per pass. The link serialises frames at
  * {@code link_gbps} and adds {@code link_latency_ns}.
+ *
+ * <p><b>The guest's stalls</b>: with the profile's guest jitter and its reference exposure, the guest
+ * stands still after each packet's work for the packet's draw, scaled by the square root of that work's
+ * time over the reference — the block calibration's rule with the packet as the request
+ * ({@link #stall}; docs/NET-NOTES.md).
  */
 public final class VirtioNet implements DeviceModel {
   static final int ARRIVAL = 0, XMIT = 1, DEV_TX_KICK = 2, DEV_TX_RECHECK = 3, DEV_RX = 4, DEV_RX_KICK = 5, RX_IRQ = 6, TX_IRQ = 7, NAPI_RX = 8,
