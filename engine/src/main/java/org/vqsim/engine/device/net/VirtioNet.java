@@ -615,7 +615,7 @@ public final class VirtioNet implements DeviceModel {
     int lastSlot = -1;
     boolean added = false;
     while (qCount[q] > 0) {
-      long packetPs = tl.nowPs();
+      long packetPs = stalls != null ? tl.nowPs() : 0; // (the clock is read only when the guest stalls)
       int i = qHead[q];
       int len = qLen[q][i];
       byte proto = qProto[q][i];
@@ -1110,7 +1110,7 @@ public final class VirtioNet implements DeviceModel {
     int received = 0;
     DriverQueue d = vq.driver;
     while (received < NAPI_BUDGET) {
-      long packetPs = tl.nowPs();
+      long packetPs = stalls != null ? tl.nowPs() : 0; // (the clock is read only when the guest stalls)
       int buf = d.getBuf(mem);
       if (buf == DriverQueue.NONE) break;
       int usedLen = d.lastUsedLen();
