@@ -38,14 +38,18 @@ class ValidateNetLabTest {
    * Run and metric → +1 (the model notifies more than 50% more often) or -1 (more than 50% less).
    * virtio-iommu tcp-rr: one request costs the model ~325k cycles from the block-calibrated ring and
    * notification figures, the lab's guest spends ~90k between back-to-back MAP/UNMAPs;
-   * tcp-tx.viommu-strict: the model's QEMU charges a VT-d translation 53k cycles (block fit), the
-   * lab's QEMU logs bound it at 5-18k; the receive streams without offloads: the lab's TCG guest was
-   * slower per frame than its QEMU (stalls and poll-boundary work the model does not have) and took
-   * one interrupt per burst. docs/NET-NOTES.md has the measurements.
+   * tcp-tx.viommu-strict (interrupts; the kicks are within at +50.0% with seed 1, the default, and +51.5% with
+   * seeds 2 and 3): the model's QEMU charges a VT-d
+   * translation 53k cycles (block fit), the lab's QEMU logs bound it at 5-18k; tcp-tx.viommu-strict
+   * without offloads (kicks, -64% with the guest's stalls, -40% without): the guest's stalls lengthen a
+   * super-packet's segment burst while that too slow QEMU is still busy with notifications off; the
+   * receive streams without offloads: the lab's TCG guest was slower per frame than its QEMU (its
+   * stalls are modelled now and match the lab's per frame; its poll-boundary work, 0.3-7 ms, is not)
+   * and took one interrupt per burst. docs/NET-NOTES.md has the measurements.
    */
   static final Map<String, Integer> KNOWN_MISSES = Map.of(
       "tcp-tx.viommu-strict interrupts", +1,
-      "tcp-tx.viommu-strict kicks", +1,
+      "tcp-tx.viommu-strict.nooffload kicks", -1,
       "tcp-rx.viommu-strict.nooffload kicks", +1,
       "tcp-rx.bounce.nooffload interrupts", +1,
       "tcp-rr.virtio-iommu-strict kicks", -1,
@@ -110,15 +114,17 @@ class ValidateNetLabTest {
       // offloads (GSO packets from the device and ACKs are not merged), and so must it in the model;
       // without offloads the model merges at least as much as the lab (it does not see the
       // header-driven flushes), and the lab merged 10-22 frames per skb. In tcp-rr (one request in
-      // flight in the lab) the model merges only requests its own queueing put in one poll: below 1%,
-      // except under virtio-iommu, whose slow requests queue them (the pinned misses above)
+      // flight in the lab) the model merges only requests its own queueing put in one poll: below 3% (1% before
+      // the guest's stalls: the replay keeps the capture's times, open loop, so a stall longer than the gap
+      // to the next request puts both in one poll — 40 and 37 of 2003 under viommu-strict), except under
+      // virtio-iommu, whose slow requests queue them (the pinned misses above)
       long observedSkbs = o.guest().rxSkbs, modelledSkbs = o.model().rxSkbs(), received = o.model().rxPackets();
       row.append(String.format(Locale.ROOT, " | skbs %d/%d", observedSkbs, modelledSkbs));
       String gro = run + " GRO skbs observed/modelled " + observedSkbs + "/" + modelledSkbs + " of " + received + " received";
       if (run.startsWith("tcp-rx.") && run.endsWith(".nooffload")) {
         if (modelledSkbs > observedSkbs || modelledSkbs * 5 > received) misses.add(gro);
       } else if (run.startsWith("tcp-rr.")) {
-        if (observedSkbs != o.guest().rxPackets || (!run.equals("tcp-rr.virtio-iommu-strict") && modelledSkbs < received * 0.99)) misses.add(gro);
+        if (observedSkbs != o.guest().rxPackets || (!run.equals("tcp-rr.virtio-iommu-strict") && modelledSkbs < received * 0.97)) misses.add(gro);
       } else if (modelledSkbs != observedSkbs || modelledSkbs != received) {
         misses.add(gro);
       }

@@ -141,6 +141,14 @@ public final class Timeline {
     }
   }
 
+  /**
+   * The current pass stands still for {@code ps}: its server was not running (a stall of the guest's
+   * vCPU thread on its host), so time passes and no cycles are charged.
+   */
+  public void stall(long ps) {
+    if (ps > 0) blockedPs += ps;
+  }
+
   /** Schedules an event of {@code type} at {@code ps}; events at one time run in the order scheduled. */
   public void schedule(long ps, int type, int a, int b) {
     events.push(ps, type, a, b);

@@ -77,6 +77,11 @@ import org.vqsim.engine.sim.Vmm;
  * deep — TUN_READQ_SIZE — beyond which they are dropped). Transmit pops every available chain, reads
  * the header, sends, pushes used, one interrupt decision per pass. The link serialises frames at
  * {@code link_gbps} and adds {@code link_latency_ns}.
+ *
+ * <p><b>The guest's stalls</b>: with the profile's guest jitter and its reference exposure, the guest
+ * stands still after each packet's work for the packet's draw, scaled by the square root of that work's
+ * time over the reference — the block calibration's rule with the packet as the request
+ * ({@link #stall}; docs/NET-NOTES.md).
  */
 public final class VirtioNet implements DeviceModel {
   static final int ARRIVAL = 0, XMIT = 1, DEV_TX_KICK = 2, DEV_TX_RECHECK = 3, DEV_RX = 4, DEV_RX_KICK = 5, RX_IRQ = 6, TX_IRQ = 7, NAPI_RX = 8,
@@ -131,6 +136,18 @@ public final class VirtioNet implements DeviceModel {
   private final double copyPerByte, psPerBit;
   private final long linkLatencyPs;
   private final boolean bql;
+  /**
+   * The guest's stalls (the block calibration's guest jitter for this strategy, ns at the reference
+   * exposure), or null for none: a profile without {@code guest_jitter_distribution} or without
+   * {@code guest_jitter_exposure_ns} (a stall measured per block request cannot be taken to a packet
+   * without the exposure it was measured at).
+   */
+  private final org.vqsim.engine.cost.ServiceDistribution stalls;
+  /** The exposure the stalls are given for, ps. */
+  private final double stallExposurePs;
+  private final long seed;
+  /** The stream of draws the guest's stalls take per packet: of its own, independent of any other draw of the packet. */
+  static final long STALL_STREAM = 2;
 
   // memory
   private final long txPageBase, rxTableBase;
@@ -262,6 +279,10 @@ public final class VirtioNet implements DeviceModel {
     psPerBit = 1000.0 / gbps;
     linkLatencyPs = Math.round(p.get(CostFigure.LINK_LATENCY_NS) * 1000.0);
     bql = vmm.mainLoop();
+    double exposureNs = p.guestJitterExposureNs();
+    stalls = exposureNs > 0 ? p.guestJitterFor(strategyId) : null;
+    stallExposurePs = exposureNs * 1000.0;
+    seed = config.seed();
 
     vcpus = new Server[config.vcpus()];
     for (int c = 0; c < vcpus.length; c++) vcpus[c] = new Server(Server.Kind.VCPU, c, "vcpu-" + c);
@@ -594,6 +615,7 @@ public final class VirtioNet implements DeviceModel {
     int lastSlot = -1;
     boolean added = false;
     while (qCount[q] > 0) {
+      long packetPs = stalls != null ? tl.nowPs() : 0; // (the clock is read only when the guest stalls)
       int i = qHead[q];
       int len = qLen[q][i];
       byte proto = qProto[q][i];
@@ -650,6 +672,7 @@ public final class VirtioNet implements DeviceModel {
         added = false;
       }
       tl.release(vq.lock);
+      if (stalls != null) stall(txIdx[q][slotIdx], packetPs);
       if (stop) {
         txStopped[q] = true;
         qdiscStops++;
@@ -657,6 +680,21 @@ public final class VirtioNet implements DeviceModel {
       }
     }
     if (added) kickTx(q, lastSlot);
+  }
+
+  /**
+   * The guest's stall after a packet's work (docs/NET-NOTES.md, the guest's stalls): the block
+   * calibration's guest jitter — the stalls of the TCG lab's vCPU thread, measured per block request and
+   * taken to a reference exposure — drawn for the packet from its seed and number, and scaled as a block
+   * request's is, by sqrt(exposure / reference), the exposure being the packet's own modelled guest time
+   * in this pass (from {@code fromPs}: the stack, the driver's ring work, its maps, unmaps and copies, a
+   * kick). The pass stands still for it, so the next packet's work starts that much later.
+   */
+  private void stall(long packet, long fromPs) {
+    long exposure = tl.nowPs() - fromPs;
+    if (exposure <= 0) return;
+    double ns = stalls.draw(seed, packet, STALL_STREAM) * Math.sqrt(exposure / stallExposurePs);
+    tl.stall(Math.round(ns * 1000.0));
   }
 
   private void kickTx(int q, int slot) {
@@ -1072,6 +1110,7 @@ public final class VirtioNet implements DeviceModel {
     int received = 0;
     DriverQueue d = vq.driver;
     while (received < NAPI_BUDGET) {
+      long packetPs = stalls != null ? tl.nowPs() : 0; // (the clock is read only when the guest stalls)
       int buf = d.getBuf(mem);
       if (buf == DriverQueue.NONE) break;
       int usedLen = d.lastUsedLen();
@@ -1109,6 +1148,7 @@ public final class VirtioNet implements DeviceModel {
       // (netif_receive_skb, IP, TCP, socket) runs once per skb GRO hands up, charged with its first frame
       long stack = groMerges(q, frame, rxPktProto[q][buf]) ? rxGro : rxStack;
       ledger.charge(slot, Actor.VCPU, Category.DEVICE, stack + Math.round(Math.max(0, frame - NetPacket.TCP_HEADERS) * copyPerByte));
+      if (stalls != null) stall(rxPktIdx[q][buf], packetPs);
       rxPackets++;
       rxBytes += frame;
       rxBuffers += buffers;

@@ -149,6 +149,62 @@ class VirtioNetTest {
     assertEquals(0, run("direct", NOOFFLOAD, stream(NetPacket.RX, 20, mtu, 100_000_000), DmaOptions.defaults()).rxGroMerged());
   }
 
+  /** The done times (ns) of a replay's received packets, in the order the guest handed them up. */
+  static long[] rxDone(CostProfile p, long seed, PacketSource src) throws Exception {
+    List<Long> done = new ArrayList<>();
+    ReplayConfig c = ReplayConfig.defaults().withTopology(1, 1, 0).withSeed(seed);
+    new NetReplay(StrategyId.of("direct"), p, c, DmaOptions.defaults(), Ring.SPLIT, NetFeatures.parse(NOOFFLOAD))
+        .run(src, (index, direction, frameLen, buffers, queue, startNs, doneNs, ledger, slots, slotCount) -> {
+          if (direction == NetPacket.RX) done.add(doneNs);
+        });
+    return done.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /**
+   * The guest's stalls (docs/NET-NOTES.md): with a guest jitter and its reference exposure, each packet's
+   * guest work is followed by a stall of the draw × sqrt(the packet's modelled guest time / the
+   * reference), which adds time and no cycles; the same for a seed. Without the reference exposure (or
+   * without a jitter) nothing is added.
+   */
+  @Test
+  void theGuestsStallFollowsEachPacketScaledByItsOwnGuestTime() throws Exception {
+    double[] v = new double[org.vqsim.engine.cost.CostFigure.COUNT];
+    String[] src = new String[v.length];
+    v[org.vqsim.engine.cost.CostFigure.IRQ_GUEST_CYCLES.ordinal()] = 50_000_000;
+    src[org.vqsim.engine.cost.CostFigure.IRQ_GUEST_CYCLES.ordinal()] = "test: a slow interrupt, so that a burst is delivered before the poll";
+    CostProfile base = CostProfile.load("x86-kvm").derive("slow-irq", "test", v, src, null, null);
+    int mtu = NetPacket.TCP_HEADERS + 1448, n = 40;
+    // a flat 100 µs draw given for a 200 µs exposure
+    CostProfile flat = base.derive("j", "test", new double[v.length], new String[v.length], null, null,
+        org.vqsim.engine.cost.ServiceDistribution.parse("empirical 0:100000 1:100000"), "test", null, null);
+    long[] a = rxDone(base, 1, burst(NetPacket.TCP, repeat(n, mtu)));
+    assertEquals(n, a.length);
+    // without the reference exposure a block request's stall cannot be taken to a packet: nothing is added
+    assertTrue(java.util.Arrays.equals(a, rxDone(flat, 1, burst(NetPacket.TCP, repeat(n, mtu)))));
+    CostProfile scaled = flat.withJitterExposure(200_000, "test");
+    long[] s = rxDone(scaled, 1, burst(NetPacket.TCP, repeat(n, mtu)));
+    for (int i = 1; i < n; i++) {
+      long work = a[i] - a[i - 1], gap = s[i] - s[i - 1];
+      assertTrue(work > 0 && work < 200_000, "work " + work);
+      // the packet's work, then its stall: 100 µs × sqrt(work / 200 µs); the times are whole ns, so the work
+      // is known to ±1 ns, which moves the square root by its slope
+      double slope = 50_000 / Math.sqrt(work * 200_000.0);
+      assertEquals(work + 100_000 * Math.sqrt(work / 200_000.0), gap, 2 * (1 + slope), "packet " + i);
+    }
+    // a stall is time, not work: the cycles are the same
+    NetResult c0 = new NetReplay(StrategyId.of("direct"), base, ReplayConfig.defaults().withTopology(1, 1, 0), DmaOptions.defaults(), Ring.SPLIT,
+        NetFeatures.parse(NOOFFLOAD)).run(burst(NetPacket.TCP, repeat(n, mtu)), PacketSink.NONE);
+    NetResult c1 = new NetReplay(StrategyId.of("direct"), scaled, ReplayConfig.defaults().withTopology(1, 1, 0), DmaOptions.defaults(), Ring.SPLIT,
+        NetFeatures.parse(NOOFFLOAD)).run(burst(NetPacket.TCP, repeat(n, mtu)), PacketSink.NONE);
+    assertEquals(c0.run().ledger().grandTotal(), c1.run().ledger().grandTotal());
+    // a spread distribution: the same for a seed, another for another seed
+    CostProfile spread = base.derive("j", "test", new double[v.length], new String[v.length], null, null,
+        org.vqsim.engine.cost.ServiceDistribution.parse("empirical 0:0 0.5:0 1:200000"), "test", null, null).withJitterExposure(200_000, "test");
+    long[] x = rxDone(spread, 1, burst(NetPacket.TCP, repeat(n, mtu)));
+    assertTrue(java.util.Arrays.equals(x, rxDone(spread, 1, burst(NetPacket.TCP, repeat(n, mtu)))));
+    assertTrue(!java.util.Arrays.equals(x, rxDone(spread, 2, burst(NetPacket.TCP, repeat(n, mtu)))));
+  }
+
   /** A profile without net_rx_gro_cycles charges a merged frame net_rx_stack_cycles, as before GRO was modelled. */
   @Test
   void withoutAGroFigureAMergedFrameCostsThePacketStack() throws Exception {
