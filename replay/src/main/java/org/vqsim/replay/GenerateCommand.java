@@ -97,7 +97,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--direction", defaultValue = "tx", paramLabel = "tx|rx|both", description = "--net: the guest sends, receives, or both (default: ${DEFAULT-VALUE}).")
   String direction;
 
-  @Option(names = "--msg-size", paramLabel = "B", description = "--net: bytes per application write, request or datagram (default: 65536; udp-stream: 65507, the largest datagram).")
+  @Option(names = "--msg-size", paramLabel = "B", description = "--net: bytes per application write, request or datagram (default: 65536; tcp-rr: 1, as netperf's TCP_RR; udp-stream: 65507, the largest datagram).")
   String msgSize;
 
   @Option(names = "--mss", defaultValue = "1448", paramLabel = "B", description = "--net: TCP payload per segment (default: ${DEFAULT-VALUE}, MTU 1500 with timestamps).")

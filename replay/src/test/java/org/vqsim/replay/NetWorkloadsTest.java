@@ -138,7 +138,7 @@ class NetWorkloadsTest {
   }
 
   @Test
-  void udpStreamDefaultsToTheLargestDatagramAndSweepsWithoutAMessageSize() throws Exception {
+  void messageSizeDefaultsFitTheWorkloadAndAnRrMessageFitsOnePacket() throws Exception {
     Path t = tmp.resolve("udp.arrow");
     Cli.Result g = Cli.vqsim("generate", "--net", "udp-stream", "--count", "3", "-o", t);
     assertEquals(0, g.code(), g.err());
@@ -149,6 +149,17 @@ class NetWorkloadsTest {
     assertEquals(0, s.code(), s.out() + s.err());
     List<String[]> rows = summary(tmp.resolve("sw").resolve("sweep.arrow"), "trace");
     assertEquals("generated:net,udp-stream,tx,65507", rows.get(0)[0]);
+    // tcp-rr: one byte each way unless told, and a message must fit in one packet each way
+    Path rr = tmp.resolve("rr.arrow");
+    Cli.Result r = Cli.vqsim("generate", "--net", "tcp-rr", "--count", "3", "-o", rr);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("1 B messages"), r.out());
+    assertEquals(0, Cli.vqsim("replay", rr, "--summary-only", "-o", tmp.resolve("rr")).code());
+    Cli.Result tooBig = Cli.vqsim("generate", "--net", "tcp-rr", "--msg-size", "64k", "--count", "3", "-o", tmp.resolve("rr2.arrow"));
+    assertTrue(tooBig.code() != 0 && tooBig.err().contains("at most 65160 bytes"), tooBig.err());
+    Cli.Result noTso = Cli.vqsim("generate", "--net", "tcp-rr", "--msg-size", "2000", "--count", "3", "--net-features", "-HOST_TSO4,-HOST_TSO6,-GUEST_TSO4,-GUEST_TSO6",
+        "-o", tmp.resolve("rr3.arrow"));
+    assertTrue(noTso.code() != 0 && noTso.err().contains("at most 1448 bytes here (one packet each way: an MSS segment without TSO)"), noTso.err());
   }
 
   @Test

@@ -38,9 +38,17 @@ public final class NetWorkload implements PacketSource {
   /** The largest UDP payload in one IPv4 datagram: 65,535 bytes less the 20-byte IP and 8-byte UDP headers (RFC 791, RFC 768). */
   public static final int MAX_UDP_PAYLOAD = 65507;
 
-  /** The message size when none is given: 64 KiB, or for udp-stream the largest datagram, {@value #MAX_UDP_PAYLOAD} bytes. */
+  /**
+   * The message size when none is given: 64 KiB for tcp-stream; one byte for tcp-rr (netperf's TCP_RR
+   * default request and response size, its test option -r); for udp-stream the largest datagram,
+   * {@value #MAX_UDP_PAYLOAD} bytes.
+   */
   public static int defaultMsgSize(Kind kind) {
-    return kind == Kind.UDP_STREAM ? MAX_UDP_PAYLOAD : 65536;
+    return switch (kind) {
+      case TCP_STREAM -> 65536;
+      case TCP_RR -> 1;
+      case UDP_STREAM -> MAX_UDP_PAYLOAD;
+    };
   }
 
   public record Spec(Kind kind, String direction, int msgSize, long count, int mss, int streams, double rate, double linkGbps, double linkLatencyNs,
@@ -109,6 +117,14 @@ public final class NetWorkload implements PacketSource {
   public NetWorkload(Spec spec) {
     this.s = spec;
     this.gsoPayload = Math.max(spec.mss(), (65536 - 66) / spec.mss() * spec.mss());
+    if (spec.kind() == Kind.TCP_RR) {
+      // a request or response is one packet each way: a TSO super-packet where that direction negotiated TSO, else one segment
+      int most = Math.min(spec.hostTso() ? gsoPayload : spec.mss(), spec.guestTso() ? gsoPayload : spec.mss());
+      if (spec.msgSize() > most) {
+        throw new IllegalArgumentException("--msg-size of a tcp-rr request or response is at most " + most + " bytes here (one packet each way: "
+            + (most == spec.mss() ? "an MSS segment without TSO" : "a TSO super-packet") + "), not " + spec.msgSize());
+      }
+    }
     List<Byte> dirs = new ArrayList<>();
     if (!spec.direction().equals("rx")) dirs.add(NetPacket.TX);
     if (!spec.direction().equals("tx")) dirs.add(NetPacket.RX);
