@@ -160,7 +160,6 @@ public final class VirtioNet implements DeviceModel {
   private final long[] ewma;
   private final int[][] rxFree;
   private final int[] rxFreeCount;
-  private final long[][] rxAddr; // guest address of each buffer's first byte (the header)
   private final int[][] rxLen; // device-writable bytes
   private final long[][] rxMapAddr; // per buffer MAX_MAPS mappings (big) or 1
   private final int[][] rxMapLen, rxMapCount;
@@ -326,7 +325,6 @@ public final class VirtioNet implements DeviceModel {
     ewma = new long[pairs];
     rxFree = new int[pairs][size];
     rxFreeCount = new int[pairs];
-    rxAddr = new long[pairs][size];
     rxLen = new int[pairs][size];
     int mapsPerBuf = big ? MAX_MAPS : 1;
     rxMapAddr = new long[pairs][size * mapsPerBuf];
@@ -1324,7 +1322,6 @@ public final class VirtioNet implements DeviceModel {
       long a = carve(q, SMALL_PIECE);
       c.add(a + RX_PAD, HDR_LEN + GOOD_PACKET_LEN, true);
     }
-    rxAddr[q][buf] = c.addr[0];
     rxLen[q][buf] = (int) c.totalLength();
     int base = big ? buf * MAX_MAPS : buf;
     long[] ma = rxMapAddr[q];
