@@ -16,11 +16,13 @@ if [ "${1:-}" = "--smoke" ]; then mode=smoke; shift; fi
 if [ "${1:-}" = "--e2e" ]; then mode=e2e; shift; fi
 if [ "${1:-}" = "--" ]; then mode=custom; shift; fi
 
-mvn -q -B -ntp -DskipTests install
 # each module keeps its benchmarks in src/jmh/java; JMH reads one META-INF/BenchmarkList per run, so run per module
 MODULES=$(for m in engine capture analysis replay; do if [ -d "$m/src/jmh/java" ]; then echo "$m"; fi; done)
+# one build of those modules (and what they use), each writing its test class path; the project's own modules
+# resolve to this build's jars, so nothing is installed into the local Maven repository
+mvn -q -B -ntp -DskipTests -pl "$(echo $MODULES | tr ' ' ,)" -am package dependency:build-classpath \
+  -Dmdep.outputFile=target/jmh-classpath.txt -Dmdep.includeScope=test >/dev/null
 classpath() { # module → its test class path
-  (cd "$1" && mvn -q -B -ntp dependency:build-classpath -Dmdep.outputFile=target/jmh-classpath.txt -Dmdep.includeScope=test >/dev/null)
   echo "$ROOT/$1/target/test-classes:$ROOT/$1/target/classes:$(cat "$1/target/jmh-classpath.txt")"
 }
 mkdir -p bench-results
