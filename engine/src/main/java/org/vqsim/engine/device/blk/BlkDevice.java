@@ -34,10 +34,8 @@ final class BlkDevice {
   private final double psPerByte, psPerByteWrite;
   private final boolean bql;
   private final org.vqsim.engine.cost.ServiceDistribution service;
-  /** The profile's guest-side jitter (ns per request), or null for none. */
-  private final org.vqsim.engine.cost.ServiceDistribution jitter;
-  /** The exposure the jitter is given for, ps; 0: the draw is not scaled. */
-  private final double jitterExposurePs;
+  /** The profile's guest-side jitter, or null for none. */
+  private final org.vqsim.engine.cost.GuestJitter jitter;
   private final long seed;
   private long backendBwFree;
   long interrupts;
@@ -59,8 +57,7 @@ final class BlkDevice {
     psPerByteWrite = 1e12 / (p.get(CostFigure.BACKEND_WRITE_MIB_PER_S) * 1048576.0);
     bql = m.vmm.mainLoop();
     service = p.serviceDistribution();
-    jitter = p.guestJitterFor(m.strategyId);
-    jitterExposurePs = p.guestJitterExposureNs() * 1000.0;
+    jitter = org.vqsim.engine.cost.GuestJitter.of(p, m.strategyId, false);
     seed = m.config.seed();
   }
 
@@ -177,8 +174,6 @@ final class BlkDevice {
    * pieces, so their spread grows with the square root of its length (docs/CALIBRATION.md, guest jitter).
    */
   private long jitterPs(int slot) {
-    double ns = jitter.draw(seed, m.slots.request(slot), JITTER_STREAM);
-    if (jitterExposurePs > 0) ns *= Math.sqrt(Math.max(0, m.ledger.slotPopPs(slot) - m.slots.submitPs(slot)) / jitterExposurePs);
-    return Math.round(ns * 1000.0);
+    return jitter.ps(seed, m.slots.request(slot), JITTER_STREAM, m.ledger.slotPopPs(slot) - m.slots.submitPs(slot));
   }
 }

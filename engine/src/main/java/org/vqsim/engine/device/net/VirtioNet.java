@@ -142,9 +142,7 @@ public final class VirtioNet implements DeviceModel {
    * {@code guest_jitter_exposure_ns} (a stall measured per block request cannot be taken to a packet
    * without the exposure it was measured at).
    */
-  private final org.vqsim.engine.cost.ServiceDistribution stalls;
-  /** The exposure the stalls are given for, ps. */
-  private final double stallExposurePs;
+  private final org.vqsim.engine.cost.GuestJitter stalls;
   private final long seed;
   /** The stream of draws the guest's stalls take per packet: of its own, independent of any other draw of the packet. */
   static final long STALL_STREAM = 2;
@@ -278,9 +276,7 @@ public final class VirtioNet implements DeviceModel {
     psPerBit = 1000.0 / gbps;
     linkLatencyPs = Math.round(p.get(CostFigure.LINK_LATENCY_NS) * 1000.0);
     bql = vmm.mainLoop();
-    double exposureNs = p.guestJitterExposureNs();
-    stalls = exposureNs > 0 ? p.guestJitterFor(strategyId) : null;
-    stallExposurePs = exposureNs * 1000.0;
+    stalls = org.vqsim.engine.cost.GuestJitter.of(p, strategyId, true);
     seed = config.seed();
 
     vcpus = new Server[config.vcpus()];
@@ -691,8 +687,7 @@ public final class VirtioNet implements DeviceModel {
   private void stall(long packet, long fromPs) {
     long exposure = tl.nowPs() - fromPs;
     if (exposure <= 0) return;
-    double ns = stalls.draw(seed, packet, STALL_STREAM) * Math.sqrt(exposure / stallExposurePs);
-    tl.stall(Math.round(ns * 1000.0));
+    tl.stall(stalls.ps(seed, packet, STALL_STREAM, exposure));
   }
 
   private void kickTx(int q, int slot) {
