@@ -269,6 +269,8 @@ final class SweepSection {
   private static void table(Html h, Table t, List<Dim> dims) {
     SweepAnalysis.Units units = SweepAnalysis.Units.of(t);
     boolean anyNet = units != SweepAnalysis.Units.BLOCK;
+    // sweeps written before these columns existed have no lock figures; the table then leaves them out
+    boolean locks = t.columnNames().contains("most_waited_lock") && t.columnNames().contains("lock_wait_ns_per_request");
     h.el("h3", "", "Every combination");
     if (units == SweepAnalysis.Units.MIXED) {
       h.el("p", "muted", "Block and network units together: a network unit's rate is in packets per second (a packet counts as a request), its cycles are "
@@ -278,7 +280,7 @@ final class SweepSection {
     for (Dim d : dims) h.raw("<th>" + esc(d.name()) + "</th>");
     h.raw("<th>strategy</th>" + (units == SweepAnalysis.Units.NET ? th("packets/s", "") : units == SweepAnalysis.Units.MIXED ? th("IOPS or packets/s", "")
         : th("IOPS", "req/s")) + (anyNet ? th("Gb/s", "frames") : "") + th("p99", "µs") + th("cycles", "per " + units.unit()) + th("slowdown", "vs direct")
-        + "</tr></thead><tbody>\n");
+        + (locks ? th("lock wait", "ns / " + units.unit()) + "<th>waits most for</th>" : "") + "</tr></thead><tbody>\n");
     // in the sweep's order of values (numeric ones increasing), then strategy as run
     List<Integer> rows = new ArrayList<>();
     for (int r = 0; r < t.rowCount(); r++) rows.add(r);
@@ -307,6 +309,12 @@ final class SweepSection {
       ReportBuilder.cell(h, "lat_p99_ns", p99, Fmt.us(p99), "");
       ReportBuilder.cell(h, "cycles_per_request", cyc, Fmt.count(cyc), "");
       ReportBuilder.cell(h, "slowdown_vs_direct", slow, Fmt.ratio(slow), "");
+      if (locks) {
+        double wait = t.numberColumn("lock_wait_ns_per_request").getDouble(r);
+        String lock = t.stringColumn("most_waited_lock").get(r);
+        ReportBuilder.cell(h, "lock_wait_ns_per_request", wait, Fmt.count(wait), "");
+        h.raw("<td>" + (lock == null || lock.isEmpty() ? "<span class='muted'>no lock waited for</span>" : "<code>" + esc(lock) + "</code>") + "</td>");
+      }
       h.raw("</tr>\n");
     }
     h.raw("</tbody></table>\n");

@@ -43,7 +43,13 @@ class SweepReportTest {
     double[] actor = new double[Actor.COUNT];
     actor[Actor.VCPU.ordinal()] = cyc;
     return new SummaryRow(s, "x86-kvm", "generated:randread," + kib + "k", ring, "qemu", depth, 1, 1, 1000, 1000L * kib * 1024, (long) (1000 / iops * 1e9), iops,
-        iops * kib / 1024.0, p99 * 0.8, p99 / 2, p99, p99, p99, cyc, cyc / kib, cyc, 0, null, null, new double[EventKind.COUNT], 0, 0, 0, 0.5, 0.5, 0.9, 0, "", cat, actor);
+        iops * kib / 1024.0, p99 * 0.8, p99 / 2, p99, p99, p99, cyc, cyc / kib, cyc, 0, null, null, new double[EventKind.COUNT], 0, 0, 0, 0.5, 0.5, 0.9,
+        lockWait(s, kib, depth), lockWait(s, kib, depth) > 0 ? "vtd.qi_lock" : "", cat, actor);
+  }
+
+  /** Only viommu-strict at depth 16 waits for a lock (the invalidation queue's), longer for larger requests. */
+  static double lockWait(String s, int kib, int depth) {
+    return s.equals("viommu-strict") && depth == 16 ? 1_000.0 * kib : 0;
   }
 
   static Path writeSweep(Path dir) throws Exception {
@@ -133,5 +139,10 @@ class SweepReportTest {
     assertThat(html).contains("<b>ring</b> (split or packed) changes cycles per request by less than 1%");
     assertThat(html).contains("48 = 3 strategies × 4 bs values × 2 iodepth values × 2 rings");
     assertThat(html).doesNotContain("Cost profiles: every figure");
+    // every row says which lock it waited for most, and how long per request
+    assertThat(html).contains("<th>waits most for</th>");
+    assertThat(html).contains("data-col='lock_wait_ns_per_request' data-value='256000.0'>256,000</td><td><code>vtd.qi_lock</code></td>");
+    assertThat(html.split("<code>vtd.qi_lock</code>", -1)).hasSize(4 * 2 + 1); // viommu-strict at depth 16: 4 bs × 2 rings
+    assertThat(html.split("no lock waited for", -1)).hasSize(48 - 8 + 1);
   }
 }
