@@ -219,7 +219,7 @@ public final class CostProfile {
     double[] v = values.clone();
     String[] s = sources.clone();
     boolean[] g = given.clone();
-    s[f.ordinal()] = "override --cost " + key + "=" + format(value) + " (profile value " + format(get(f)) + ")";
+    s[f.ordinal()] = "override --cost " + key + "=" + format(value) + " (profile value " + (given[f.ordinal()] || f.fallback() != null ? format(get(f)) : "not given") + ")";
     v[f.ordinal()] = value;
     g[f.ordinal()] = true;
     Map<String, Double> o = new LinkedHashMap<>(overrides);
