@@ -261,6 +261,21 @@ public final class ViommuCalibration {
     return new Result(out, figures, notes);
   }
 
+  /**
+   * A check for the notes: the request queue's notify→pop and pop→flush medians in the QEMU log of a
+   * network run under virtio-iommu, beside the profile's figures for them.
+   */
+  public static String qemuCheck(String name, Path qemu, CostProfile p) throws IOException {
+    long[][] q = readQemu(qemu);
+    double ghz = p.get(CostFigure.CPU_GHZ);
+    double a = groupedMedianNs(q[0]), b = groupedMedianNs(q[1]), c = q[2].length > 0 ? groupedMedianNs(q[2]) : Double.NaN;
+    return String.format(Locale.ROOT,
+        "%s (network, not used for the figures): the virtio-iommu request queue's notify→pop %.2f µs, pop→flush %.2f µs, flush→next notify of a burst %.2f µs (%d requests); the profile: %s, %s",
+        name, a / 1e3, b / 1e3, c / 1e3, q[1].length,
+        p.isGiven(CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES) ? String.format(Locale.ROOT, "%.2f µs", p.get(CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES) / ghz / 1e3) : "not given",
+        String.format(Locale.ROOT, "%.2f µs", p.get(CostFigure.VIRTIO_IOMMU_REQ_QEMU_CYCLES) / ghz / 1e3));
+  }
+
   private static NetCalibration.Figure figure(CostFigure f, CostProfile p, double[] perRun, List<String> names, long count, double[] values, String[] sources, String method) {
     double base = p.isGiven(f) || f.fallback() != null ? p.get(f) : Double.NaN;
     int n = perRun.length;
