@@ -33,8 +33,8 @@ import org.vqsim.engine.util.Names;
  *
  * Every figure of {@link CostFigure} must appear exactly once, as a finite non-negative number,
  * with a {@code # source:} comment, except an optional one ({@link CostFigure#optional}), which
- * when absent reads as its fallback figure, or, without one, is not given ({@link #isGiven}). Two optional distributions may follow: {@value
- * #SERVICE_KEY} and {@value #JITTER_KEY}.
+ * when absent reads as its fallback figure, or, without one, is not given ({@link #isGiven}). Two
+ * optional distributions may follow: {@value #SERVICE_KEY} and {@value #JITTER_KEY}.
  */
 public final class CostProfile {
   /** Profiles shipped with vqsim, loadable by name. */
