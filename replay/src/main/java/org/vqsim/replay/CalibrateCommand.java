@@ -12,6 +12,7 @@ import org.vqsim.analysis.io.RunOutput;
 import org.vqsim.engine.cost.CostProfile;
 import org.vqsim.replay.timing.Calibration;
 import org.vqsim.replay.timing.NetCalibration;
+import org.vqsim.replay.timing.ViommuCalibration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,6 +41,11 @@ final class CalibrateCommand implements Callable<Integer> {
       description = "A captured virtio-net run (guest ftrace with net_dev_queue/net_dev_xmit/napi_gro_receive_entry/netif_receive_skb, QEMU log with virtqueue_pop/flush) and its strategy: "
           + "the network figures are measured from its timestamps, on top of the --run fit. Repeat for every run.")
   List<String> netRuns = new ArrayList<>();
+
+  @Option(names = "--viommu-run", paramLabel = "GUEST,QEMU",
+      description = "A captured virtio-blk run under virtio-iommu, strict (guest ftrace with iommu:map/unmap, QEMU log with virtio_queue_notify/virtqueue_pop/flush and virtio_iommu_map/unmap): "
+          + "the virtio-iommu request's pieces are measured from its timestamps (virtio_iommu_notify_cycles, virtio_iommu_req_qemu_cycles, virtio_iommu_req_cycles). Repeat for every run.")
+  List<String> viommuRuns = new ArrayList<>();
 
   @Option(names = "--base", defaultValue = "x86-kvm", paramLabel = "PROFILE", description = "Profile whose figures the runs do not exercise are kept, and whose ratios split combinations (default: ${DEFAULT-VALUE}).")
   String base;
@@ -88,6 +94,17 @@ final class CalibrateCommand implements Callable<Integer> {
         : "calibrated by vqsim calibrate from " + rs.size() + " captured runs on base profile " + b.name();
     Calibration.Result res = Calibration.fit(rs, b, n, desc);
     CostProfile made = res.profile();
+    ViommuCalibration.Result viommu = null;
+    if (!viommuRuns.isEmpty()) {
+      List<ViommuCalibration.Run> vr = new ArrayList<>();
+      for (String r : viommuRuns) vr.add(loadViommu(r));
+      for (ViommuCalibration.Run r : vr) {
+        out.printf(Locale.ROOT, "%s: virtio-iommu run, %d requests timed by QEMU, %d map→map and %d unmap→unmap guest intervals%n", r.name(), r.popToFlush().length, r.guestMap().length,
+            r.guestUnmap().length);
+      }
+      viommu = ViommuCalibration.measure(vr, made, n, desc);
+      made = viommu.profile();
+    }
     NetCalibration.Result net = null;
     if (!netRuns.isEmpty()) {
       List<NetCalibration.Run> nr = new ArrayList<>();
@@ -98,6 +115,15 @@ final class CalibrateCommand implements Callable<Integer> {
       }
       net = NetCalibration.measure(nr, made, n, desc);
       made = net.profile();
+      if (viommu != null) {
+        // the network runs under virtio-iommu time the same requests: set beside the measured figures
+        for (int i = 0; i < nr.size(); i++) {
+          if (!nr.get(i).strategy().equals("virtio-iommu")) continue;
+          String spec = netRuns.get(i);
+          Path q = Path.of(spec.substring(0, spec.lastIndexOf('=')).split(",", -1)[1]);
+          viommu.notes().add(ViommuCalibration.qemuCheck(nr.get(i).name(), q, made));
+        }
+      }
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     List<String[]> table = new ArrayList<>();
@@ -126,6 +152,14 @@ final class CalibrateCommand implements Callable<Integer> {
           + " (the jitters are for a request this long from issue to pop; each draw scales by sqrt(its own / this))");
     }
     for (String line : measuredSteps(rs, res.profile())) out.println(line);
+    if (viommu != null) {
+      List<String[]> vt = new ArrayList<>();
+      for (NetCalibration.Figure f : viommu.figures()) {
+        vt.add(new String[] {f.figure().key, "measured", Double.isNaN(f.base()) ? "not given" : CostProfile.format(f.base()), CostProfile.format(f.value()),
+            Double.isNaN(f.halfWidthPct()) ? "-" : String.format(Locale.ROOT, "±%.1f%%", f.halfWidthPct()), f.runs().size() + " runs, " + f.intervals() + " intervals"});
+      }
+      ArrowTables.printAligned(out, List.of("virtio-iommu figure", "fit", "before", "value", "uncertainty", "from"), vt);
+    }
     if (net != null) {
       List<String[]> nt = new ArrayList<>();
       for (NetCalibration.Figure f : net.figures()) {
@@ -135,6 +169,7 @@ final class CalibrateCommand implements Callable<Integer> {
       ArrowTables.printAligned(out, List.of("network figure", "fit", "before", "value", "uncertainty", "from"), nt);
     }
     for (String note : res.notes()) out.println("Note: " + note);
+    if (viommu != null) for (String note : viommu.notes()) out.println("Note: " + note);
     if (net != null) for (String note : net.notes()) out.println("Note: " + note);
     out.printf(Locale.ROOT, "Fitted %d rows from %d runs in %.1f s%n", res.rows(), rs.size(), secs);
     try (RunOutput o = Outputs.file(spec, output)) {
@@ -183,6 +218,14 @@ final class CalibrateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--net-run must be GUEST,QEMU=STRATEGY, not '" + spec + "'");
     }
     return NetCalibration.load(Path.of(f[0]), Path.of(f[1]), spec.substring(eq + 1));
+  }
+
+  private static ViommuCalibration.Run loadViommu(String spec) throws IOException {
+    String[] f = spec.split(",", -1);
+    if (f.length != 2 || f[0].isEmpty() || f[1].isEmpty() || spec.contains("=")) {
+      throw new IllegalArgumentException("--viommu-run must be GUEST,QEMU (the guest ftrace and the QEMU log of one virtio-iommu strict run), not '" + spec + "'");
+    }
+    return ViommuCalibration.load(Path.of(f[0]), Path.of(f[1]));
   }
 
   private static String abbreviate(String s) {

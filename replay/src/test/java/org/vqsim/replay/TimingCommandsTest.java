@@ -55,7 +55,9 @@ class TimingCommandsTest {
     for (CostFigure f : CostFigure.values()) {
       String s = p.source(f);
       boolean net = f == CostFigure.NET_TX_STACK_CYCLES || f == CostFigure.NET_RX_STACK_CYCLES || f == CostFigure.NET_PACKET_CYCLES_QEMU || f == CostFigure.NET_RX_GRO_CYCLES;
+      boolean viommu = f == CostFigure.VIRTIO_IOMMU_REQ_CYCLES || f == CostFigure.VIRTIO_IOMMU_REQ_QEMU_CYCLES || f == CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES;
       if (net) assertTrue(s.startsWith("calibrated from ") && s.contains("(network figures)") && s.contains("tcp-"), f.key + ": " + s);
+      else if (viommu) assertTrue(s.startsWith("measured from 6 virtio-iommu strict runs (randread4k.virtio-iommu-strict,") && s.contains("(virtio-iommu requests)"), f.key + ": " + s);
       else assertTrue(s.startsWith("calibrated from 27 runs (") || s.startsWith("base profile x86-kvm ("), f.key + ": " + s);
     }
     // measured from the net lab's timestamps: the stacks from direct and bypass runs only
@@ -112,6 +114,17 @@ class TimingCommandsTest {
     assertEquals(ExitCodes.USAGE, net.code(), net.toString());
     assertTrue(net.err().contains("--net-run must be GUEST,QEMU=STRATEGY"), net.err());
     assertFalse(Files.exists(dir.resolve("n.profile")));
+
+    Cli.Result viommu = vqsim("calibrate", "--run", run("randread4k.direct.boot1"), "--viommu-run", "a.txt=virtio-iommu", "-o", dir.resolve("v.profile"));
+    assertEquals(ExitCodes.USAGE, viommu.code(), viommu.toString());
+    assertTrue(viommu.err().contains("--viommu-run must be GUEST,QEMU"), viommu.err());
+    assertFalse(Files.exists(dir.resolve("v.profile")));
+    // a virtio-blk run without virtio-iommu (its QEMU log has no request queue): named, nothing written
+    Cli.Result noIommu = vqsim("calibrate", "--run", run("randread4k.direct.boot1"), "--viommu-run",
+        LAB.resolve("randread4k.direct.boot1.guest-ftrace.txt.gz") + "," + LAB.resolve("randread4k.direct.boot1.qemu-trace.log.gz"), "-o", dir.resolve("v.profile"));
+    assertEquals(ExitCodes.DATA, noIommu.code(), noIommu.toString());
+    assertTrue(noIommu.err().contains("no virtqueue_pop followed by virtio_iommu_map or virtio_iommu_unmap"), noIommu.err());
+    assertFalse(Files.exists(dir.resolve("v.profile")));
 
     Cli.Result strategy = vqsim("calibrate", "--run", LAB.resolve("randread4k.viommu-strict.boot1.guest-ftrace.txt.gz"), "-o", dir.resolve("w.profile"));
     assertEquals(ExitCodes.USAGE, strategy.code(), strategy.toString());

@@ -26,19 +26,22 @@ import org.vqsim.engine.sim.ReplayConfig;
  *
  * <p>The per-buffer figures (maps, unmaps, bounces, bounce bytes, invalidations per packet) follow
  * exact rules and must be within 10% in every run. Kicks and interrupts depend on batching and must be
- * within 50% — except the misses pinned in {@link #KNOWN_MISSES} with the direction they miss in
+ * within 50% — except the misses pinned in {@link #KNOWN_MISSES} with the error they miss by
  * (docs/NET-NOTES.md explains each); a pinned miss that comes within 50% fails too, so the list and
- * the note stay true.
+ * the note stay true, and so does one that grows by more than a percentage point beyond its pinned
+ * error (a regression).
  */
 class ValidateNetLabTest {
   static final String NOOFFLOAD = "-CSUM,-GUEST_CSUM,-HOST_TSO4,-HOST_TSO6,-HOST_ECN,-HOST_UFO,-GUEST_TSO4,-GUEST_TSO6,-GUEST_ECN,-GUEST_UFO";
   static final String PROFILE = "qemu-tcg-x86";
 
   /**
-   * Run and metric → +1 (the model notifies more than 50% more often) or -1 (more than 50% less).
-   * virtio-iommu tcp-rr: one request costs the model ~325k cycles from the block-calibrated ring and
-   * notification figures, the lab's guest spends ~90k between back-to-back MAP/UNMAPs;
-   * tcp-tx.viommu-strict (interrupts; the kicks are within at +50.0% with seed 1, the default, and +51.5% with
+   * Run and metric → the error measured at seed 1 (the default), %: positive, the model notifies more
+   * than 50% more often; negative, more than 50% less. tcp-rx under virtio-iommu (interrupts): a
+   * virtio-iommu request is charged the pieces measured on the virtio-iommu block lab (13.3 µs a round
+   * trip), while the net lab's own QEMU logs show the same requests 2-2.5 times slower (notify→pop
+   * 4.0-4.6 µs against 1.9-2.2, pop→flush 12.9-14.5 against 5.2-6.2), so the model's receive path is
+   * faster than the lab's and polls fewer frames per interrupt; tcp-tx.viommu-strict (interrupts; the kicks are within at +50.0% with seed 1, the default, and +51.5% with
    * seeds 2 and 3): the model's QEMU charges a VT-d
    * translation 53k cycles (block fit), the lab's QEMU logs bound it at 5-18k; tcp-tx.viommu-strict
    * without offloads (kicks, -64% with the guest's stalls, -40% without): the guest's stalls lengthen a
@@ -47,13 +50,12 @@ class ValidateNetLabTest {
    * stalls are modelled now and match the lab's per frame; its poll-boundary work, 0.3-7 ms, is not)
    * and took one interrupt per burst. docs/NET-NOTES.md has the measurements.
    */
-  static final Map<String, Integer> KNOWN_MISSES = Map.of(
-      "tcp-tx.viommu-strict interrupts", +1,
-      "tcp-tx.viommu-strict.nooffload kicks", -1,
-      "tcp-rx.viommu-strict.nooffload kicks", +1,
-      "tcp-rx.bounce.nooffload interrupts", +1,
-      "tcp-rr.virtio-iommu-strict kicks", -1,
-      "tcp-rr.virtio-iommu-strict interrupts", -1);
+  static final Map<String, Double> KNOWN_MISSES = Map.of(
+      "tcp-tx.viommu-strict interrupts", +58.3,
+      "tcp-tx.viommu-strict.nooffload kicks", -64.1,
+      "tcp-rx.viommu-strict.nooffload kicks", +149.4,
+      "tcp-rx.bounce.nooffload interrupts", +224.3,
+      "tcp-rx.virtio-iommu-strict interrupts", +85.7);
 
   static String strategyOf(String mode) {
     return switch (mode) {
@@ -102,12 +104,13 @@ class ValidateNetLabTest {
           if (Math.abs(m.errorPct()) > 10) misses.add(what);
           continue;
         }
-        Integer pinned = KNOWN_MISSES.get(key);
+        Double pinned = KNOWN_MISSES.get(key);
         if (pinned == null) {
           if (Math.abs(m.errorPct()) > 50) misses.add(what + " (beyond 50%, not a known miss)");
         } else {
           pinnedSeen.add(key);
-          if (Math.signum(m.errorPct()) != pinned || Math.abs(m.errorPct()) <= 50) misses.add(what + " (a pinned miss changed: update KNOWN_MISSES and docs/NET-NOTES.md)");
+          if (Math.signum(m.errorPct()) != Math.signum(pinned) || Math.abs(m.errorPct()) <= 50) misses.add(what + " (a pinned miss changed: update KNOWN_MISSES and docs/NET-NOTES.md)");
+          else if (Math.abs(m.errorPct()) > Math.abs(pinned) + 1) misses.add(what + " (a pinned miss grew beyond its pinned " + pinned + "%: a regression)");
         }
       }
       // GRO: in the lab's streams every received packet went up alone but in the receive runs without
@@ -116,15 +119,15 @@ class ValidateNetLabTest {
       // header-driven flushes), and the lab merged 10-22 frames per skb. In tcp-rr (one request in
       // flight in the lab) the model merges only requests its own queueing put in one poll: below 3% (1% before
       // the guest's stalls: the replay keeps the capture's times, open loop, so a stall longer than the gap
-      // to the next request puts both in one poll — 40 and 37 of 2003 under viommu-strict), except under
-      // virtio-iommu, whose slow requests queue them (the pinned misses above)
+      // to the next request puts both in one poll — 40 and 37 of 2003 under viommu-strict, 12 under
+      // virtio-iommu)
       long observedSkbs = o.guest().rxSkbs, modelledSkbs = o.model().rxSkbs(), received = o.model().rxPackets();
       row.append(String.format(Locale.ROOT, " | skbs %d/%d", observedSkbs, modelledSkbs));
       String gro = run + " GRO skbs observed/modelled " + observedSkbs + "/" + modelledSkbs + " of " + received + " received";
       if (run.startsWith("tcp-rx.") && run.endsWith(".nooffload")) {
         if (modelledSkbs > observedSkbs || modelledSkbs * 5 > received) misses.add(gro);
       } else if (run.startsWith("tcp-rr.")) {
-        if (observedSkbs != o.guest().rxPackets || (!run.equals("tcp-rr.virtio-iommu-strict") && modelledSkbs < received * 0.97)) misses.add(gro);
+        if (observedSkbs != o.guest().rxPackets || modelledSkbs < received * 0.97) misses.add(gro);
       } else if (modelledSkbs != observedSkbs || modelledSkbs != received) {
         misses.add(gro);
       }

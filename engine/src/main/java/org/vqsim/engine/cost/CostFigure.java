@@ -45,8 +45,9 @@ public enum CostFigure {
   IOTLB_ENTRIES("iotlb_entries", "entries", "device-side IOTLB cache capacity"),
   FLUSH_QUEUE_ENTRIES("flush_queue_entries", "entries", "Linux lazy IOVA flush queue size per CPU"),
   FLUSH_QUEUE_TIMEOUT_MS("flush_queue_timeout_ms", "ms", "Linux lazy IOVA flush queue timeout"),
-  VIRTIO_IOMMU_REQ_CYCLES("virtio_iommu_req_cycles", "cycles", "guest side of one virtio-iommu MAP or UNMAP request"),
-  VIRTIO_IOMMU_REQ_QEMU_CYCLES("virtio_iommu_req_qemu_cycles", "cycles", "QEMU handling of one virtio-iommu request"),
+  VIRTIO_IOMMU_REQ_CYCLES("virtio_iommu_req_cycles", "cycles", "guest side of one virtio-iommu MAP or UNMAP request (with virtio_iommu_notify_cycles given: all of it, the request queue's ring work and the vCPU's notification exit and return included)"),
+  VIRTIO_IOMMU_REQ_QEMU_CYCLES("virtio_iommu_req_qemu_cycles", "cycles", "QEMU handling of one virtio-iommu request (with virtio_iommu_notify_cycles given: from virtqueue_pop to virtqueue_flush, the used-ring update included)"),
+  VIRTIO_IOMMU_NOTIFY_CYCLES("virtio_iommu_notify_cycles", "cycles", "QEMU's synchronous handling of the virtio-iommu request queue's notification, from virtio_queue_notify to the popped request (dispatch to the handler and virtqueue_pop) (optional: when given, a request is charged this, virtio_iommu_req_cycles and virtio_iommu_req_qemu_cycles only; without it, kick_exit_cycles, kick_handler_cycles_qemu and the ring figures)"),
   HCALL_REALMODE_CYCLES("hcall_realmode_cycles", "cycles", "POWER hcall handled in KVM real mode"),
   HCALL_VIRTMODE_CYCLES("hcall_virtmode_cycles", "cycles", "POWER hcall handled in virtual mode or QEMU"),
   TCE_PUT_CYCLES("tce_put_cycles", "cycles", "KVM work per TCE written"),
@@ -93,6 +94,15 @@ public enum CostFigure {
       case NET_RX_GRO_CYCLES -> NET_RX_STACK_CYCLES;
       default -> null;
     };
+  }
+
+  /**
+   * Whether a profile may leave this figure out: one with a {@link #fallback}, or {@link
+   * #VIRTIO_IOMMU_NOTIFY_CYCLES}, whose absence selects another way of charging a request (the block
+   * figures of the ring and the notification) rather than one other figure's value.
+   */
+  public boolean optional() {
+    return fallback() != null || this == VIRTIO_IOMMU_NOTIFY_CYCLES;
   }
 
   /** The figure with this profile key, or null. */

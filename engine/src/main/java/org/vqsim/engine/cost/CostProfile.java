@@ -32,9 +32,9 @@ import org.vqsim.engine.util.Names;
  * </pre>
  *
  * Every figure of {@link CostFigure} must appear exactly once, as a finite non-negative number,
- * with a {@code # source:} comment, except an optional one ({@link CostFigure#fallback}), which
- * when absent reads as its fallback figure. Two optional distributions may follow: {@value
- * #SERVICE_KEY} and {@value #JITTER_KEY}.
+ * with a {@code # source:} comment, except an optional one ({@link CostFigure#optional}), which
+ * when absent reads as its fallback figure, or, without one, is not given ({@link #isGiven}). Two
+ * optional distributions may follow: {@value #SERVICE_KEY} and {@value #JITTER_KEY}.
  */
 public final class CostProfile {
   /** Profiles shipped with vqsim, loadable by name. */
@@ -141,7 +141,7 @@ public final class CostProfile {
     return d == null || d.isNone() ? null : d;
   }
 
-  /** Whether the profile gives this figure (false only for an optional figure it leaves out, which then reads as {@link CostFigure#fallback}). */
+  /** Whether the profile gives this figure (false only for an optional figure it leaves out, which then reads as {@link CostFigure#fallback}, if it has one). */
   public boolean isGiven(CostFigure f) { return given[f.ordinal()]; }
 
   /**
@@ -194,7 +194,10 @@ public final class CostProfile {
   public String description() { return description; }
   public double get(CostFigure f) {
     if (reads != null) reads.set(f.ordinal());
-    if (!given[f.ordinal()]) return get(f.fallback());
+    if (!given[f.ordinal()]) {
+      if (f.fallback() == null) throw new IllegalStateException("profile " + name + " gives no " + f.key + " (check isGiven first)");
+      return get(f.fallback());
+    }
     return values[f.ordinal()];
   }
 
@@ -202,7 +205,8 @@ public final class CostProfile {
     return Math.round(get(f));
   }
   public String source(CostFigure f) {
-    return given[f.ordinal()] ? sources[f.ordinal()] : "same as " + f.fallback().key + " (the profile gives no " + f.key + ")";
+    if (given[f.ordinal()]) return sources[f.ordinal()];
+    return f.fallback() != null ? "same as " + f.fallback().key + " (the profile gives no " + f.key + ")" : "not given by the profile";
   }
   /** The {@code --cost} overrides applied to the loaded file, in the order given. */
   public Map<String, Double> overrides() { return overrides; }
@@ -215,7 +219,7 @@ public final class CostProfile {
     double[] v = values.clone();
     String[] s = sources.clone();
     boolean[] g = given.clone();
-    s[f.ordinal()] = "override --cost " + key + "=" + format(value) + " (profile value " + format(get(f)) + ")";
+    s[f.ordinal()] = "override --cost " + key + "=" + format(value) + " (profile value " + (given[f.ordinal()] || f.fallback() != null ? format(get(f)) : "not given") + ")";
     v[f.ordinal()] = value;
     g[f.ordinal()] = true;
     Map<String, Double> o = new LinkedHashMap<>(overrides);
@@ -398,7 +402,7 @@ public final class CostProfile {
     boolean[] given = new boolean[CostFigure.COUNT];
     for (CostFigure f : CostFigure.values()) {
       given[f.ordinal()] = seenAt[f.ordinal()] != 0;
-      if (!given[f.ordinal()] && f.fallback() == null) missing.add(f.key);
+      if (!given[f.ordinal()] && !f.optional()) missing.add(f.key);
     }
     if (!missing.isEmpty()) throw new ProfileException(origin + ": missing cost figure" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing));
     if (values[CostFigure.CPU_GHZ.ordinal()] <= 0) throw new ProfileException(origin + ":" + seenAt[CostFigure.CPU_GHZ.ordinal()] + ": cpu_ghz must be > 0");

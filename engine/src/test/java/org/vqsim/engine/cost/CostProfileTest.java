@@ -47,10 +47,40 @@ class CostProfileTest {
     assertThat(p.get(CostFigure.CPU_GHZ)).isPositive();
     assertThat(p.get(CostFigure.BACKEND_MIB_PER_S)).isPositive();
     for (CostFigure f : CostFigure.values()) {
-      assertThat(p.get(f)).as(f.key).isFinite().isGreaterThanOrEqualTo(0);
       assertThat(p.source(f)).as("source of %s", f.key).isNotBlank();
+      if (!p.isGiven(f) && f.fallback() == null) {
+        // an optional figure without a fallback (virtio_iommu_notify_cycles): left out, and reading it is refused
+        assertThat(f.optional()).as(f.key).isTrue();
+        assertThatThrownBy(() -> p.get(f)).isInstanceOf(IllegalStateException.class).hasMessageContaining(f.key);
+        continue;
+      }
+      assertThat(p.get(f)).as(f.key).isFinite().isGreaterThanOrEqualTo(0);
     }
     assertThat(CostProfile.load(name).describe()).isEqualTo(p.describe());
+  }
+
+  @Test
+  void theVirtioIommuNotificationFigureIsOptionalWithoutAFallback() throws IOException {
+    assertThat(CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES.optional()).isTrue();
+    assertThat(CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES.fallback()).isNull();
+    assertThat(CostFigure.KICK_EXIT_CYCLES.optional()).isFalse();
+    // the KVM profiles leave it out (their requests are charged with the ring and notification figures) ...
+    assertThat(CostProfile.builtIn("x86-kvm").isGiven(CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES)).isFalse();
+    assertThat(CostProfile.builtIn("power9-kvm").isGiven(CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES)).isFalse();
+    assertThat(CostProfile.builtIn("x86-kvm").source(CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES)).isEqualTo("not given by the profile");
+    // ... the TCG profile gives it, measured, and it loads back from its own text
+    CostProfile tcg = CostProfile.builtIn("qemu-tcg-x86");
+    assertThat(tcg.isGiven(CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES)).isTrue();
+    assertThat(tcg.cycles(CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES)).isPositive();
+    assertThat(tcg.source(CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES)).startsWith("measured from");
+    CostProfile back = CostProfile.parse(new StringReader(tcg.toFileText("test")), ORIGIN);
+    assertThat(back.describe()).isEqualTo(tcg.describe());
+    // given in a file, it still needs a source, like every figure
+    List<String> lines = x86Lines();
+    lines.add("virtio_iommu_notify_cycles = 6000");
+    assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageContaining("virtio_iommu_notify_cycles has no '# source: …' comment");
+    lines.set(lines.size() - 1, "virtio_iommu_notify_cycles = 6000   # source: a test");
+    assertThat(parse(lines).cycles(CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES)).isEqualTo(6000);
   }
 
   @Test

@@ -48,6 +48,32 @@ class VirtioIommuStrategyTest {
   }
 
   @Test
+  void withMeasuredSpansARequestIsChargedTheThreeSpansOnly() {
+    // virtio_iommu_notify_cycles given (qemu-tcg-x86 measures it): a request costs the guest's side
+    // (virtio_iommu_req_cycles), QEMU's notify→pop (virtio_iommu_notify_cycles) and pop→flush
+    // (virtio_iommu_req_qemu_cycles); the kick exit, the kick handler and the ring figures are inside
+    // those spans and are not charged again
+    var measured = DmaFixture.X86.withOverride("virtio_iommu_notify_cycles", 6000);
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU, measured);
+    unmapAll(f, READ_4K, mapAll(f, READ_4K));
+    assertThat(f.ledger.events(EventKind.EXITS)).as("still one kick per request").isEqualTo(8);
+    assertThat(f.ledger.total(Actor.VCPU, Category.MAP)).isEqualTo(4 * (1500 + 1000));
+    assertThat(f.ledger.total(Actor.VCPU, Category.UNMAP)).isEqualTo(4 * 1500);
+    assertThat(f.ledger.total(Actor.IOMMU, Category.MAP)).isEqualTo(4 * 4000);
+    assertThat(f.ledger.total(Actor.IOMMU, Category.UNMAP)).isEqualTo(4 * 4000);
+    assertThat(f.ledger.total(Actor.IOMMU, Category.NOTIFY)).as("virtio_iommu_notify_cycles per kick").isEqualTo(8 * 6000);
+    assertThat(f.ledger.total(Actor.VCPU, Category.NOTIFY)).as("the exit is in the guest's measured side").isZero();
+    assertThat(f.ledger.total(Actor.VCPU, Category.RING)).isZero();
+    assertThat(f.ledger.total(Actor.IOMMU, Category.RING)).isZero();
+    // the same requests without the figure: the ring and notification figures, as before
+    DmaFixture kvm = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86);
+    unmapAll(kvm, READ_4K, mapAll(kvm, READ_4K));
+    assertThat(kvm.ledger.total(Actor.VCPU, Category.RING)).isPositive();
+    assertThat(kvm.ledger.total(Actor.IOMMU, Category.RING)).isPositive();
+    assertThat(kvm.ledger.total(Actor.VCPU, Category.NOTIFY)).isEqualTo(8 * 2500);
+  }
+
+  @Test
   void exitsAreOnePerMapAndPerUnmapOverManyRequests() {
     DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86);
     for (int r = 0; r < 200; r++) unmapAll(f, READ_4K, mapAll(f, READ_4K));

@@ -119,6 +119,7 @@ public final class Calibration {
   static boolean candidate(CostFigure f) {
     return switch (f) {
       case CPU_GHZ, PAGE_SIZE, IOMMU_PAGE_SIZE, DDW_PAGE_SIZE, IOTLB_ENTRIES, FLUSH_QUEUE_ENTRIES, FLUSH_QUEUE_TIMEOUT_MS, TCE_INDIRECT_MAX, TCE_WINDOW_BYTES -> false;
+      case VIRTIO_IOMMU_NOTIFY_CYCLES -> false; // measured from virtio-iommu runs' timestamps (ViommuCalibration), not fitted
       default -> true;
     };
   }
@@ -291,6 +292,7 @@ public final class Calibration {
     String[] sources = new String[CostFigure.COUNT];
     List<Figure> figures = new ArrayList<>();
     for (CostFigure f : CostFigure.values()) {
+      if (f.optional() && f.fallback() == null && !base.isGiven(f)) continue; // left out, as the base leaves it out (measured, if at all, by ViommuCalibration)
       int k = cand.indexOf(f);
       double bv = base.get(f);
       if (k >= 0 && groupOf[k] < 0 && f.fallback() != null && !base.isGiven(f)) {
