@@ -44,7 +44,8 @@ final class CalibrateCommand implements Callable<Integer> {
 
   @Option(names = "--viommu-run", paramLabel = "GUEST,QEMU",
       description = "A captured virtio-blk run under virtio-iommu, strict (guest ftrace with iommu:map/unmap, QEMU log with virtio_queue_notify/virtqueue_pop/flush and virtio_iommu_map/unmap): "
-          + "the virtio-iommu request's pieces are measured from its timestamps (virtio_iommu_notify_cycles, virtio_iommu_req_qemu_cycles, virtio_iommu_req_cycles). Repeat for every run.")
+          + "the virtio-iommu request's pieces are measured from its timestamps (virtio_iommu_notify_cycles, virtio_iommu_req_qemu_cycles, virtio_iommu_req_cycles), "
+          + "and with virtio_iommu_translate/_translate_out in the log the device-side translation (virtio_iommu_translate_cycles). Repeat for every run.")
   List<String> viommuRuns = new ArrayList<>();
 
   @Option(names = "--base", defaultValue = "x86-kvm", paramLabel = "PROFILE", description = "Profile whose figures the runs do not exercise are kept, and whose ratios split combinations (default: ${DEFAULT-VALUE}).")
@@ -99,8 +100,8 @@ final class CalibrateCommand implements Callable<Integer> {
       List<ViommuCalibration.Run> vr = new ArrayList<>();
       for (String r : viommuRuns) vr.add(loadViommu(r));
       for (ViommuCalibration.Run r : vr) {
-        out.printf(Locale.ROOT, "%s: virtio-iommu run, %d requests timed by QEMU, %d map→map and %d unmap→unmap guest intervals%n", r.name(), r.popToFlush().length, r.guestMap().length,
-            r.guestUnmap().length);
+        out.printf(Locale.ROOT, "%s: virtio-iommu run, %d requests timed by QEMU, %d map→map and %d unmap→unmap guest intervals, %d translations timed%n", r.name(), r.popToFlush().length,
+            r.guestMap().length, r.guestUnmap().length, r.translations().spans().length);
       }
       viommu = ViommuCalibration.measure(vr, made, n, desc);
       made = viommu.profile();

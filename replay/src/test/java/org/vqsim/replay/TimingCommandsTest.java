@@ -55,7 +55,8 @@ class TimingCommandsTest {
     for (CostFigure f : CostFigure.values()) {
       String s = p.source(f);
       boolean net = f == CostFigure.NET_TX_STACK_CYCLES || f == CostFigure.NET_RX_STACK_CYCLES || f == CostFigure.NET_PACKET_CYCLES_QEMU || f == CostFigure.NET_RX_GRO_CYCLES;
-      boolean viommu = f == CostFigure.VIRTIO_IOMMU_REQ_CYCLES || f == CostFigure.VIRTIO_IOMMU_REQ_QEMU_CYCLES || f == CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES;
+      boolean viommu = f == CostFigure.VIRTIO_IOMMU_REQ_CYCLES || f == CostFigure.VIRTIO_IOMMU_REQ_QEMU_CYCLES || f == CostFigure.VIRTIO_IOMMU_NOTIFY_CYCLES
+          || f == CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES;
       if (net) assertTrue(s.startsWith("calibrated from ") && s.contains("(network figures)") && s.contains("tcp-"), f.key + ": " + s);
       else if (viommu) assertTrue(s.startsWith("measured from 6 virtio-iommu strict runs (randread4k.virtio-iommu-strict,") && s.contains("(virtio-iommu requests)"), f.key + ": " + s);
       else assertTrue(s.startsWith("calibrated from 27 runs (") || s.startsWith("base profile x86-kvm ("), f.key + ": " + s);

@@ -48,6 +48,7 @@ public enum CostFigure {
   VIRTIO_IOMMU_REQ_CYCLES("virtio_iommu_req_cycles", "cycles", "guest side of one virtio-iommu MAP or UNMAP request (with virtio_iommu_notify_cycles given: all of it, the request queue's ring work and the vCPU's notification exit and return included)"),
   VIRTIO_IOMMU_REQ_QEMU_CYCLES("virtio_iommu_req_qemu_cycles", "cycles", "QEMU handling of one virtio-iommu request (with virtio_iommu_notify_cycles given: from virtqueue_pop to virtqueue_flush, the used-ring update included)"),
   VIRTIO_IOMMU_NOTIFY_CYCLES("virtio_iommu_notify_cycles", "cycles", "QEMU's synchronous handling of the virtio-iommu request queue's notification, from virtio_queue_notify to the popped request (dispatch to the handler and virtqueue_pop) (optional: when given, a request is charged this, virtio_iommu_req_cycles and virtio_iommu_req_qemu_cycles only; without it, kick_exit_cycles, kick_handler_cycles_qemu and the ring figures)"),
+  VIRTIO_IOMMU_TRANSLATE_CYCLES("virtio_iommu_translate_cycles", "cycles", "QEMU's virtio-iommu translation of one device access (virtio_iommu_translate: a lookup in the domain's mapping tree under the device mutex, no IOTLB), per translation the model charges (optional: without it, iotlb_hit_cycles)"),
   HCALL_REALMODE_CYCLES("hcall_realmode_cycles", "cycles", "POWER hcall handled in KVM real mode"),
   HCALL_VIRTMODE_CYCLES("hcall_virtmode_cycles", "cycles", "POWER hcall handled in virtual mode or QEMU"),
   TCE_PUT_CYCLES("tce_put_cycles", "cycles", "KVM work per TCE written"),
@@ -99,10 +100,13 @@ public enum CostFigure {
   /**
    * Whether a profile may leave this figure out: one with a {@link #fallback}, or {@link
    * #VIRTIO_IOMMU_NOTIFY_CYCLES}, whose absence selects another way of charging a request (the block
-   * figures of the ring and the notification) rather than one other figure's value.
+   * figures of the ring and the notification) rather than one other figure's value, or {@link
+   * #VIRTIO_IOMMU_TRANSLATE_CYCLES}, whose absence leaves virtio-iommu's translation charged {@link
+   * #IOTLB_HIT_CYCLES} (not a fallback: a profile reading it as such would record a read of a figure it
+   * does not use).
    */
   public boolean optional() {
-    return fallback() != null || this == VIRTIO_IOMMU_NOTIFY_CYCLES;
+    return fallback() != null || this == VIRTIO_IOMMU_NOTIFY_CYCLES || this == VIRTIO_IOMMU_TRANSLATE_CYCLES;
   }
 
   /** The figure with this profile key, or null. */

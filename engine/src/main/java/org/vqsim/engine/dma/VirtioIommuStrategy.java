@@ -44,7 +44,12 @@ import org.vqsim.engine.sim.Timeline;
  *       to the untranslated address space — no map, unmap or translation.
  * </ul>
  *
- * Device-side translation looks the address up in QEMU's mapping tree on every access (no IOTLB).
+ * Device-side translation looks the address up in QEMU's mapping tree on every access (no IOTLB):
+ * one charge per page of each buffer, indirect table and ring access the device makes (the identity
+ * mode too), {@code virtio_iommu_translate_cycles} when the profile gives it (measured from a lab's
+ * {@code virtio_iommu_translate} → {@code _translate_out} spans, scaled to the translations the model
+ * charges: docs/CALIBRATION.md, virtio-iommu translations), else {@code iotlb_hit_cycles}; IOMMU,
+ * TRANSLATE, under the device mutex.
  *
  * <p>Cost of one synchronous request. Without {@code virtio_iommu_notify_cycles} in the profile
  * (x86-kvm, power9-kvm): the guest's {@code virtio_iommu_req_cycles}, the ring figures of the request
@@ -160,7 +165,9 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     devicePop = measured ? 0 : p.cycles(CostFigure.DEVICE_POP_CYCLES);
     deviceDesc = measured ? 0 : p.cycles(CostFigure.DEVICE_DESC_CYCLES);
     usedPush = measured ? 0 : p.cycles(CostFigure.USED_PUSH_CYCLES);
-    lookupCycles = p.cycles(CostFigure.IOTLB_HIT_CYCLES);
+    // QEMU's tree lookup per translation: measured (virtio_iommu_translate_cycles) when the profile gives
+    // it, else the IOTLB-hit figure, as before
+    lookupCycles = p.cycles(p.isGiven(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES) ? CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES : CostFigure.IOTLB_HIT_CYCLES);
     this.flushQueues = new FlushQueue[ctx.vcpus()];
     for (int c = 0; c < flushQueues.length; c++) flushQueues[c] = new FlushQueue(p);
   }

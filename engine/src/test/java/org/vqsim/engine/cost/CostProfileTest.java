@@ -84,6 +84,26 @@ class CostProfileTest {
   }
 
   @Test
+  void theVirtioIommuTranslationFigureIsOptionalWithoutAFallback() throws IOException {
+    assertThat(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES.optional()).isTrue();
+    assertThat(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES.fallback()).as("not a fallback: without it the model reads iotlb_hit_cycles itself").isNull();
+    for (String kvm : List.of("x86-kvm", "power9-kvm")) {
+      CostProfile p = CostProfile.builtIn(kvm);
+      assertThat(p.isGiven(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES)).as(kvm).isFalse();
+      assertThat(p.source(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES)).isEqualTo("not given by the profile");
+    }
+    CostProfile tcg = CostProfile.builtIn("qemu-tcg-x86");
+    assertThat(tcg.isGiven(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES)).isTrue();
+    assertThat(tcg.cycles(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES)).isPositive().isLessThan(tcg.cycles(CostFigure.IOTLB_HIT_CYCLES));
+    assertThat(tcg.source(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES)).startsWith("measured from").contains("virtio_iommu_translate → virtio_iommu_translate_out");
+    List<String> lines = x86Lines();
+    lines.add("virtio_iommu_translate_cycles = 6500");
+    assertThatThrownBy(() -> parse(lines)).isInstanceOf(ProfileException.class).hasMessageContaining("virtio_iommu_translate_cycles has no '# source: …' comment");
+    lines.set(lines.size() - 1, "virtio_iommu_translate_cycles = 6500   # source: a test");
+    assertThat(parse(lines).cycles(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES)).isEqualTo(6500);
+  }
+
+  @Test
   void builtInPlatformsAreX86AndPower() {
     assertThat(CostProfile.builtIn("x86-kvm").platform()).isEqualTo("x86");
     assertThat(CostProfile.builtIn("power9-kvm").platform()).isEqualTo("power");

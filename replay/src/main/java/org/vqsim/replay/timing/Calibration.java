@@ -119,7 +119,7 @@ public final class Calibration {
   static boolean candidate(CostFigure f) {
     return switch (f) {
       case CPU_GHZ, PAGE_SIZE, IOMMU_PAGE_SIZE, DDW_PAGE_SIZE, IOTLB_ENTRIES, FLUSH_QUEUE_ENTRIES, FLUSH_QUEUE_TIMEOUT_MS, TCE_INDIRECT_MAX, TCE_WINDOW_BYTES -> false;
-      case VIRTIO_IOMMU_NOTIFY_CYCLES -> false; // measured from virtio-iommu runs' timestamps (ViommuCalibration), not fitted
+      case VIRTIO_IOMMU_NOTIFY_CYCLES, VIRTIO_IOMMU_TRANSLATE_CYCLES -> false; // measured from virtio-iommu runs' timestamps (ViommuCalibration), not fitted
       default -> true;
     };
   }

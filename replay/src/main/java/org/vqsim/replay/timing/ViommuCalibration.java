@@ -40,6 +40,16 @@ import org.vqsim.engine.cost.CostProfile;
  *       exit before {@code virtio_queue_notify} and its return after the flush included.
  * </ul>
  *
+ * And the device-side translation, {@code virtio_iommu_translate_cycles}: per run the median of the
+ * {@code virtio_iommu_translate} → {@code virtio_iommu_translate_out} spans of one thread (QEMU 7.2
+ * logs {@code _out} after a successful lookup only, so an access to the MSI doorbell, which returns
+ * early, has no pair and no lookup), times QEMU's translations per device chain over the model's for
+ * the same chains. The two counts differ in one way: QEMU reads an indirect table through the IOMMU
+ * one 16-byte descriptor at a time, each a translation, where the model translates the table once per
+ * page; Linux puts every chain of more than one buffer in an indirect table ({@code INDIRECT_DESC}),
+ * so the model's count is QEMU's less, per popped chain of d descriptors, d − 1. Everything else —
+ * ring accesses, one translation per page of each buffer — the model charges one for one.
+ *
  * Both logs stamp whole microseconds, so a plain median of the spans is a whole microsecond (3,000
  * cycles at 3 GHz); each median here is the median of grouped data, each value spread evenly over the
  * microsecond around it (L + (n/2 − F) / f · 1 µs). Per run the median; the figure is the mean over
@@ -57,7 +67,24 @@ public final class ViommuCalibration {
    * One strict run: per request the QEMU spans (ns), the QEMU log's flush → next notify within a burst
    * (ns), the guest's map→map and unmap→unmap intervals (ns).
    */
-  public record Run(String name, long[] notifyToPop, long[] popToFlush, long[] flushToNotify, long[] guestMap, long[] guestUnmap) {}
+  public record Run(String name, long[] notifyToPop, long[] popToFlush, long[] flushToNotify, long[] guestMap, long[] guestUnmap, Translations translations) {}
+
+  /**
+   * QEMU's translations in one run's log: the paired {@code virtio_iommu_translate} → {@code
+   * virtio_iommu_translate_out} spans of one thread (ns), the translations logged without an {@code
+   * _out} (an access to the MSI doorbell, or before the endpoint is attached: no lookup), the device's
+   * chains (pops of every other queue), the descriptors of those chains beyond the first of each chain
+   * that has more than one (read from an indirect table, one translation each), and the request
+   * queue's {@code virtqueue_fill} → {@code virtqueue_flush} spans (two adjacent trace lines with only
+   * the used-ring write between them: the trace's own cost per line, as a check).
+   */
+  public record Translations(long[] spans, long unpaired, long chains, long indirectExtra, long[] fillToFlush) {
+    /** Paired translations per device chain in QEMU. */
+    public double perChain() { return chains == 0 ? Double.NaN : (double) spans.length / chains; }
+
+    /** Translations per device chain the model charges for the same chains (an indirect table: one per page, not one per descriptor). */
+    public double modelPerChain() { return chains == 0 ? Double.NaN : (double) (spans.length - indirectExtra) / chains; }
+  }
 
   /** A measured figure (the network figures' shape). */
   public record Result(CostProfile profile, List<NetCalibration.Figure> figures, List<String> notes) {}
@@ -69,15 +96,19 @@ public final class ViommuCalibration {
     if (g[0].length + g[1].length == 0) {
       throw new TraceException(guest + ": no two consecutive iommu map: or unmap: events; --viommu-run needs the guest ftrace of a virtio-iommu strict run with the iommu:map and iommu:unmap events");
     }
-    return new Run(n, q[0], q[1], q[2], g[0], g[1]);
+    return new Run(n, q[0], q[1], q[2], g[0], g[1], new Translations(q[3], q[5][0], q[5][1], q[5][2], q[4]));
   }
 
-  private static final byte NOTIFY = 1, POP = 2, FLUSH = 3, MAP = 4, UNMAP = 5;
+  private static final byte NOTIFY = 1, POP = 2, FLUSH = 3, MAP = 4, UNMAP = 5, TRANSLATE = 6, TRANSLATE_OUT = 7, FILL = 8;
 
-  /** {notify→pop, pop→flush, flush→next notify of one burst} spans of the request queue, ns. */
+  /**
+   * {notify→pop, pop→flush, flush→next notify of one burst} spans of the request queue, ns; {translate
+   * → translate_out} spans; the request queue's {fill → flush} spans; {unpaired translations, device
+   * chains, indirect descriptors beyond the first of each chain}.
+   */
   static long[][] readQemu(Path file) throws IOException {
     String name = file.toString();
-    List<long[]> ev = new ArrayList<>(); // {ns, kind, vq, tid}
+    List<long[]> ev = new ArrayList<>(); // {ns, kind, vq, tid, descriptors of a pop}
     Map<String, Integer> vqs = new HashMap<>();
     try (BufferedReader in = Traces.textReader(file)) {
       String l;
@@ -97,25 +128,31 @@ public final class ViommuCalibration {
           case "virtqueue_flush" -> FLUSH;
           case "virtio_iommu_map" -> MAP;
           case "virtio_iommu_unmap" -> UNMAP;
+          case "virtio_iommu_translate" -> TRANSLATE;
+          case "virtio_iommu_translate_out" -> TRANSLATE_OUT;
+          case "virtqueue_fill" -> FILL;
           default -> 0;
         };
         if (kind == 0) continue;
         long ns = stamp(l, at + 1, colon, name, line);
         int vq = -1;
-        if (kind <= FLUSH) {
+        long descs = 0;
+        if (kind <= FLUSH || kind == FILL) {
           int v = l.indexOf(" vq ", colon);
           if (v < 0) throw TraceException.at(name, line, e + " without a 'vq' field");
           int end = l.indexOf(' ', v + 4);
           String id = end < 0 ? l.substring(v + 4) : l.substring(v + 4, end);
           vq = vqs.computeIfAbsent(id, k -> vqs.size());
         }
-        ev.add(new long[] {ns, kind, vq, tid});
+        if (kind == POP) descs = field(l, " in_num ", name, line, e) + field(l, " out_num ", name, line, e);
+        ev.add(new long[] {ns, kind, vq, tid, descs});
       }
     }
     // the request queue: the queue of the pop that a map or unmap follows on the same thread
     int rq = -1;
     Map<Long, long[]> lastPop = new HashMap<>();
     for (long[] x : ev) {
+      if (x[1] == TRANSLATE || x[1] == TRANSLATE_OUT) continue;
       if (x[1] == POP) lastPop.put(x[3], x);
       else if (x[1] == MAP || x[1] == UNMAP) {
         long[] p = lastPop.get(x[3]);
@@ -125,15 +162,36 @@ public final class ViommuCalibration {
       } else if (x[3] >= 0) lastPop.remove(x[3]);
     }
     if (rq < 0) throw new TraceException(name + ": no virtqueue_pop followed by virtio_iommu_map or virtio_iommu_unmap; --viommu-run needs the QEMU log of a virtio-iommu strict run (virtio and virtio_iommu_* trace events)");
-    List<Long> a = new ArrayList<>(), b = new ArrayList<>(), c = new ArrayList<>();
-    long notifyAt = -1, popAt = -1, prevFlush = -1;
+    List<Long> a = new ArrayList<>(), b = new ArrayList<>(), c = new ArrayList<>(), tr = new ArrayList<>(), ff = new ArrayList<>();
+    long notifyAt = -1, popAt = -1, prevFlush = -1, fillAt = -1;
+    long unpaired = 0, chains = 0, extra = 0;
+    Map<Long, Long> open = new HashMap<>(); // thread → its translate's stamp
     int kind = 0, prevKind = 0;
     for (long[] x : ev) {
+      if (x[1] == TRANSLATE) {
+        if (open.put(x[3], x[0]) != null) unpaired++; // the previous one on this thread had no _out
+        continue;
+      }
+      if (x[1] == TRANSLATE_OUT) {
+        Long at = open.remove(x[3]);
+        if (at != null) tr.add(x[0] - at);
+        continue;
+      }
       if (x[1] == MAP || x[1] == UNMAP) {
         kind = (int) x[1];
         continue;
       }
-      if (x[2] != rq) continue;
+      if (x[2] != rq) {
+        if (x[1] == POP) {
+          chains++;
+          if (x[4] > 1) extra += x[4] - 1; // Linux puts a chain of more than one buffer in an indirect table (INDIRECT_DESC)
+        }
+        continue;
+      }
+      if (x[1] == FILL) {
+        fillAt = x[0];
+        continue;
+      }
       if (x[1] == NOTIFY) {
         notifyAt = x[0];
       } else if (x[1] == POP) {
@@ -141,6 +199,8 @@ public final class ViommuCalibration {
         popAt = x[0];
       } else if (x[1] == FLUSH) {
         if (popAt >= 0) b.add(x[0] - popAt);
+        if (fillAt >= 0 && fillAt >= popAt) ff.add(x[0] - fillAt);
+        fillAt = -1;
         // the previous flush → this request's notify, when both requests are of one kind (one burst of maps or of unmaps)
         if (prevFlush >= 0 && kind != 0 && kind == prevKind && notifyAt > prevFlush) c.add(notifyAt - prevFlush);
         prevFlush = x[0];
@@ -151,7 +211,17 @@ public final class ViommuCalibration {
       }
     }
     if (a.isEmpty() || b.isEmpty()) throw new TraceException(name + ": the virtio-iommu request queue has no notify→pop→flush; the log needs virtio_queue_notify, virtqueue_pop and virtqueue_flush");
-    return new long[][] {toArray(a), toArray(b), toArray(c)};
+    unpaired += open.size();
+    return new long[][] {toArray(a), toArray(b), toArray(c), toArray(tr), toArray(ff), {unpaired, chains, extra}};
+  }
+
+  /** The number after {@code key} (e.g. " in_num ") in a trace line. */
+  private static long field(String l, String key, String name, long line, String event) {
+    int k = l.indexOf(key);
+    if (k < 0) throw TraceException.at(name, line, event + " without a '" + key.strip() + "' field");
+    int from = k + key.length(), to = from;
+    while (to < l.length() && Character.isDigit(l.charAt(to))) to++;
+    return digits(l, from, to, name, line, key.strip());
   }
 
   /** {map→map, unmap→unmap} intervals of consecutive events of one kind on one CPU, ns. */
@@ -200,7 +270,9 @@ public final class ViommuCalibration {
   /**
    * Measures the three figures on {@code profile} (its other figures as they are) and returns the
    * profile with them; {@code virtio_iommu_notify_cycles} given switches the model to charging a
-   * request with them (VirtioIommuStrategy).
+   * request with them (VirtioIommuStrategy). With {@link #MIN_INTERVALS} or more translation pairs in a
+   * run's log, also {@code virtio_iommu_translate_cycles}, which VirtioIommuStrategy then charges per
+   * translation instead of {@code iotlb_hit_cycles}.
    */
   public static Result measure(List<Run> runs, CostProfile profile, String name, String description) {
     if (runs.isEmpty()) throw new IllegalArgumentException("no virtio-iommu runs");
@@ -249,6 +321,38 @@ public final class ViommuCalibration {
         "the guest's interval between consecutive iommu map: events (less the profile's ring_desc_cycles for the block descriptor written between two maps) and between consecutive unmap: events "
             + "of one burst, weighted by their numbers, less the run's QEMU notify→pop and pop→flush medians: the guest's whole side of a request, the request queue's ring work and "
             + "the vCPU's notification exit and return included"));
+    // the translation: per run the paired span's median times QEMU's translations per device chain over
+    // the model's (QEMU reads an indirect table one descriptor at a time, each a translation; the model
+    // translates the table once per page), so that the model's translations of a chain cost what QEMU's did
+    double[] trans = new double[runs.size()];
+    List<String> transNames = new ArrayList<>();
+    long transN = 0;
+    int nt = 0;
+    for (Run r : runs) {
+      Translations t = r.translations;
+      if (t == null || t.spans().length < MIN_INTERVALS || t.chains() == 0 || t.spans().length <= t.indirectExtra()) {
+        notes.add(r.name + ": fewer than " + MIN_INTERVALS + " virtio_iommu_translate → _translate_out pairs (or no device chains), not used for virtio_iommu_translate_cycles");
+        continue;
+      }
+      double span = groupedMedianNs(t.spans());
+      double scale = t.perChain() / t.modelPerChain();
+      trans[nt++] = span * scale * ghz;
+      transN += t.spans().length;
+      transNames.add(r.name);
+      double ff = t.fillToFlush().length > 0 ? groupedMedianNs(t.fillToFlush()) : Double.NaN;
+      notes.add(String.format(Locale.ROOT,
+          "%s: virtio_iommu_translate → _translate_out %.2f µs (%d pairs, %d translations without _out); per device chain QEMU %.2f translations, the model %.2f "
+              + "(%d indirect descriptors beyond the first of %d chains), so %.2f µs per modelled translation; two adjacent trace lines with only a used-ring write between them "
+              + "(the request queue's virtqueue_fill → virtqueue_flush) %.2f µs",
+          r.name, span / 1e3, t.spans().length, t.unpaired(), t.perChain(), t.modelPerChain(), t.indirectExtra(), t.chains(), span * scale / 1e3, ff / 1e3));
+    }
+    if (nt > 0) {
+      figures.add(figure(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES, profile, Arrays.copyOf(trans, nt), transNames, transN, values, sources,
+          "QEMU's virtio_iommu_translate → virtio_iommu_translate_out on one thread (the lookup in the mapping tree under the device mutex, and the trace's own cost of one line, "
+              + "which at the logs' resolution is all of it: two adjacent lines with only a used-ring write between them take as long), "
+              + "times QEMU's translations per device chain over the model's (QEMU translates each descriptor it reads from an indirect table; the model the table once per page); "
+              + "when given, VirtioIommuStrategy charges it per translation in place of iotlb_hit_cycles"));
+    }
     double[] chk = Arrays.stream(Arrays.copyOf(check, n)).filter(Double::isFinite).toArray();
     if (chk.length > 0) {
       notes.add(String.format(Locale.ROOT, "check: QEMU's own flush→next notify within a burst, mean of the runs' medians %.0f cycles, beside the guest side %.0f cycles (the same time from the other clock)",

@@ -88,6 +88,59 @@ class ViommuCalibrationTest {
   }
 
   @Test
+  void theTranslationIsThePairedSpanScaledToTheTranslationsTheModelCharges() throws Exception {
+    Path[] f = run("tr", 20, 2, 5, 7);
+    // the request queue's own translate lines (thread 9) have no _out: no lookup, not timed. Then 20
+    // block chains of 3 descriptors on thread 7, each with 5 ring accesses, 3 reads of its indirect
+    // table and 3 buffers translated, 2 µs each, and an MSI write without _out
+    StringBuilder q = new StringBuilder(Files.readString(f[1]));
+    long t = 20_000_000;
+    for (int c = 0; c < 20; c++) {
+      for (int k = 0; k < 11; k++) {
+        if (k == 8) q.append("7@").append(us(t)).append(":virtqueue_pop vq 0xbb elem 0x4 in_num 2 out_num 1\n");
+        q.append("7@").append(us(t)).append(":virtio_iommu_translate mr=x rid=8 addr=0x2000 flag=1\n");
+        q.append("7@").append(us(t + 2)).append(":virtio_iommu_translate_out 0x2000 -> 0x5000 for sid=8\n");
+        t += 3;
+      }
+      q.append("7@").append(us(t)).append(":virtio_iommu_translate mr=x rid=8 addr=0xfee01004 flag=2\n");
+      t += 100;
+    }
+    Files.writeString(f[1], q);
+    ViommuCalibration.Run r = ViommuCalibration.load(f[0], f[1]);
+    ViommuCalibration.Translations tr = r.translations();
+    assertEquals(220, tr.spans().length);
+    assertEquals(160 + 20, tr.unpaired(), "the request queue's 160 and the 20 MSI writes");
+    // chains: run()'s 40 block pops (3 descriptors, no translations logged) and these 20
+    assertEquals(60, tr.chains());
+    assertEquals(60 * 2, tr.indirectExtra(), "each chain's descriptors beyond the first");
+    assertEquals(220.0 / 60, tr.perChain(), 1e-9);
+    assertEquals((220.0 - 120) / 60, tr.modelPerChain(), 1e-9);
+    CostProfile p = CostProfile.load("x86-kvm"); // 3 GHz
+    ViommuCalibration.Result res = ViommuCalibration.measure(List.of(r), p, "t", "test");
+    // 2 µs per QEMU translation, 220 of them where the model charges 100: 4.4 µs per modelled translation
+    assertEquals(13_200, res.profile().cycles(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES));
+    assertTrue(res.profile().source(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES).startsWith("measured from 1 virtio-iommu strict run (tr)"));
+    assertTrue(res.notes().stream().anyMatch(n -> n.startsWith("tr: virtio_iommu_translate → _translate_out 2.00 µs (220 pairs")), String.join("\n", res.notes()));
+    // a run without timed translations leaves the figure out (the model then charges iotlb_hit_cycles)
+    Path[] g = run("none", 20, 2, 5, 7);
+    CostProfile none = ViommuCalibration.measure(List.of(ViommuCalibration.load(g[0], g[1])), p, "t", "test").profile();
+    assertTrue(!none.isGiven(CostFigure.VIRTIO_IOMMU_TRANSLATE_CYCLES));
+  }
+
+  @Test
+  void theBundledStrictRunsTranslateEachIndirectDescriptorTheModelTranslatesOncePerTable() throws Exception {
+    Path dir = org.vqsim.replay.CliSamples.samples().resolve("qemu-lab-virtio-iommu");
+    ViommuCalibration.Translations t = ViommuCalibration.load(dir.resolve("seqread64k.virtio-iommu-strict.guest-ftrace.txt.gz"), dir.resolve("seqread64k.virtio-iommu-strict.qemu-trace.log.gz"))
+        .translations();
+    // samples/qemu-lab-virtio-iommu README: 64 KiB reads, 18-19 maps each (16 data pages, header, status, the indirect table)
+    assertTrue(t.perChain() > 44 && t.perChain() < 47, "QEMU translations per chain " + t.perChain());
+    // the model's replay of this run charges 29 translations per request (ring accesses 10, the table 1, 18 buffers)
+    assertTrue(t.modelPerChain() > 28 && t.modelPerChain() < 30, "the model's per chain " + t.modelPerChain());
+    double span = ViommuCalibration.groupedMedianNs(t.spans()) / 1e3;
+    assertTrue(span > 1.2 && span < 1.6, "translate → translate_out " + span + " µs");
+  }
+
+  @Test
   void twoRunsGiveTheMeanOfTheirMediansAndAnIntervalOverRuns() throws Exception {
     Path[] f1 = run("a", 20, 2, 5, 7), f2 = run("b", 20, 4, 9, 7);
     CostProfile p = CostProfile.load("x86-kvm");
