@@ -31,7 +31,7 @@ public final class PinnedRange {
 
   private byte[] frame(long gpa) {
     long rel = gpa - base;
-    if (rel < 0 || rel >= length) {
+    if (Long.compareUnsigned(rel, length) >= 0) {
       throw new IndexOutOfBoundsException(String.format(java.util.Locale.ROOT, "guest-physical address 0x%x outside the pinned range 0x%x..0x%x", gpa, base,
           base + length));
     }
@@ -49,6 +49,18 @@ public final class PinnedRange {
 
   /** Writes the 16-bit field at {@code gpa} of {@code frame}, which must be {@link #frameOf}({@code gpa}). */
   public static void setU16(byte[] frame, long gpa, int value) { U16.set(frame, (int) (gpa & MASK), (short) value); }
+
+  /** The 32-bit field at {@code gpa} of {@code frame}, which must be {@link #frameOf}({@code gpa}) and hold all four bytes. */
+  public static long u32(byte[] frame, long gpa) { return (int) U32.get(frame, (int) (gpa & MASK)) & 0xffff_ffffL; }
+
+  /** The 64-bit field at {@code gpa} of {@code frame}, which must be {@link #frameOf}({@code gpa}) and hold all eight bytes. */
+  public static long u64(byte[] frame, long gpa) { return (long) U64.get(frame, (int) (gpa & MASK)); }
+
+  /** Writes the 32-bit field at {@code gpa} of {@code frame} (see {@link #u32}). */
+  public static void setU32(byte[] frame, long gpa, long value) { U32.set(frame, (int) (gpa & MASK), (int) value); }
+
+  /** Writes the 64-bit field at {@code gpa} of {@code frame} (see {@link #u64}). */
+  public static void setU64(byte[] frame, long gpa, long value) { U64.set(frame, (int) (gpa & MASK), value); }
 
   public int readU16(long gpa) { return (short) U16.get(frame(gpa), (int) (gpa & MASK)) & 0xffff; }
 

@@ -38,6 +38,8 @@ public final class SplitDeviceQueue implements DeviceQueue {
   }
 
   private PinnedRange pin(GuestMemory mem) {
+    // virtio 1.2 §2.7: the descriptor table is 16-byte aligned, so no descriptor crosses a frame
+    if ((layout.descAddr() & (Descriptor.SIZE - 1)) != 0) throw new IllegalArgumentException("descriptor table must be 16-byte aligned (virtio 1.2 §2.7)");
     PinnedRange r = ring = mem.pin(layout.descAddr(), layout.end());
     availFlagsA = layout.availFlags();
     availIdxA = layout.availIdx();
@@ -79,9 +81,10 @@ public final class SplitDeviceQueue implements DeviceQueue {
     for (int steps = 0; ; steps++) {
       if (steps >= size) throw new VirtqueueException("descriptor chain from " + head + " loops or exceeds the queue size (virtio 1.2 §2.7.5.2)");
       long d = layout.desc(i);
-      int flags = r.readU16(d + Descriptor.FLAGS);
-      long addr = r.readU64(d + Descriptor.ADDR);
-      int len = (int) r.readU32(d + Descriptor.LEN);
+      byte[] f = r.frameOf(d); // (the table is 16-byte aligned: a descriptor lies in one frame)
+      int flags = PinnedRange.u16(f, d + Descriptor.FLAGS);
+      long addr = PinnedRange.u64(f, d + Descriptor.ADDR);
+      int len = (int) PinnedRange.u32(f, d + Descriptor.LEN);
       if ((flags & Descriptor.F_INDIRECT) != 0) {
         if (!indirectEnabled) throw new VirtqueueException("indirect descriptor without VIRTIO_F_INDIRECT_DESC");
         if (steps != 0 || (flags & Descriptor.F_NEXT) != 0) throw new VirtqueueException("indirect descriptor must be alone in its chain (virtio 1.2 §2.7.5.3.1)");
@@ -92,7 +95,7 @@ public final class SplitDeviceQueue implements DeviceQueue {
       }
       out.add(addr, len, (flags & Descriptor.F_WRITE) != 0);
       if ((flags & Descriptor.F_NEXT) == 0) return true;
-      i = r.readU16(d + Descriptor.NEXT);
+      i = PinnedRange.u16(f, d + Descriptor.NEXT);
       if (i >= size) throw new VirtqueueException("next descriptor " + i + " out of range for queue size " + size);
     }
   }

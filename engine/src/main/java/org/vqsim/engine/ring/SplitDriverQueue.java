@@ -54,6 +54,8 @@ public final class SplitDriverQueue implements DriverQueue {
   }
 
   private PinnedRange pin(GuestMemory mem) {
+    // virtio 1.2 §2.7: the descriptor table is 16-byte aligned, so no descriptor crosses a frame
+    if ((layout.descAddr() & (Descriptor.SIZE - 1)) != 0) throw new IllegalArgumentException("descriptor table must be 16-byte aligned (virtio 1.2 §2.7)");
     PinnedRange r = ring = mem.pin(layout.descAddr(), layout.end());
     availFlagsA = layout.availFlags();
     availIdxA = layout.availIdx();
@@ -94,11 +96,12 @@ public final class SplitDriverQueue implements DriverQueue {
     for (int s = 0; s < n; s++) {
       long d = layout.desc(i);
       int flags = (chain.deviceWrites[s] ? Descriptor.F_WRITE : 0) | (s + 1 < n ? Descriptor.F_NEXT : 0);
-      r.writeU64(d + Descriptor.ADDR, chain.addr[s]);
-      r.writeU32(d + Descriptor.LEN, chain.len[s] & 0xffff_ffffL);
-      r.writeU16(d + Descriptor.FLAGS, flags);
+      byte[] f = r.frameOf(d); // (the table is 16-byte aligned: a descriptor lies in one frame)
+      PinnedRange.setU64(f, d + Descriptor.ADDR, chain.addr[s]);
+      PinnedRange.setU32(f, d + Descriptor.LEN, chain.len[s] & 0xffff_ffffL);
+      PinnedRange.setU16(f, d + Descriptor.FLAGS, flags);
       i = nextFree[i];
-      if (s + 1 < n) r.writeU16(d + Descriptor.NEXT, i);
+      if (s + 1 < n) PinnedRange.setU16(f, d + Descriptor.NEXT, i);
     }
     freeHead = i;
     numFree -= n;
@@ -130,9 +133,10 @@ public final class SplitDriverQueue implements DriverQueue {
     if (numFree < 1) return NO_SPACE;
     int head = freeHead;
     long d = layout.desc(head);
-    r.writeU64(d + Descriptor.ADDR, tableDmaAddr);
-    r.writeU32(d + Descriptor.LEN, (long) Descriptor.SIZE * entries);
-    r.writeU16(d + Descriptor.FLAGS, Descriptor.F_INDIRECT);
+    byte[] f = r.frameOf(d);
+    PinnedRange.setU64(f, d + Descriptor.ADDR, tableDmaAddr);
+    PinnedRange.setU32(f, d + Descriptor.LEN, (long) Descriptor.SIZE * entries);
+    PinnedRange.setU16(f, d + Descriptor.FLAGS, Descriptor.F_INDIRECT);
     freeHead = nextFree[head];
     numFree -= 1;
     chainLength[head] = 1;
