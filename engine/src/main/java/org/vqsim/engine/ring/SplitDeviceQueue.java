@@ -37,6 +37,12 @@ public final class SplitDeviceQueue implements DeviceQueue {
     this.indirectEnabled = indirect;
   }
 
+  /** The device side of the ring in {@code mem}, its frames pinned now (the constructor above pins them at the first access). */
+  public SplitDeviceQueue(GuestMemory mem, RingLayout layout, boolean eventIdx, boolean indirect) {
+    this(layout, eventIdx, indirect);
+    pin(mem);
+  }
+
   private PinnedRange pin(GuestMemory mem) {
     // virtio 1.2 §2.7: the descriptor table is 16-byte aligned, so no descriptor crosses a frame
     if ((layout.descAddr() & (Descriptor.SIZE - 1)) != 0) throw new IllegalArgumentException("descriptor table must be 16-byte aligned (virtio 1.2 §2.7)");
