@@ -16,7 +16,9 @@ import java.util.Arrays;
  *
  * <p>Frames are found through a two-level directory (2 MiB chunks of 512 frames, each chunk's
  * table allocated when first touched): two array loads, no hashing, behind a small direct-mapped
- * cache of recently used frames; after warm-up no access allocates.
+ * cache of recently used frames; after warm-up no access allocates. A range read and written at
+ * fixed addresses many times per request, a virtqueue's ring, can be pinned ({@link #pin}): its
+ * frames are then looked up once.
  */
 public final class GuestMemory {
   public static final int FRAME_SHIFT = 12;
