@@ -16,7 +16,9 @@ import java.util.Arrays;
  *
  * <p>Frames are found through a two-level directory (2 MiB chunks of 512 frames, each chunk's
  * table allocated when first touched): two array loads, no hashing, behind a small direct-mapped
- * cache of recently used frames; after warm-up no access allocates.
+ * cache of recently used frames; after warm-up no access allocates. A range read and written at
+ * fixed addresses many times per request, a virtqueue's ring, can be pinned ({@link #pin}): its
+ * frames are then looked up once.
  */
 public final class GuestMemory {
   public static final int FRAME_SHIFT = 12;
@@ -68,9 +70,36 @@ public final class GuestMemory {
     if (from < 0 || to > sizeBytes || from > to || (from & (FRAME_SIZE - 1)) != 0 || (to & (FRAME_SIZE - 1)) != 0) {
       throw new IllegalArgumentException("untracked range must be frame aligned and inside guest memory");
     }
+    for (int i = 0; i < pinned.size(); i += 2) {
+      if (from < pinned.get(i + 1) && to > pinned.get(i)) throw new IllegalArgumentException("untracked range overlaps pinned memory (a ring)");
+    }
     untrackedFrom = from;
     untrackedTo = to;
     Arrays.fill(cacheFrame, EMPTY); // a cached frame may lie in the range now untracked
+  }
+
+  // every pinned range (pin) as from, to: they must stay tracked
+  private final java.util.List<Long> pinned = new java.util.ArrayList<>();
+
+  /**
+   * The frames of {@code [from, to)} held in a {@link PinnedRange}, for memory accessed many times per
+   * request at fixed addresses (a ring): created now if not yet touched (they read as zero either way).
+   * The range must be tracked memory, and stays so ({@link #setUntracked} refuses to cover it).
+   */
+  public PinnedRange pin(long from, long to) {
+    if (from < 0 || to > sizeBytes || from >= to) throw new IllegalArgumentException("pinned range must be non-empty and inside guest memory");
+    if (from < untrackedTo && to > untrackedFrom) throw new IllegalArgumentException("pinned range overlaps payload memory");
+    long first = from >>> FRAME_SHIFT, last = (to - 1) >>> FRAME_SHIFT;
+    byte[][] frames = new byte[(int) (last - first + 1)][];
+    for (int i = 0; i < frames.length; i++) frames[i] = frame((first + i) << FRAME_SHIFT);
+    pinned.add(from);
+    pinned.add(to);
+    return new PinnedRange(first << FRAME_SHIFT, frames);
+  }
+
+  /** Whether {@code gpa} lies in payload memory ({@link #setUntracked}), where writes are dropped and reads give zero. */
+  public boolean isPayload(long gpa) {
+    return untracked(gpa);
   }
 
   private boolean untracked(long gpa) {

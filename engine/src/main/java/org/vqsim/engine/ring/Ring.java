@@ -16,7 +16,7 @@ public enum Ring {
   SPLIT("split", "descriptor table + available ring + used ring (virtio 1.2 §2.7), power-of-two sizes", RingIndex::splitQueueSizeError, (mem, size, base, eventIdx, indirect) -> {
     // the used ring cache-line aligned, as virtio_pci_modern asks of vring_create_virtqueue
     RingLayout layout = RingLayout.contiguous(size, base, Ring.SPLIT_USED_ALIGN);
-    return new Queues(new SplitDriverQueue(mem, layout, eventIdx, indirect), new SplitDeviceQueue(layout, eventIdx, indirect), layout.end());
+    return new Queues(new SplitDriverQueue(mem, layout, eventIdx, indirect), new SplitDeviceQueue(mem, layout, eventIdx, indirect), layout.end());
   }),
   /** virtio 1.2 §2.8 (VIRTIO_F_RING_PACKED): one descriptor ring and two event suppression areas; any size. */
   PACKED("packed", "one descriptor ring + two event suppression areas (virtio 1.2 §2.8), any size up to 32768", RingIndex::packedQueueSizeError, (mem, size, base, eventIdx, indirect) -> {

@@ -1,6 +1,7 @@
 package org.vqsim.engine.ring;
 
 import org.vqsim.engine.memory.GuestMemory;
+import org.vqsim.engine.memory.PinnedRange;
 
 /**
  * Device side of a split virtqueue (virtio 1.2 §2.7), following QEMU 7.2 {@code
@@ -22,6 +23,11 @@ public final class SplitDeviceQueue implements DeviceQueue {
   private int signalledUsed;
   private boolean signalledUsedValid;
   private boolean notification = true;
+  // the ring's frames (descriptor table, avail and used rings), held from the first access on, and the
+  // frame and address of each index, flags and event field, which every request or packet reaches
+  private PinnedRange ring;
+  private byte[] availFlagsF, availF, usedFlagsF, usedF, usedEventF, availEventF;
+  private long availFlagsA, availIdxA, usedFlagsA, usedIdxA, usedEventA, availEventA;
 
   public SplitDeviceQueue(RingLayout layout, boolean eventIdx, boolean indirect) {
     this.layout = layout;
@@ -31,21 +37,49 @@ public final class SplitDeviceQueue implements DeviceQueue {
     this.indirectEnabled = indirect;
   }
 
+  /** The device side of the ring in {@code mem}, its frames pinned now (the constructor above pins them at the first access). */
+  public SplitDeviceQueue(GuestMemory mem, RingLayout layout, boolean eventIdx, boolean indirect) {
+    this(layout, eventIdx, indirect);
+    pin(mem);
+  }
+
+  private PinnedRange pin(GuestMemory mem) {
+    // virtio 1.2 §2.7: the descriptor table is 16-byte aligned, so no descriptor crosses a frame
+    if ((layout.descAddr() & (Descriptor.SIZE - 1)) != 0) throw new IllegalArgumentException("descriptor table must be 16-byte aligned (virtio 1.2 §2.7)");
+    PinnedRange r = ring = mem.pin(layout.descAddr(), layout.end());
+    availFlagsA = layout.availFlags();
+    availIdxA = layout.availIdx();
+    usedFlagsA = layout.usedFlags();
+    usedIdxA = layout.usedIdx();
+    usedEventA = layout.usedEvent();
+    availEventA = layout.availEvent();
+    availFlagsF = r.frameOf(availFlagsA);
+    availF = r.frameOf(availIdxA);
+    usedFlagsF = r.frameOf(usedFlagsA);
+    usedF = r.frameOf(usedIdxA);
+    usedEventF = r.frameOf(usedEventA);
+    availEventF = r.frameOf(availEventA);
+    return r;
+  }
+
   @Override
   public boolean hasAvailable(GuestMemory mem) {
-    return mem.readU16(layout.availIdx()) != lastAvailIdx;
+    if (ring == null) pin(mem);
+    return PinnedRange.u16(availF, availIdxA) != lastAvailIdx;
   }
 
   @Override
   public boolean pop(GuestMemory mem, Chain out) {
-    int availIdx = mem.readU16(layout.availIdx());
+    PinnedRange r = ring;
+    if (r == null) r = pin(mem);
+    int availIdx = PinnedRange.u16(availF, availIdxA);
     int pending = RingIndex.distance(lastAvailIdx, availIdx);
     if (pending == 0) return false;
     if (pending > size) throw new VirtqueueException("avail index moved " + pending + " entries ahead of the device, more than the queue size " + size);
-    int head = mem.readU16(layout.availRing(lastAvailIdx & mask));
+    int head = r.readU16(layout.availRing(lastAvailIdx & mask));
     lastAvailIdx = RingIndex.u16(lastAvailIdx + 1);
     // QEMU vring_set_avail_event returns early while notifications are off (vq->notification == 0)
-    if (eventIdx && notification) mem.writeU16(layout.availEvent(), lastAvailIdx);
+    if (eventIdx && notification) PinnedRange.setU16(availEventF, availEventA, lastAvailIdx);
     if (head >= size) throw new VirtqueueException("head descriptor " + head + " out of range for queue size " + size);
     out.clear();
     out.head = head;
@@ -53,9 +87,10 @@ public final class SplitDeviceQueue implements DeviceQueue {
     for (int steps = 0; ; steps++) {
       if (steps >= size) throw new VirtqueueException("descriptor chain from " + head + " loops or exceeds the queue size (virtio 1.2 §2.7.5.2)");
       long d = layout.desc(i);
-      int flags = mem.readU16(d + Descriptor.FLAGS);
-      long addr = mem.readU64(d + Descriptor.ADDR);
-      int len = (int) mem.readU32(d + Descriptor.LEN);
+      byte[] f = r.frameOf(d); // (the table is 16-byte aligned: a descriptor lies in one frame)
+      int flags = PinnedRange.u16(f, d + Descriptor.FLAGS);
+      long addr = PinnedRange.u64(f, d + Descriptor.ADDR);
+      int len = (int) PinnedRange.u32(f, d + Descriptor.LEN);
       if ((flags & Descriptor.F_INDIRECT) != 0) {
         if (!indirectEnabled) throw new VirtqueueException("indirect descriptor without VIRTIO_F_INDIRECT_DESC");
         if (steps != 0 || (flags & Descriptor.F_NEXT) != 0) throw new VirtqueueException("indirect descriptor must be alone in its chain (virtio 1.2 §2.7.5.3.1)");
@@ -66,7 +101,7 @@ public final class SplitDeviceQueue implements DeviceQueue {
       }
       out.add(addr, len, (flags & Descriptor.F_WRITE) != 0);
       if ((flags & Descriptor.F_NEXT) == 0) return true;
-      i = mem.readU16(d + Descriptor.NEXT);
+      i = PinnedRange.u16(f, d + Descriptor.NEXT);
       if (i >= size) throw new VirtqueueException("next descriptor " + i + " out of range for queue size " + size);
     }
   }
@@ -90,39 +125,44 @@ public final class SplitDeviceQueue implements DeviceQueue {
 
   @Override
   public void fill(GuestMemory mem, int head, int writtenLen) {
+    PinnedRange r = ring;
+    if (r == null) r = pin(mem);
     long e = layout.usedRing((usedIdx + pendingFill) & mask);
-    mem.writeU32(e, head);
-    mem.writeU32(e + 4, writtenLen & 0xffff_ffffL);
+    r.writeU32(e, head);
+    r.writeU32(e + 4, writtenLen & 0xffff_ffffL);
     pendingFill++;
   }
 
   @Override
   public void flush(GuestMemory mem) {
+    if (ring == null) pin(mem);
     // virtio 1.2 §2.7.8.2: the device writes the used elements before (barrier) updating idx.
     usedIdx = RingIndex.u16(usedIdx + pendingFill);
     pendingFill = 0;
-    mem.writeU16(layout.usedIdx(), usedIdx);
+    PinnedRange.setU16(usedF, usedIdxA, usedIdx);
   }
 
   @Override
   public boolean shouldNotify(GuestMemory mem) {
-    if (!eventIdx) return (mem.readU16(layout.availFlags()) & 1) == 0; // VIRTQ_AVAIL_F_NO_INTERRUPT
+    if (ring == null) pin(mem);
+    if (!eventIdx) return (PinnedRange.u16(availFlagsF, availFlagsA) & 1) == 0; // VIRTQ_AVAIL_F_NO_INTERRUPT
     boolean valid = signalledUsedValid;
     int old = signalledUsed;
     signalledUsedValid = true;
     signalledUsed = usedIdx;
-    return !valid || RingIndex.needEvent(mem.readU16(layout.usedEvent()), usedIdx, old);
+    return !valid || RingIndex.needEvent(PinnedRange.u16(usedEventF, usedEventA), usedIdx, old);
   }
 
   @Override
   public void setNotification(GuestMemory mem, boolean enable) {
+    if (ring == null) pin(mem);
     notification = enable;
     if (eventIdx) {
       // virtio_queue_split_set_notification → vring_set_avail_event, which writes only when enabled
-      if (enable) mem.writeU16(layout.availEvent(), mem.readU16(layout.availIdx()));
+      if (enable) PinnedRange.setU16(availEventF, availEventA, PinnedRange.u16(availF, availIdxA));
     } else {
-      int flags = mem.readU16(layout.usedFlags());
-      mem.writeU16(layout.usedFlags(), enable ? flags & ~1 : flags | 1); // VIRTQ_USED_F_NO_NOTIFY
+      int flags = PinnedRange.u16(usedFlagsF, usedFlagsA);
+      PinnedRange.setU16(usedFlagsF, usedFlagsA, enable ? flags & ~1 : flags | 1); // VIRTQ_USED_F_NO_NOTIFY
     }
   }
 }

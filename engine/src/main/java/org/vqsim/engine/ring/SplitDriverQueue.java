@@ -1,6 +1,7 @@
 package org.vqsim.engine.ring;
 
 import org.vqsim.engine.memory.GuestMemory;
+import org.vqsim.engine.memory.PinnedRange;
 
 /**
  * Driver side of a split virtqueue (virtio 1.2 §2.7), following Linux 6.1
@@ -29,6 +30,11 @@ public final class SplitDriverQueue implements DriverQueue {
   private int lastUsedLen;
   private boolean callbacksDisabled;
   private int inFlight;
+  // the ring's frames (descriptor table, avail and used rings), held once, and the frame and address of
+  // each index, flags and event field, which every request or packet reaches
+  private PinnedRange ring;
+  private byte[] availFlagsF, availF, usedFlagsF, usedF, usedEventF, availEventF;
+  private long availFlagsA, availIdxA, usedFlagsA, usedIdxA, usedEventA, availEventA;
 
   public SplitDriverQueue(GuestMemory mem, RingLayout layout, boolean eventIdx, boolean indirect) {
     this.layout = layout;
@@ -44,6 +50,26 @@ public final class SplitDriverQueue implements DriverQueue {
     freeHead = 0;
     // virtio 1.2 §2.7.13: the driver zeroes the rings before handing them over.
     mem.fill(layout.descAddr(), (int) (layout.end() - layout.descAddr()), (byte) 0);
+    pin(mem);
+  }
+
+  private PinnedRange pin(GuestMemory mem) {
+    // virtio 1.2 §2.7: the descriptor table is 16-byte aligned, so no descriptor crosses a frame
+    if ((layout.descAddr() & (Descriptor.SIZE - 1)) != 0) throw new IllegalArgumentException("descriptor table must be 16-byte aligned (virtio 1.2 §2.7)");
+    PinnedRange r = ring = mem.pin(layout.descAddr(), layout.end());
+    availFlagsA = layout.availFlags();
+    availIdxA = layout.availIdx();
+    usedFlagsA = layout.usedFlags();
+    usedIdxA = layout.usedIdx();
+    usedEventA = layout.usedEvent();
+    availEventA = layout.availEvent();
+    availFlagsF = r.frameOf(availFlagsA);
+    availF = r.frameOf(availIdxA);
+    usedFlagsF = r.frameOf(usedFlagsA);
+    usedF = r.frameOf(usedIdxA);
+    usedEventF = r.frameOf(usedEventA);
+    availEventF = r.frameOf(availEventA);
+    return r;
   }
 
   public RingLayout layout() { return layout; }
@@ -61,6 +87,7 @@ public final class SplitDriverQueue implements DriverQueue {
 
   @Override
   public int addDirect(GuestMemory mem, Chain chain, int tok) {
+    PinnedRange r = ring;
     int n = chain.count;
     if (n == 0) throw new IllegalArgumentException("a chain needs at least one buffer (virtio 1.2 §2.7.13.1)");
     if (n > numFree) return NO_SPACE;
@@ -69,11 +96,12 @@ public final class SplitDriverQueue implements DriverQueue {
     for (int s = 0; s < n; s++) {
       long d = layout.desc(i);
       int flags = (chain.deviceWrites[s] ? Descriptor.F_WRITE : 0) | (s + 1 < n ? Descriptor.F_NEXT : 0);
-      mem.writeU64(d + Descriptor.ADDR, chain.addr[s]);
-      mem.writeU32(d + Descriptor.LEN, chain.len[s] & 0xffff_ffffL);
-      mem.writeU16(d + Descriptor.FLAGS, flags);
+      byte[] f = r.frameOf(d); // (the table is 16-byte aligned: a descriptor lies in one frame)
+      PinnedRange.setU64(f, d + Descriptor.ADDR, chain.addr[s]);
+      PinnedRange.setU32(f, d + Descriptor.LEN, chain.len[s] & 0xffff_ffffL);
+      PinnedRange.setU16(f, d + Descriptor.FLAGS, flags);
       i = nextFree[i];
-      if (s + 1 < n) mem.writeU16(d + Descriptor.NEXT, i);
+      if (s + 1 < n) PinnedRange.setU16(f, d + Descriptor.NEXT, i);
     }
     freeHead = i;
     numFree -= n;
@@ -100,13 +128,15 @@ public final class SplitDriverQueue implements DriverQueue {
 
   @Override
   public int addIndirectTable(GuestMemory mem, int entries, long tableDmaAddr, int tok) {
+    PinnedRange r = ring;
     if (!indirectEnabled) throw new IllegalStateException("VIRTIO_F_INDIRECT_DESC was not negotiated");
     if (numFree < 1) return NO_SPACE;
     int head = freeHead;
     long d = layout.desc(head);
-    mem.writeU64(d + Descriptor.ADDR, tableDmaAddr);
-    mem.writeU32(d + Descriptor.LEN, (long) Descriptor.SIZE * entries);
-    mem.writeU16(d + Descriptor.FLAGS, Descriptor.F_INDIRECT);
+    byte[] f = r.frameOf(d);
+    PinnedRange.setU64(f, d + Descriptor.ADDR, tableDmaAddr);
+    PinnedRange.setU32(f, d + Descriptor.LEN, (long) Descriptor.SIZE * entries);
+    PinnedRange.setU16(f, d + Descriptor.FLAGS, Descriptor.F_INDIRECT);
     freeHead = nextFree[head];
     numFree -= 1;
     chainLength[head] = 1;
@@ -114,11 +144,12 @@ public final class SplitDriverQueue implements DriverQueue {
   }
 
   private int publish(GuestMemory mem, int head, int tok) {
+    PinnedRange r = ring;
     token[head] = tok;
     // virtio 1.2 §2.7.13.2: put the head in the next avail ring slot, then (after a write barrier) bump idx.
-    mem.writeU16(layout.availRing(availIdxShadow & mask), head);
+    r.writeU16(layout.availRing(availIdxShadow & mask), head);
     availIdxShadow = RingIndex.u16(availIdxShadow + 1);
-    mem.writeU16(layout.availIdx(), availIdxShadow);
+    PinnedRange.setU16(availF, availIdxA, availIdxShadow);
     numAdded++;
     inFlight++;
     return head;
@@ -132,19 +163,20 @@ public final class SplitDriverQueue implements DriverQueue {
     if (newIdx == old) return false;
     if (eventIdx) {
       // virtio 1.2 §2.7.10: notify when avail_event lies in (old, new].
-      return RingIndex.needEvent(mem.readU16(layout.availEvent()), newIdx, old);
+      return RingIndex.needEvent(PinnedRange.u16(availEventF, availEventA), newIdx, old);
     }
     // virtio 1.2 §2.7.7.2: VIRTQ_USED_F_NO_NOTIFY advises the driver not to kick.
-    return (mem.readU16(layout.usedFlags()) & 1) == 0;
+    return (PinnedRange.u16(usedFlagsF, usedFlagsA) & 1) == 0;
   }
 
   @Override
   public int getBuf(GuestMemory mem) {
-    int usedIdx = mem.readU16(layout.usedIdx());
+    PinnedRange r = ring;
+    int usedIdx = PinnedRange.u16(usedF, usedIdxA);
     if (usedIdx == lastUsedIdx) return NONE;
     long e = layout.usedRing(lastUsedIdx & mask);
-    int id = (int) mem.readU32(e);
-    lastUsedLen = (int) mem.readU32(e + 4);
+    int id = (int) r.readU32(e);
+    lastUsedLen = (int) r.readU32(e + 4);
     if (id >= layout.size() || chainLength[id] == 0) {
       throw new IllegalStateException("device returned descriptor " + id + " which is not in flight (virtio 1.2 §2.7.8)");
     }
@@ -153,7 +185,7 @@ public final class SplitDriverQueue implements DriverQueue {
     lastUsedIdx = RingIndex.u16(lastUsedIdx + 1);
     inFlight--;
     // Linux: "If we expect an interrupt for the next entry, tell host by writing event index".
-    if (eventIdx && !callbacksDisabled) mem.writeU16(layout.usedEvent(), lastUsedIdx);
+    if (eventIdx && !callbacksDisabled) PinnedRange.setU16(usedEventF, usedEventA, lastUsedIdx);
     return tok;
   }
 
@@ -171,18 +203,18 @@ public final class SplitDriverQueue implements DriverQueue {
   public void disableCb(GuestMemory mem) {
     if (callbacksDisabled) return;
     callbacksDisabled = true;
-    if (eventIdx) mem.writeU16(layout.usedEvent(), 0); // Linux 6.1: "this is a hack. Figure out a cleaner value to write."
-    else mem.writeU16(layout.availFlags(), 1); // VIRTQ_AVAIL_F_NO_INTERRUPT
+    if (eventIdx) PinnedRange.setU16(usedEventF, usedEventA, 0); // Linux 6.1: "this is a hack. Figure out a cleaner value to write."
+    else PinnedRange.setU16(availFlagsF, availFlagsA, 1); // VIRTQ_AVAIL_F_NO_INTERRUPT
   }
 
   @Override
   public boolean enableCb(GuestMemory mem) {
     if (callbacksDisabled) {
       callbacksDisabled = false;
-      if (!eventIdx) mem.writeU16(layout.availFlags(), 0);
+      if (!eventIdx) PinnedRange.setU16(availFlagsF, availFlagsA, 0);
     }
-    if (eventIdx) mem.writeU16(layout.usedEvent(), lastUsedIdx);
-    return mem.readU16(layout.usedIdx()) == lastUsedIdx;
+    if (eventIdx) PinnedRange.setU16(usedEventF, usedEventA, lastUsedIdx);
+    return PinnedRange.u16(usedF, usedIdxA) == lastUsedIdx;
   }
 
   /** Linux 6.1 {@code virtqueue_enable_cb_delayed_split}: used_event 3/4 of the outstanding chains ahead. */
@@ -190,10 +222,10 @@ public final class SplitDriverQueue implements DriverQueue {
   public boolean enableCbDelayed(GuestMemory mem) {
     if (callbacksDisabled) {
       callbacksDisabled = false;
-      if (!eventIdx) mem.writeU16(layout.availFlags(), 0);
+      if (!eventIdx) PinnedRange.setU16(availFlagsF, availFlagsA, 0);
     }
     int bufs = RingIndex.u16(availIdxShadow - lastUsedIdx) * 3 / 4;
-    if (eventIdx) mem.writeU16(layout.usedEvent(), RingIndex.u16(lastUsedIdx + bufs));
-    return RingIndex.u16(mem.readU16(layout.usedIdx()) - lastUsedIdx) <= bufs;
+    if (eventIdx) PinnedRange.setU16(usedEventF, usedEventA, RingIndex.u16(lastUsedIdx + bufs));
+    return RingIndex.u16(PinnedRange.u16(usedF, usedIdxA) - lastUsedIdx) <= bufs;
   }
 }

@@ -164,4 +164,43 @@ class GuestMemoryTest {
     for (int i = 0; i < n; i++) b[i] = mem.readU8(gpa + i);
     return b;
   }
+
+  @Test
+  void aPinnedRangeReadsAndWritesTheSameBytesAsTheMemory() {
+    GuestMemory mem = new GuestMemory(GIB);
+    mem.writeU32(0x10_1000, 0xdead_beefL); // one of the range's frames touched before it is pinned
+    PinnedRange r = mem.pin(0x10_0f00, 0x10_2100); // frames 0x100, 0x101, 0x102
+    assertThat(mem.touchedFrames()).isEqualTo(3);
+
+    assertThat(r.readU32(0x10_1000)).isEqualTo(0xdead_beefL);
+    r.writeU64(0x10_0f08, 0x0102_0304_0506_0708L);
+    r.writeU16(0x10_2002, 0xbeef);
+    r.writeU32(0x10_1ffc, 7);
+    assertThat(mem.readU64(0x10_0f08)).isEqualTo(0x0102_0304_0506_0708L);
+    assertThat(mem.readU16(0x10_2002)).isEqualTo(0xbeef);
+    assertThat(mem.readU32(0x10_1ffc)).isEqualTo(7);
+    mem.writeU16(0x10_0f40, 0x1234);
+    assertThat(r.readU16(0x10_0f40)).isEqualTo(0x1234);
+    assertThat(r.readU64(0x10_0f08)).isEqualTo(0x0102_0304_0506_0708L);
+
+    byte[] f = r.frameOf(0x10_2002);
+    assertThat(PinnedRange.u16(f, 0x10_2002)).isEqualTo(0xbeef);
+    PinnedRange.setU16(f, 0x10_2004, 0x4321);
+    assertThat(mem.readU16(0x10_2004)).isEqualTo(0x4321);
+  }
+
+  @Test
+  void aPinnedRangeRefusesWhatLiesOutsideItAndStaysTracked() {
+    GuestMemory mem = new GuestMemory(GIB);
+    PinnedRange r = mem.pin(0x10_0000, 0x10_1800);
+    assertThatThrownBy(() -> r.readU16(0x10_2000)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> r.writeU32(0xf_fffc, 1)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> r.readU32(0x10_0ffe)).as("across a frame").isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> mem.setUntracked(0x10_1000, 0x20_0000)).hasMessageContaining("pinned");
+    mem.setUntracked(0x20_0000, 0x40_0000);
+    assertThat(mem.isPayload(0x20_0000)).isTrue();
+    assertThat(mem.isPayload(0x10_0000)).isFalse();
+    assertThatThrownBy(() -> mem.pin(0x3f_f000, 0x40_1000)).hasMessageContaining("payload");
+    assertThatThrownBy(() -> mem.pin(GIB - 4096, GIB + 4096)).isInstanceOf(IllegalArgumentException.class);
+  }
 }

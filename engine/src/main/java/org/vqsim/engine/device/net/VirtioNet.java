@@ -1029,7 +1029,8 @@ public final class VirtioNet implements DeviceModel {
     while (left > 0) {
       int w = Math.min(left, stashLen[q][used]);
       int slot = rxSlotBase + q * size + rxHeadToBuf[q][stashHead[q][used]];
-      if (used == 0) {
+      if (used == 0 && !mem.isPayload(stashGpa[q][0])) {
+        // (a header in payload memory keeps no bytes: its writes would be dropped)
         long h = stashGpa[q][0];
         mem.writeU8(h, 0);
         mem.writeU8(h + 1, len > MAX_WIRE_FRAME ? 1 : 0);
@@ -1040,7 +1041,7 @@ public final class VirtioNet implements DeviceModel {
       left -= w;
       used++;
     }
-    mem.writeU16(stashGpa[q][0] + 10, used);
+    if (!mem.isPayload(stashGpa[q][0])) mem.writeU16(stashGpa[q][0] + 10, used);
     rxNumBuffers[q][firstBuf] = used;
     vq.device.flush(mem);
     ringAccesses(vq, firstSlot, vq.completeAccesses);
