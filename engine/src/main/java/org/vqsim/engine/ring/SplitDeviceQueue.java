@@ -10,8 +10,7 @@ import org.vqsim.engine.memory.PinnedRange;
  * virtio_queue_split_set_notification}. It validates what the driver wrote as a device must
  * (descriptor indices in range, no loops, no nested indirect tables, table length a multiple of 16).
  */
-public final class SplitDeviceQueue implements DeviceQueue {
-  private final RingLayout layout;
+public final class SplitDeviceQueue extends PinnedSplitRing implements DeviceQueue {
   private final int mask;
   private final int size;
   private final boolean eventIdx;
@@ -23,14 +22,9 @@ public final class SplitDeviceQueue implements DeviceQueue {
   private int signalledUsed;
   private boolean signalledUsedValid;
   private boolean notification = true;
-  // the ring's frames (descriptor table, avail and used rings), held from the first access on, and the
-  // frame and address of each index, flags and event field, which every request or packet reaches
-  private PinnedRange ring;
-  private byte[] availFlagsF, availF, usedFlagsF, usedF, usedEventF, availEventF;
-  private long availFlagsA, availIdxA, usedFlagsA, usedIdxA, usedEventA, availEventA;
 
   public SplitDeviceQueue(RingLayout layout, boolean eventIdx, boolean indirect) {
-    this.layout = layout;
+    super(layout);
     this.size = layout.size();
     this.mask = size - 1;
     this.eventIdx = eventIdx;
@@ -43,24 +37,6 @@ public final class SplitDeviceQueue implements DeviceQueue {
     pin(mem);
   }
 
-  private PinnedRange pin(GuestMemory mem) {
-    // virtio 1.2 §2.7: the descriptor table is 16-byte aligned, so no descriptor crosses a frame
-    if ((layout.descAddr() & (Descriptor.SIZE - 1)) != 0) throw new IllegalArgumentException("descriptor table must be 16-byte aligned (virtio 1.2 §2.7)");
-    PinnedRange r = ring = mem.pin(layout.descAddr(), layout.end());
-    availFlagsA = layout.availFlags();
-    availIdxA = layout.availIdx();
-    usedFlagsA = layout.usedFlags();
-    usedIdxA = layout.usedIdx();
-    usedEventA = layout.usedEvent();
-    availEventA = layout.availEvent();
-    availFlagsF = r.frameOf(availFlagsA);
-    availF = r.frameOf(availIdxA);
-    usedFlagsF = r.frameOf(usedFlagsA);
-    usedF = r.frameOf(usedIdxA);
-    usedEventF = r.frameOf(usedEventA);
-    availEventF = r.frameOf(availEventA);
-    return r;
-  }
 
   @Override
   public boolean hasAvailable(GuestMemory mem) {

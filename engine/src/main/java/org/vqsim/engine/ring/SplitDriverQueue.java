@@ -12,8 +12,7 @@ import org.vqsim.engine.memory.PinnedRange;
  * <p>As in Linux, the free list and each chain's length live in driver-private memory ({@code
  * desc_extra}): the driver never trusts what the device could have rewritten in the table.
  */
-public final class SplitDriverQueue implements DriverQueue {
-  private final RingLayout layout;
+public final class SplitDriverQueue extends PinnedSplitRing implements DriverQueue {
   private final int mask;
   private final boolean eventIdx;
   private final boolean indirectEnabled;
@@ -30,14 +29,9 @@ public final class SplitDriverQueue implements DriverQueue {
   private int lastUsedLen;
   private boolean callbacksDisabled;
   private int inFlight;
-  // the ring's frames (descriptor table, avail and used rings), held once, and the frame and address of
-  // each index, flags and event field, which every request or packet reaches
-  private PinnedRange ring;
-  private byte[] availFlagsF, availF, usedFlagsF, usedF, usedEventF, availEventF;
-  private long availFlagsA, availIdxA, usedFlagsA, usedIdxA, usedEventA, availEventA;
 
   public SplitDriverQueue(GuestMemory mem, RingLayout layout, boolean eventIdx, boolean indirect) {
-    this.layout = layout;
+    super(layout);
     this.mask = layout.size() - 1;
     this.eventIdx = eventIdx;
     this.indirectEnabled = indirect;
@@ -53,24 +47,6 @@ public final class SplitDriverQueue implements DriverQueue {
     pin(mem);
   }
 
-  private PinnedRange pin(GuestMemory mem) {
-    // virtio 1.2 §2.7: the descriptor table is 16-byte aligned, so no descriptor crosses a frame
-    if ((layout.descAddr() & (Descriptor.SIZE - 1)) != 0) throw new IllegalArgumentException("descriptor table must be 16-byte aligned (virtio 1.2 §2.7)");
-    PinnedRange r = ring = mem.pin(layout.descAddr(), layout.end());
-    availFlagsA = layout.availFlags();
-    availIdxA = layout.availIdx();
-    usedFlagsA = layout.usedFlags();
-    usedIdxA = layout.usedIdx();
-    usedEventA = layout.usedEvent();
-    availEventA = layout.availEvent();
-    availFlagsF = r.frameOf(availFlagsA);
-    availF = r.frameOf(availIdxA);
-    usedFlagsF = r.frameOf(usedFlagsA);
-    usedF = r.frameOf(usedIdxA);
-    usedEventF = r.frameOf(usedEventA);
-    availEventF = r.frameOf(availEventA);
-    return r;
-  }
 
   public RingLayout layout() { return layout; }
   @Override public int size() { return layout.size(); }
