@@ -194,6 +194,26 @@ public final class NetCalibration {
         m.length, modelled, figure));
   }
 
+  /**
+   * Half the 95% interval of the mean of the runs' values, as a percentage of {@code v} (their mean,
+   * clamped at 0): a {@link Calibration#BOOTSTRAP}-fold bootstrap over the runs, seeded, each resampled
+   * mean clamped at 0 too. NaN for one run (nothing to resample over) or a figure clamped at 0.
+   */
+  static double bootstrapHalfPct(double[] perRun, double v) {
+    int n = perRun.length;
+    if (n < 2 || v <= 0) return Double.NaN;
+    SplittableRandom rnd = new SplittableRandom(SEED);
+    double[] boot = new double[Calibration.BOOTSTRAP];
+    for (int b = 0; b < boot.length; b++) {
+      double s = 0;
+      for (int i = 0; i < n; i++) s += perRun[rnd.nextInt(n)];
+      boot[b] = Math.max(0, s / n);
+    }
+    Arrays.sort(boot);
+    double lo = boot[(int) Math.floor(0.025 * (boot.length - 1))], hi = boot[(int) Math.ceil(0.975 * (boot.length - 1))];
+    return (hi - lo) / 2 / v * 100;
+  }
+
   private static Figure figure(CostFigure f, CostProfile p, List<double[]> perRun, List<String> names, double[] values, String[] sources, String method) {
     double base = p.get(f);
     if (perRun.isEmpty()) return new Figure(f, base, base, Double.NaN, List.of(), 0, p.source(f));
@@ -205,18 +225,8 @@ public final class NetCalibration {
       count += perRun.get(i).length;
     }
     double v = Math.max(0, mean(med));
-    SplittableRandom rnd = new SplittableRandom(SEED);
-    double[] boot = new double[Calibration.BOOTSTRAP];
-    for (int b = 0; b < boot.length; b++) {
-      double s = 0;
-      for (int i = 0; i < n; i++) s += med[rnd.nextInt(n)];
-      boot[b] = Math.max(0, s / n);
-    }
-    Arrays.sort(boot);
-    double lo = boot[(int) Math.floor(0.025 * (boot.length - 1))], hi = boot[(int) Math.ceil(0.975 * (boot.length - 1))];
-    double half = v > 0 ? (hi - lo) / 2 / v * 100 : Double.NaN;
+    double half = bootstrapHalfPct(med, v);
     long rounded = Math.round(v);
-    if (n < 2) half = Double.NaN; // one run: nothing to resample over
     String pm = n < 2 ? "one run, so no interval over runs" : v > 0 ? String.format(Locale.ROOT, "±%.1f%% (95%% interval of a %d-fold bootstrap over the runs)", half, Calibration.BOOTSTRAP)
         : "clamped at 0 (the measured time is below the profile's other figures for the same work)";
     String src = String.format(Locale.ROOT, "calibrated from %d %s (%s), %s; the median of each run's intervals (%d in all) of %s; docs/CALIBRATION.md (network figures)", n, n == 1 ? "run" : "runs",

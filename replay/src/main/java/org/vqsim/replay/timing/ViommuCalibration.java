@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.vqsim.capture.TraceException;
 import org.vqsim.capture.Traces;
 import org.vqsim.engine.cost.CostFigure;
@@ -59,7 +58,6 @@ import org.vqsim.engine.cost.CostProfile;
  */
 public final class ViommuCalibration {
   public static final int MIN_INTERVALS = 10;
-  private static final long SEED = 20261203L;
 
   private ViommuCalibration() {}
 
@@ -384,16 +382,7 @@ public final class ViommuCalibration {
     double base = p.isGiven(f) || f.fallback() != null ? p.get(f) : Double.NaN;
     int n = perRun.length;
     double v = Math.max(0, mean(perRun));
-    SplittableRandom rnd = new SplittableRandom(SEED);
-    double[] boot = new double[Calibration.BOOTSTRAP];
-    for (int b = 0; b < boot.length; b++) {
-      double s = 0;
-      for (int i = 0; i < n; i++) s += perRun[rnd.nextInt(n)];
-      boot[b] = Math.max(0, s / n);
-    }
-    Arrays.sort(boot);
-    double lo = boot[(int) Math.floor(0.025 * (boot.length - 1))], hi = boot[(int) Math.ceil(0.975 * (boot.length - 1))];
-    double half = n < 2 || v <= 0 ? Double.NaN : (hi - lo) / 2 / v * 100;
+    double half = NetCalibration.bootstrapHalfPct(perRun, v);
     double[] sorted = perRun.clone();
     Arrays.sort(sorted);
     String pm = n < 2 ? "one run, so no interval over runs"
