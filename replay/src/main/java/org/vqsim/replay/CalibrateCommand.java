@@ -120,9 +120,7 @@ final class CalibrateCommand implements Callable<Integer> {
         // the network runs under virtio-iommu time the same requests: set beside the measured figures
         for (int i = 0; i < nr.size(); i++) {
           if (!nr.get(i).strategy().equals("virtio-iommu")) continue;
-          String spec = netRuns.get(i);
-          Path q = Path.of(spec.substring(0, spec.lastIndexOf('=')).split(",", -1)[1]);
-          viommu.notes().add(ViommuCalibration.qemuCheck(nr.get(i).name(), q, made));
+          viommu.notes().add(ViommuCalibration.qemuCheck(nr.get(i).name(), Path.of(netRun(netRuns.get(i))[1]), made));
         }
       }
     }
@@ -213,12 +211,18 @@ final class CalibrateCommand implements Callable<Integer> {
   }
 
   private static NetCalibration.Run loadNet(String spec) throws IOException {
+    String[] f = netRun(spec);
+    return NetCalibration.load(Path.of(f[0]), Path.of(f[1]), f[2]);
+  }
+
+  /** A --net-run's {guest trace, QEMU log, strategy}. */
+  private static String[] netRun(String spec) {
     int eq = spec.lastIndexOf('=');
     String[] f = (eq < 0 ? spec : spec.substring(0, eq)).split(",", -1);
     if (eq < 0 || eq == spec.length() - 1 || f.length != 2 || f[0].isEmpty() || f[1].isEmpty()) {
       throw new IllegalArgumentException("--net-run must be GUEST,QEMU=STRATEGY, not '" + spec + "'");
     }
-    return NetCalibration.load(Path.of(f[0]), Path.of(f[1]), spec.substring(eq + 1));
+    return new String[] {f[0], f[1], spec.substring(eq + 1)};
   }
 
   private static ViommuCalibration.Run loadViommu(String spec) throws IOException {
