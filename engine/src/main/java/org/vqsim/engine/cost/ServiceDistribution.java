@@ -1,5 +1,6 @@
 package org.vqsim.engine.cost;
 
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -163,9 +164,14 @@ public final class ServiceDistribution {
     }
   }
 
+  /**
+   * Six significant digits, written out in full rather than as {@code 2.02187e+06} (the same value when
+   * read back), without trailing zeros after the point.
+   */
   private static String num(double v) {
     String s = String.format(Locale.ROOT, "%.6g", v);
-    if (s.contains("e") || !s.contains(".")) return s;
+    if (s.contains("e")) s = new BigDecimal(s).toPlainString();
+    if (!s.contains(".")) return s;
     s = s.replaceAll("0+$", "");
     return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
   }

@@ -39,6 +39,13 @@ class ServiceDistributionTest {
   }
 
   @Test
+  void largeAndSmallValuesAreWrittenOutInFull() {
+    ServiceDistribution d = ServiceDistribution.empirical(new double[] {0, 0.5, 0.999, 1}, new double[] {0.0000153, 1488.96, 2021874.6, 3709690});
+    assertEquals("empirical 0:0.0000153 0.5:1488.96 0.999:2021870 1:3709690", d.spec());
+    assertEquals(2021870, d.quantile(0.999), 1e-6);
+  }
+
+  @Test
   void badSpecsSayWhatIsWrong() {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> ServiceDistribution.parse("empirical 0:1 0.5:0.9 1:2")).getMessage().contains("must not decrease"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> ServiceDistribution.parse("empirical 0.1:1 1:2")).getMessage().contains("start at probability 0"));
