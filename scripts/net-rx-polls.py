@@ -153,10 +153,10 @@ def guest_report(path):
             after_full[key].append(gap)
         else:
             after_partial['%s -> %s' % (a[1], b[1])].append(gap)
-    print('  after a poll that used its whole budget (napi_poll -> next poll\'s first frame):')
+    print('  after a poll that used its whole budget (napi_poll -> next poll\'s first frame):%s' % ('' if after_full else ' none'))
     for k in sorted(after_full, key=lambda k: -len(after_full[k])):
         print('    %s: %s' % (k, us(after_full[k])))
-    print('  after a poll that completed NAPI:')
+    print('  after a poll that completed NAPI:%s' % ('' if after_partial else ' none'))
     for k in sorted(after_partial, key=lambda k: -len(after_partial[k])):
         print('    %s: %s' % (k, us(after_partial[k])))
     # 3. inside the polls
