@@ -207,8 +207,8 @@ final class ValidateCommand implements Callable<Integer> {
     }
     ArrowTables.printAligned(out, List.of("metric", "source", "observed/packet", "modelled/packet", "error", tolerance == null && batchTol == null ? "" : "within"), table);
     var m = o.model();
-    out.printf(Locale.ROOT, "Model: %d receive buffers for %d received packets (%.2f each), %d refill failures, %d NAPI polls%n", m.rxBuffers(), m.rxPackets(),
-        m.rxPackets() == 0 ? 0.0 : (double) m.rxBuffers() / m.rxPackets(), m.refillFailures(), m.napiPolls());
+    out.printf(Locale.ROOT, "Model: %d receive buffers for %d received packets (%.2f each), %d refill failures, %d NAPI polls (receive and transmit; %d receive polls used the whole budget)%n", m.rxBuffers(), m.rxPackets(),
+        m.rxPackets() == 0 ? 0.0 : (double) m.rxBuffers() / m.rxPackets(), m.refillFailures(), m.napiPolls(), m.napiBudgetExhausted());
     out.printf(Locale.ROOT, "GRO (observed / modelled): %d / %d skbs handed to the stack for %d received packets (netif_receive_skb in the trace)%n", o.guest().rxSkbs, m.rxSkbs(),
         m.rxPackets());
     if (o.qemu() != null) {

@@ -50,9 +50,12 @@ class ValidateNetLabTest {
    * translation 53k cycles (block fit), the lab's QEMU logs bound it at 5-18k; tcp-tx.viommu-strict
    * without offloads (kicks, -64% with the guest's stalls, -40% without): the guest's stalls lengthen a
    * super-packet's segment burst while that too slow QEMU is still busy with notifications off; the
-   * receive streams without offloads: the lab's TCG guest was slower per frame than its QEMU (its
-   * stalls are modelled now and match the lab's per frame; its poll-boundary work, 0.3-7 ms, is not)
-   * and took one interrupt per burst. docs/NET-NOTES.md has the measurements.
+   * receive streams without offloads: the lab's TCG guest was slower per frame than its QEMU and took
+   * one interrupt per burst; its short stalls are modelled and match the lab's per frame, but inside its
+   * polls its vCPU also stood still for milliseconds (16.5 us per frame under bounce), mostly until a
+   * transmit interrupt that QEMU's main loop raised before serving the tap under the BQL, which is not
+   * modelled (the receiver running between ksoftirqd's polls is not either; tried, it moves neither
+   * figure). docs/NET-NOTES.md ("Between the polls") has the measurements.
    */
   static final Map<String, Double> KNOWN_MISSES = Map.of(
       "tcp-tx.viommu-strict interrupts", +58.3,
