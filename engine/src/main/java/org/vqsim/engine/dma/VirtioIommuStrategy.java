@@ -130,7 +130,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
    */
   private final long reqCycles, reqQemuCycles, ringDesc, ringPublish, guestUsed, kickExit, kickHandler, devicePop, deviceDesc, usedPush, lookupCycles;
   private final FlushQueue[] flushQueues;
-  private long live;
+  private long live, mapRequests;
 
   VirtioIommuStrategy(String id, Mode mode, boolean bounce, DmaContext ctx) {
     this.id = id;
@@ -178,6 +178,36 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     return ((addr & PAGE_MASK) + length + PAGE_MASK) >>> PAGE_SHIFT;
   }
 
+  /**
+   * Bytes of the next request {@code __iommu_map} (or {@code __iommu_unmap}, with {@code paddr} =
+   * {@code iova}) sends for {@code size} bytes at {@code iova} → {@code paddr}: Linux 6.1 {@code
+   * iommu_pgsize()} (drivers/iommu/iommu.c) on a domain whose {@code pgsize_bitmap} holds every power
+   * of two from 4 KiB (QEMU 7.2 {@code virtio_iommu_device_realize}: {@code s->config.page_size_mask =
+   * TARGET_PAGE_MASK}, x86's 4 KiB page), times the {@code count} it returns for {@code map_pages}:
+   * the largest page size that fits the size and that both addresses are aligned to ({@code pgsizes
+   * &= GENMASK(__ffs(addr_merge), 0)}), as many of them as fit, "There's no point trying a bigger page
+   * size unless the virtual and physical addresses are similarly offset within the larger page"; if
+   * they are, only up to the next boundary of that larger size when a whole larger page fits after it
+   * ({@code if (offset + pgsize_next <= size) size = offset}). All three arguments are page aligned.
+   */
+  static long chunkBytes(long iova, long paddr, long size) {
+    long addrMerge = iova | paddr;
+    int idx = 63 - Long.numberOfLeadingZeros(size);
+    if (addrMerge != 0) idx = Math.min(idx, Long.numberOfTrailingZeros(addrMerge));
+    long take = size;
+    if (idx < 63) {
+      long next = 1L << (idx + 1);
+      if (((iova ^ paddr) & (next - 1)) == 0) {
+        long offset = next - (addrMerge & (next - 1));
+        if (offset + next <= size) take = offset;
+      }
+    }
+    return (take >>> idx) << idx;
+  }
+
+  /** MAP requests sent so far (one per {@code iommu_pgsize} chunk of every map; set-up's coherent mappings are not sent). */
+  public long mapRequests() { return mapRequests; }
+
   @Override
   public long map(int slot, long paddr, int length, DmaDirection dir) {
     long phys = paddr;
@@ -192,9 +222,16 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     long iovaPage = iova >>> PAGE_SHIFT, physPage = phys >>> PAGE_SHIFT;
     for (long k = 0; k < pages; k++) guestMappings.put(iovaPage + k, physPage + k);
     int flags = dir == DmaDirection.TO_DEVICE ? MAP_F_READ : dir == DmaDirection.FROM_DEVICE ? MAP_F_WRITE : MAP_F_READ | MAP_F_WRITE;
-    ledger.charge(slot, Actor.VCPU, Category.MAP, reqCycles);
+    long size = pages << PAGE_SHIFT, physStart = physPage << PAGE_SHIFT;
     ledger.count(slot, EventKind.MAPS, 1);
-    send(slot, T_MAP, iova, iova + (pages << PAGE_SHIFT) - 1, physPage << PAGE_SHIFT, flags, true);
+    // __iommu_map: one viommu_map_pages call per iommu_pgsize chunk, each a synchronous MAP
+    for (long off = 0; off < size;) {
+      long chunk = chunkBytes(iova + off, physStart + off, size - off);
+      ledger.charge(slot, Actor.VCPU, Category.MAP, reqCycles);
+      mapRequests++;
+      send(slot, T_MAP, iova + off, iova + off + chunk - 1, physStart + off, flags, true);
+      off += chunk;
+    }
     return iova | (phys & PAGE_MASK);
   }
 
@@ -210,13 +247,22 @@ public final class VirtioIommuStrategy implements DmaStrategy {
       for (long k = 0; k < pages; k++) guestMappings.remove(iovaPage + k);
       ledger.charge(slot, Actor.VCPU, Category.UNMAP, reqCycles);
       ledger.count(slot, EventKind.UNMAPS, 1);
-      ledger.count(slot, EventKind.INVALIDATIONS, 1);
       long iova = iovaPage << PAGE_SHIFT;
+      long size = pages << PAGE_SHIFT, physStart = physPage << PAGE_SHIFT;
+      // __iommu_unmap: per iommu_pgsize chunk of the IOVA alone, viommu_unmap_pages removes every MAP
+      // chunk that starts in it, whole (viommu_del_mappings), and queues one UNMAP for what it removed;
+      // strict: iommu_iotlb_sync then kicks once (the last request is sent synchronously)
+      long done = 0, mapEnd = 0;
+      while (done < size) {
+        long chunk = chunkBytes(iova + done, iova + done, size - done);
+        while (mapEnd < done + chunk) mapEnd += chunkBytes(iova + mapEnd, physStart + mapEnd, size - mapEnd);
+        ledger.count(slot, EventKind.INVALIDATIONS, 1);
+        send(slot, T_UNMAP, iova + done, iova + mapEnd - 1, 0, 0, !lazy && mapEnd == size);
+        done = mapEnd;
+      }
       if (lazy) {
-        send(slot, T_UNMAP, iova, iova + (pages << PAGE_SHIFT) - 1, 0, 0, false);
         deferFree(slot, iova, pages);
       } else {
-        send(slot, T_UNMAP, iova, iova + (pages << PAGE_SHIFT) - 1, 0, 0, true);
         iovas.free(slot, tl.cpu(), iova, pages);
       }
     }
