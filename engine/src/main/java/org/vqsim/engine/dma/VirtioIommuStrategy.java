@@ -24,8 +24,25 @@ import org.vqsim.engine.sim.Timeline;
  * the request, reads it from guest memory, updates its own mapping tree, writes the status and
  * returns the buffer. The queue has no interrupt (the driver polls).
  *
+ * <p>A map or unmap is sent as Linux 6.1's IOMMU core splits it ({@link #chunkBytes}): {@code
+ * __iommu_map} calls {@code viommu_map_pages} once per {@code iommu_pgsize} chunk (page size ×
+ * count), and each call sends one MAP synchronously ({@code viommu_add_mapping} + {@code
+ * viommu_send_req_sync}; {@code map_pages} since 7e62edd7a33a, Linux 6.0); {@code __iommu_unmap}
+ * chunks the IOVA alone, {@code viommu_unmap_pages} removes every mapping that starts in its chunk,
+ * whole ({@code viommu_del_mappings}: "Virtio-iommu doesn't allow UNMAP to split a mapping created
+ * with a single MAP request, so remove the full mapping"), queues one UNMAP for all it removed
+ * ({@code viommu_add_req}) and the loop goes on after it, and {@code iommu_iotlb_sync} kicks once
+ * ({@code viommu_iotlb_sync}). So an unmap sends at most one UNMAP per MAP chunk and never one that
+ * finds nothing. The rule reproduces every {@code virtio_iommu_map}/{@code _unmap} range of the net
+ * lab's strict runs from their guests' {@code iommu:map}/{@code unmap} events (docs/NET-NOTES.md);
+ * the block lab's maps are single pages and never split. Each MAP is charged a whole round trip
+ * ({@code virtio_iommu_req_cycles}, measured on the block lab where a map is one request); an unmap's
+ * guest side is charged once, its queued UNMAPs are answered in the one pass its kick starts.
+ * {@code invalidations} counts the UNMAP requests (QEMU's {@code virtio_iommu_unmap}, as the block
+ * validation counts them); {@link #mapRequests} counts the MAPs.
+ *
  * <ul>
- *   <li>strict: one synchronous request per map and per unmap;
+ *   <li>strict: every MAP synchronous, an unmap's UNMAPs kicked once;
  *   <li>lazy: from Linux 6.8 (commit 6f01a732608f "iommu/virtio: Add ops->flush_iotlb_all and enable deferred flush") an unmap is queued without a kick and the IOVA waits in a flush queue
  *       (256 entries, 10 ms); the next synchronous request carries the queued ones. Linux 6.1
  *       cannot allocate a flush-queue domain for virtio-iommu and falls back to strict — the guest
