@@ -49,7 +49,7 @@ import org.vqsim.engine.sim.Timeline;
  *       kernel version is a model parameter;
  *   <li>map, every guest kernel: Linux 6.8 also added {@code iotlb_sync_map} (00271ca5cbcd), which adds the MAP
  *       without a kick in {@code viommu_map_pages} and syncs in {@code iommu_map}: one round trip per {@code
- *       iommu_map}. virtio_ring maps each buffer with its own {@code dma_map_page}, so a virtio-blk request still
+ *       iommu_map}, however many chunks it was split into (6.1: one per chunk). virtio_ring maps each buffer with its own {@code dma_map_page}, so a virtio-blk request still
  *       pays one synchronous MAP per buffer, as on 6.1; batching a request's MAPs into one sync needs a device
  *       that maps with {@code dma_map_sg} (NVMe), which is not modelled;
  *   <li>identity: an identity domain on a device without {@code VIRTIO_IOMMU_F_BYPASS_CONFIG}: the driver
@@ -126,7 +126,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
 
   private final String id;
   private final Mode mode;
-  private final boolean lazy;
+  private final boolean lazy, syncMap;
   private final CycleLedger ledger;
   private final GuestMemory mem;
   private final Timeline tl;
@@ -153,6 +153,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     this.id = id;
     this.mode = mode;
     this.lazy = mode == Mode.LAZY && ctx.options().guestKernel() >= DmaOptions.VIRTIO_IOMMU_LAZY_SINCE;
+    this.syncMap = ctx.options().guestKernel() >= DmaOptions.VIRTIO_IOMMU_LAZY_SINCE; // 00271ca5cbcd, the same release
     this.ledger = ctx.ledger();
     this.mem = ctx.memory();
     this.tl = ctx.timeline();
@@ -241,12 +242,13 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     int flags = dir == DmaDirection.TO_DEVICE ? MAP_F_READ : dir == DmaDirection.FROM_DEVICE ? MAP_F_WRITE : MAP_F_READ | MAP_F_WRITE;
     long size = pages << PAGE_SHIFT, physStart = physPage << PAGE_SHIFT;
     ledger.count(slot, EventKind.MAPS, 1);
-    // __iommu_map: one viommu_map_pages call per iommu_pgsize chunk, each a synchronous MAP
+    // __iommu_map: one viommu_map_pages call per iommu_pgsize chunk, each a synchronous MAP (6.1); from
+    // 6.8 each is queued and iommu_map's iotlb_sync_map kicks once, after the last (one guest side per map)
     for (long off = 0; off < size;) {
       long chunk = chunkBytes(iova + off, physStart + off, size - off);
-      ledger.charge(slot, Actor.VCPU, Category.MAP, reqCycles);
+      if (!syncMap || off == 0) ledger.charge(slot, Actor.VCPU, Category.MAP, reqCycles);
       mapRequests++;
-      send(slot, T_MAP, iova + off, iova + off + chunk - 1, physStart + off, flags, true);
+      send(slot, T_MAP, iova + off, iova + off + chunk - 1, physStart + off, flags, !syncMap || off + chunk == size);
       off += chunk;
     }
     return iova | (phys & PAGE_MASK);

@@ -91,6 +91,20 @@ class VirtioIommuStrategyTest {
   }
 
   @Test
+  void fromLinux68TheChunksOfOneMapShareOneKick() {
+    // 6.8's viommu_map_pages queues its MAP (viommu_add_req) and iommu_map's iotlb_sync_map kicks once (00271ca5cbcd)
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86, kernel(608), false);
+    long a = f.map(0x6720000L, 7 * 4096, DmaDirection.TO_DEVICE);
+    assertThat(((VirtioIommuStrategy) f.dma).mapRequests()).isEqualTo(3);
+    assertThat(f.ledger.events(EventKind.EXITS)).isEqualTo(1);
+    assertThat(f.ledger.total(Actor.IOMMU, Category.MAP)).as("QEMU still handles three MAPs").isEqualTo(3 * 4000);
+    assertThat(f.translate(a + 6 * 4096L, 4096)).isEqualTo(0x6720000L + 6 * 4096L);
+    f.unmap(a, 7 * 4096, DmaDirection.TO_DEVICE);
+    assertThat(f.ledger.events(EventKind.INVALIDATIONS)).isEqualTo(3);
+    assertThat(f.ledger.events(EventKind.EXITS)).isEqualTo(2);
+  }
+
+  @Test
   void anUnmapChunkRemovesAWholeMapEvenWhereTheIovaAloneWouldSplit() {
     // 3 pages at an odd page: one MAP (4 KiB pages, count 3); the unmap's first chunk by the IOVA alone is
     // 8 KiB, but viommu_del_mappings removes the whole 12 KiB mapping and the UNMAP covers it: one request
