@@ -35,7 +35,8 @@ final class NetValidation {
   static Outcome run(Path guest, Path qemu, StrategyId id, CostProfile p, ReplayConfig c, DmaOptions dma, Ring ring, NetFeatures features) throws IOException {
     NetGuestTrace g = NetGuestTrace.read(guest);
     NetQemuLog q = qemu == null ? null : NetQemuLog.read(qemu);
-    NetResult m = new NetReplay(id, p, c, dma, ring, features).run(g.packets(-1), PacketSink.NONE);
+    NetReplay replay = new NetReplay(id, p, c, dma, ring, features);
+    NetResult m = replay.run(g.packets(-1), PacketSink.NONE);
     List<Metric> out = new ArrayList<>();
     double gp = g.packets();
     out.add(metric("maps", "guest", g.maps / gp, m.perPacket(EventKind.MAPS), false));
@@ -43,8 +44,9 @@ final class NetValidation {
     out.add(metric("bounces", "guest", g.bounces / gp, m.perPacket(EventKind.BOUNCES), false));
     out.add(metric("bounce_bytes", "guest", g.bounceBytes / gp, m.perPacket(EventKind.BOUNCE_BYTES), false));
     boolean virtioIommu = id.id.startsWith("virtio-iommu");
-    // virtio-iommu: one MAP request per map and one UNMAP per unmap (Linux 6.1 viommu_map/unmap); the model counts its requests as maps and unmaps
-    double modelInv = virtioIommu ? m.perPacket(m.events(EventKind.MAPS) + m.events(EventKind.UNMAPS)) : m.perPacket(EventKind.INVALIDATIONS);
+    // virtio-iommu: QEMU's MAP and UNMAP requests; Linux 6.1's IOMMU core splits a map into iommu_pgsize chunks, one MAP each, and an
+    // unmap likewise (VirtioIommuStrategy.chunkBytes); the model counts its UNMAP requests as invalidations and its MAP requests apart
+    double modelInv = virtioIommu ? m.perPacket(replay.virtioIommuMapRequests() + m.events(EventKind.INVALIDATIONS)) : m.perPacket(EventKind.INVALIDATIONS);
     if (q != null) {
       double qp = Math.max(1, q.packets());
       out.add(metric("invalidations", "qemu", q.invalidations() / qp, modelInv, false));

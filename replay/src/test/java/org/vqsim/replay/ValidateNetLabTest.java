@@ -63,8 +63,8 @@ class ValidateNetLabTest {
       "tcp-rx.viommu-strict.nooffload kicks", +149.4,
       "tcp-rx.bounce.nooffload interrupts", +224.3,
       "tcp-rx.virtio-iommu-strict interrupts", +116.9,
-      "tcp-tx.virtio-iommu-strict kicks", +66.9,
-      "tcp-tx.virtio-iommu-strict interrupts", +62.3);
+      "tcp-tx.virtio-iommu-strict kicks", +65.5,
+      "tcp-tx.virtio-iommu-strict interrupts", +61.4);
 
   static String strategyOf(String mode) {
     return switch (mode) {

@@ -24,15 +24,32 @@ import org.vqsim.engine.sim.Timeline;
  * the request, reads it from guest memory, updates its own mapping tree, writes the status and
  * returns the buffer. The queue has no interrupt (the driver polls).
  *
+ * <p>A map or unmap is sent as Linux 6.1's IOMMU core splits it ({@link #chunkBytes}): {@code
+ * __iommu_map} calls {@code viommu_map_pages} once per {@code iommu_pgsize} chunk (page size ×
+ * count), and each call sends one MAP synchronously ({@code viommu_add_mapping} + {@code
+ * viommu_send_req_sync}; {@code map_pages} since 7e62edd7a33a, Linux 6.0); {@code __iommu_unmap}
+ * chunks the IOVA alone, {@code viommu_unmap_pages} removes every mapping that starts in its chunk,
+ * whole ({@code viommu_del_mappings}: "Virtio-iommu doesn't allow UNMAP to split a mapping created
+ * with a single MAP request, so remove the full mapping"), queues one UNMAP for all it removed
+ * ({@code viommu_add_req}) and the loop goes on after it, and {@code iommu_iotlb_sync} kicks once
+ * ({@code viommu_iotlb_sync}). So an unmap sends at most one UNMAP per MAP chunk and never one that
+ * finds nothing. The rule reproduces every {@code virtio_iommu_map}/{@code _unmap} range of the net
+ * lab's strict runs from their guests' {@code iommu:map}/{@code unmap} events (docs/NET-NOTES.md);
+ * the block lab's maps are single pages and never split. Each MAP is charged a whole round trip
+ * ({@code virtio_iommu_req_cycles}, measured on the block lab where a map is one request); an unmap's
+ * guest side is charged once, its queued UNMAPs are answered in the one pass its kick starts.
+ * {@code invalidations} counts the UNMAP requests (QEMU's {@code virtio_iommu_unmap}, as the block
+ * validation counts them); {@link #mapRequests} counts the MAPs.
+ *
  * <ul>
- *   <li>strict: one synchronous request per map and per unmap;
+ *   <li>strict: every MAP synchronous, an unmap's UNMAPs kicked once;
  *   <li>lazy: from Linux 6.8 (commit 6f01a732608f "iommu/virtio: Add ops->flush_iotlb_all and enable deferred flush") an unmap is queued without a kick and the IOVA waits in a flush queue
  *       (256 entries, 10 ms); the next synchronous request carries the queued ones. Linux 6.1
  *       cannot allocate a flush-queue domain for virtio-iommu and falls back to strict — the guest
  *       kernel version is a model parameter;
  *   <li>map, every guest kernel: Linux 6.8 also added {@code iotlb_sync_map} (00271ca5cbcd), which adds the MAP
  *       without a kick in {@code viommu_map_pages} and syncs in {@code iommu_map}: one round trip per {@code
- *       iommu_map}. virtio_ring maps each buffer with its own {@code dma_map_page}, so a virtio-blk request still
+ *       iommu_map}, however many chunks it was split into (6.1: one per chunk). virtio_ring maps each buffer with its own {@code dma_map_page}, so a virtio-blk request still
  *       pays one synchronous MAP per buffer, as on 6.1; batching a request's MAPs into one sync needs a device
  *       that maps with {@code dma_map_sg} (NVMe), which is not modelled;
  *   <li>identity: an identity domain on a device without {@code VIRTIO_IOMMU_F_BYPASS_CONFIG}: the driver
@@ -109,7 +126,7 @@ public final class VirtioIommuStrategy implements DmaStrategy {
 
   private final String id;
   private final Mode mode;
-  private final boolean lazy;
+  private final boolean lazy, syncMap;
   private final CycleLedger ledger;
   private final GuestMemory mem;
   private final Timeline tl;
@@ -130,12 +147,13 @@ public final class VirtioIommuStrategy implements DmaStrategy {
    */
   private final long reqCycles, reqQemuCycles, ringDesc, ringPublish, guestUsed, kickExit, kickHandler, devicePop, deviceDesc, usedPush, lookupCycles;
   private final FlushQueue[] flushQueues;
-  private long live;
+  private long live, mapRequests;
 
   VirtioIommuStrategy(String id, Mode mode, boolean bounce, DmaContext ctx) {
     this.id = id;
     this.mode = mode;
     this.lazy = mode == Mode.LAZY && ctx.options().guestKernel() >= DmaOptions.VIRTIO_IOMMU_LAZY_SINCE;
+    this.syncMap = ctx.options().guestKernel() >= DmaOptions.VIRTIO_IOMMU_LAZY_SINCE; // 00271ca5cbcd, the same release
     this.ledger = ctx.ledger();
     this.mem = ctx.memory();
     this.tl = ctx.timeline();
@@ -178,6 +196,36 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     return ((addr & PAGE_MASK) + length + PAGE_MASK) >>> PAGE_SHIFT;
   }
 
+  /**
+   * Bytes of the next request {@code __iommu_map} (or {@code __iommu_unmap}, with {@code paddr} =
+   * {@code iova}) sends for {@code size} bytes at {@code iova} → {@code paddr}: Linux 6.1 {@code
+   * iommu_pgsize()} (drivers/iommu/iommu.c) on a domain whose {@code pgsize_bitmap} holds every power
+   * of two from 4 KiB (QEMU 7.2 {@code virtio_iommu_device_realize}: {@code s->config.page_size_mask =
+   * TARGET_PAGE_MASK}, x86's 4 KiB page), times the {@code count} it returns for {@code map_pages}:
+   * the largest page size that fits the size and that both addresses are aligned to ({@code pgsizes
+   * &= GENMASK(__ffs(addr_merge), 0)}), as many of them as fit, "There's no point trying a bigger page
+   * size unless the virtual and physical addresses are similarly offset within the larger page"; if
+   * they are, only up to the next boundary of that larger size when a whole larger page fits after it
+   * ({@code if (offset + pgsize_next <= size) size = offset}). All three arguments are page aligned.
+   */
+  static long chunkBytes(long iova, long paddr, long size) {
+    long addrMerge = iova | paddr;
+    int idx = 63 - Long.numberOfLeadingZeros(size);
+    if (addrMerge != 0) idx = Math.min(idx, Long.numberOfTrailingZeros(addrMerge));
+    long take = size;
+    if (idx < 63) {
+      long next = 1L << (idx + 1);
+      if (((iova ^ paddr) & (next - 1)) == 0) {
+        long offset = next - (addrMerge & (next - 1));
+        if (offset + next <= size) take = offset;
+      }
+    }
+    return (take >>> idx) << idx;
+  }
+
+  /** MAP requests sent so far (one per {@code iommu_pgsize} chunk of every map; set-up's coherent mappings are not sent). */
+  public long mapRequests() { return mapRequests; }
+
   @Override
   public long map(int slot, long paddr, int length, DmaDirection dir) {
     long phys = paddr;
@@ -192,9 +240,17 @@ public final class VirtioIommuStrategy implements DmaStrategy {
     long iovaPage = iova >>> PAGE_SHIFT, physPage = phys >>> PAGE_SHIFT;
     for (long k = 0; k < pages; k++) guestMappings.put(iovaPage + k, physPage + k);
     int flags = dir == DmaDirection.TO_DEVICE ? MAP_F_READ : dir == DmaDirection.FROM_DEVICE ? MAP_F_WRITE : MAP_F_READ | MAP_F_WRITE;
-    ledger.charge(slot, Actor.VCPU, Category.MAP, reqCycles);
+    long size = pages << PAGE_SHIFT, physStart = physPage << PAGE_SHIFT;
     ledger.count(slot, EventKind.MAPS, 1);
-    send(slot, T_MAP, iova, iova + (pages << PAGE_SHIFT) - 1, physPage << PAGE_SHIFT, flags, true);
+    // __iommu_map: one viommu_map_pages call per iommu_pgsize chunk, each a synchronous MAP (6.1); from
+    // 6.8 each is queued and iommu_map's iotlb_sync_map kicks once, after the last (one guest side per map)
+    for (long off = 0; off < size;) {
+      long chunk = chunkBytes(iova + off, physStart + off, size - off);
+      if (!syncMap || off == 0) ledger.charge(slot, Actor.VCPU, Category.MAP, reqCycles);
+      mapRequests++;
+      send(slot, T_MAP, iova + off, iova + off + chunk - 1, physStart + off, flags, !syncMap || off + chunk == size);
+      off += chunk;
+    }
     return iova | (phys & PAGE_MASK);
   }
 
@@ -210,13 +266,22 @@ public final class VirtioIommuStrategy implements DmaStrategy {
       for (long k = 0; k < pages; k++) guestMappings.remove(iovaPage + k);
       ledger.charge(slot, Actor.VCPU, Category.UNMAP, reqCycles);
       ledger.count(slot, EventKind.UNMAPS, 1);
-      ledger.count(slot, EventKind.INVALIDATIONS, 1);
       long iova = iovaPage << PAGE_SHIFT;
+      long size = pages << PAGE_SHIFT, physStart = physPage << PAGE_SHIFT;
+      // __iommu_unmap: per iommu_pgsize chunk of the IOVA alone, viommu_unmap_pages removes every MAP
+      // chunk that starts in it, whole (viommu_del_mappings), and queues one UNMAP for what it removed;
+      // strict: iommu_iotlb_sync then kicks once (the last request is sent synchronously)
+      long done = 0, mapEnd = 0;
+      while (done < size) {
+        long chunk = chunkBytes(iova + done, iova + done, size - done);
+        while (mapEnd < done + chunk) mapEnd += chunkBytes(iova + mapEnd, physStart + mapEnd, size - mapEnd);
+        ledger.count(slot, EventKind.INVALIDATIONS, 1);
+        send(slot, T_UNMAP, iova + done, iova + mapEnd - 1, 0, 0, !lazy && mapEnd == size);
+        done = mapEnd;
+      }
       if (lazy) {
-        send(slot, T_UNMAP, iova, iova + (pages << PAGE_SHIFT) - 1, 0, 0, false);
         deferFree(slot, iova, pages);
       } else {
-        send(slot, T_UNMAP, iova, iova + (pages << PAGE_SHIFT) - 1, 0, 0, true);
         iovas.free(slot, tl.cpu(), iova, pages);
       }
     }

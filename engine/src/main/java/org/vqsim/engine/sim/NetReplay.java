@@ -13,6 +13,7 @@ import org.vqsim.engine.dma.DmaContext;
 import org.vqsim.engine.dma.DmaOptions;
 import org.vqsim.engine.dma.DmaStrategy;
 import org.vqsim.engine.dma.StrategyId;
+import org.vqsim.engine.dma.VirtioIommuStrategy;
 import org.vqsim.engine.memory.GuestMemory;
 import org.vqsim.engine.ring.Ring;
 
@@ -30,6 +31,7 @@ public final class NetReplay {
   private final Ring ring;
   private final NetFeatures features;
   private DmaStrategy dma;
+  private long setupMapRequests;
   private VirtioNet device;
   private GuestMemory mem;
 
@@ -45,6 +47,15 @@ public final class NetReplay {
   }
 
   public DmaStrategy strategy() { return dma; }
+
+  /**
+   * Under virtio-iommu, the MAP requests of the last run's workload (the initial fill of the receive
+   * rings left out, as from the events): one per {@code iommu_pgsize} chunk of a map, so at least one
+   * per map; 0 under other strategies.
+   */
+  public long virtioIommuMapRequests() {
+    return dma instanceof VirtioIommuStrategy v ? v.mapRequests() - setupMapRequests : 0;
+  }
 
   /** The last run's guest memory (its frames, touched on first use, are the run's only memory that grows with its length, up to the buffer regions). */
   public GuestMemory memory() { return mem; }
@@ -62,6 +73,7 @@ public final class NetReplay {
     dma = strategy.create(new DmaContext(ledger, profile, mem, dmaOptions, tl, config.vcpus(), vmm.bql(), config.backend() == Backend.VHOST, reservedBase));
     device = new VirtioNet(strategy.id, config, features, profile, tl, mem, dma, vmm, ring, reservedBase, src, sink);
     device.start();
+    setupMapRequests = dma instanceof VirtioIommuStrategy v ? v.mapRequests() : 0;
     EventQueue events = tl.events;
     while (!events.isEmpty()) {
       events.pop();

@@ -16,7 +16,9 @@ import org.vqsim.engine.cost.EventKind;
  * a VIRTIO_IOMMU_T_MAP synchronously ({@code viommu_send_req_sync}); {@code viommu_unmap_pages}
  * queues a T_UNMAP and {@code viommu_iotlb_sync} kicks and waits. samples/qemu-lab-virtio-iommu:
  * a 4 KiB read = 4 MAP + 4 UNMAP requests, "each its own synchronous round trip (8 kicks of the
- * virtio-iommu queue)"; bypass: no requests, no translations.
+ * virtio-iommu queue)"; bypass: no requests, no translations. A map of several pages is split by
+ * the IOMMU core ({@code __iommu_map} / {@code iommu_pgsize}) into one MAP per chunk, its unmap into
+ * one UNMAP per chunk of the IOVA ({@code __iommu_unmap}), as the net lab's requests show.
  */
 class VirtioIommuStrategyTest {
   private static final long DATA = 0x1234_5000L;
@@ -45,6 +47,73 @@ class VirtioIommuStrategyTest {
     assertThat(f.ledger.total(Actor.IOMMU, Category.UNMAP)).isEqualTo(4 * 4000);
     assertThat(f.ledger.total(Actor.VCPU, Category.NOTIFY)).as("kick_exit_cycles 2500 per kick").isEqualTo(8 * 2500);
     assertThat(f.dma.liveMappings()).isZero();
+  }
+
+  @Test
+  void chunksFollowIommuPgsizeOnEveryPowerOfTwoFrom4KiB() {
+    // maps of the net lab's tcp-tx.virtio-iommu-strict (guest iommu:map iova, paddr, size → QEMU's virtio_iommu_map ranges)
+    assertThat(VirtioIommuStrategy.chunkBytes(0xffeb4000L, 0x6674000L, 12288)).as("8 KiB-aligned both: an 8 KiB page first").isEqualTo(8192);
+    assertThat(VirtioIommuStrategy.chunkBytes(0xffeb6000L, 0x6676000L, 4096)).isEqualTo(4096);
+    assertThat(VirtioIommuStrategy.chunkBytes(0xffe80000L, 0x6720000L, 28672)).as("7 pages: 16 + 8 + 4 KiB").isEqualTo(16384);
+    assertThat(VirtioIommuStrategy.chunkBytes(0xffe84000L, 0x6724000L, 12288)).isEqualTo(8192);
+    // the IOVA and the address differently offset in the next larger page: the whole run of small pages in one request
+    assertThat(VirtioIommuStrategy.chunkBytes(0xffffc000L, 0x6675000L, 12288)).isEqualTo(12288);
+    assertThat(VirtioIommuStrategy.chunkBytes(0xffff0000L, 0x6724000L, 65536)).isEqualTo(65536);
+    // aligned alike and a whole larger page fits after the boundary: only up to the boundary
+    assertThat(VirtioIommuStrategy.chunkBytes(0x1000L, 0x1000L, 0x3000)).as("4 KiB up to the 8 KiB boundary, then 8 KiB").isEqualTo(0x1000);
+    assertThat(VirtioIommuStrategy.chunkBytes(0x2000L, 0x2000L, 0x2000)).isEqualTo(0x2000);
+    assertThat(VirtioIommuStrategy.chunkBytes(0x10000L, 0x10000L, 0x10000)).as("one 64 KiB page").isEqualTo(0x10000);
+  }
+
+  @Test
+  void aMapSplitsIntoOneSynchronousMapPerChunkAndItsUnmapRemovesEachChunk() {
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86);
+    var v = (VirtioIommuStrategy) f.dma;
+    // 7 pages at a 64 KiB-aligned address; the IOVA (8 pages, size aligned) is 32 KiB aligned: 16 + 8 + 4 KiB
+    long phys = 0x6720000L;
+    long a = f.map(phys, 7 * 4096, DmaDirection.TO_DEVICE);
+    assertThat(a & 0x7fff).isZero();
+    assertThat(v.mapRequests()).isEqualTo(3);
+    assertThat(f.ledger.events(EventKind.MAPS)).as("one dma map").isEqualTo(1);
+    assertThat(f.ledger.events(EventKind.EXITS)).as("viommu_send_req_sync per viommu_map_pages call").isEqualTo(3);
+    assertThat(f.ledger.total(Actor.IOMMU, Category.MAP)).as("QEMU handles three MAPs").isEqualTo(3 * 4000);
+    for (int k = 0; k < 7; k++) assertThat(f.translate(a + k * 4096L, 4096)).isEqualTo(phys + k * 4096L);
+    f.unmap(a, 7 * 4096, DmaDirection.TO_DEVICE);
+    assertThat(f.ledger.events(EventKind.UNMAPS)).isEqualTo(1);
+    assertThat(f.ledger.events(EventKind.INVALIDATIONS)).as("__iommu_unmap: three UNMAPs, one per chunk").isEqualTo(3);
+    assertThat(f.ledger.events(EventKind.EXITS)).as("queued by viommu_unmap_pages, kicked once by iommu_iotlb_sync").isEqualTo(3 + 1);
+    assertThat(f.ledger.total(Actor.IOMMU, Category.UNMAP)).isEqualTo(3 * 4000);
+    for (int k = 0; k < 7; k++) {
+      long page = a + k * 4096L;
+      assertThatThrownBy(() -> f.translate(page, 4096)).isInstanceOf(IllegalStateException.class);
+    }
+    assertThat(f.dma.liveMappings()).isZero();
+  }
+
+  @Test
+  void fromLinux68TheChunksOfOneMapShareOneKick() {
+    // 6.8's viommu_map_pages queues its MAP (viommu_add_req) and iommu_map's iotlb_sync_map kicks once (00271ca5cbcd)
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86, kernel(608), false);
+    long a = f.map(0x6720000L, 7 * 4096, DmaDirection.TO_DEVICE);
+    assertThat(((VirtioIommuStrategy) f.dma).mapRequests()).isEqualTo(3);
+    assertThat(f.ledger.events(EventKind.EXITS)).isEqualTo(1);
+    assertThat(f.ledger.total(Actor.IOMMU, Category.MAP)).as("QEMU still handles three MAPs").isEqualTo(3 * 4000);
+    assertThat(f.translate(a + 6 * 4096L, 4096)).isEqualTo(0x6720000L + 6 * 4096L);
+    f.unmap(a, 7 * 4096, DmaDirection.TO_DEVICE);
+    assertThat(f.ledger.events(EventKind.INVALIDATIONS)).isEqualTo(3);
+    assertThat(f.ledger.events(EventKind.EXITS)).isEqualTo(2);
+  }
+
+  @Test
+  void anUnmapChunkRemovesAWholeMapEvenWhereTheIovaAloneWouldSplit() {
+    // 3 pages at an odd page: one MAP (4 KiB pages, count 3); the unmap's first chunk by the IOVA alone is
+    // 8 KiB, but viommu_del_mappings removes the whole 12 KiB mapping and the UNMAP covers it: one request
+    DmaFixture f = new DmaFixture(StrategyId.VIRTIO_IOMMU, DmaFixture.X86);
+    long a = f.map(0x6675000L, 3 * 4096, DmaDirection.FROM_DEVICE);
+    assertThat(((VirtioIommuStrategy) f.dma).mapRequests()).isEqualTo(1);
+    f.unmap(a, 3 * 4096, DmaDirection.FROM_DEVICE);
+    assertThat(f.ledger.events(EventKind.INVALIDATIONS)).isEqualTo(1);
+    assertThat(f.ledger.events(EventKind.EXITS)).isEqualTo(2);
   }
 
   @Test
