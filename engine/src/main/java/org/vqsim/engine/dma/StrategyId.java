@@ -20,7 +20,7 @@ public enum StrategyId {
       ctx -> new IntelViommuStrategy("viommu-lazy", IntelViommuStrategy.Mode.LAZY, false, ctx)),
   VIOMMU_PASSTHROUGH("viommu-passthrough", "x86", false, false, "emulated VT-d with the guest in iommu=pt (identity domain)",
       ctx -> new IntelViommuStrategy("viommu-passthrough", IntelViommuStrategy.Mode.PASSTHROUGH, false, ctx)),
-  VIRTIO_IOMMU("virtio-iommu", "x86", true, false, "virtio-iommu, strict: a MAP/UNMAP request per mapping",
+  VIRTIO_IOMMU("virtio-iommu", "x86", true, false, "virtio-iommu, strict: a MAP request per aligned chunk of a mapping, an UNMAP per MAP chunk",
       ctx -> new VirtioIommuStrategy("virtio-iommu", VirtioIommuStrategy.Mode.STRICT, false, ctx)),
   VIRTIO_IOMMU_LAZY("virtio-iommu-lazy", "x86", true, false, "virtio-iommu with a flush queue (guest Linux ≥ 6.8; 6.1 falls back to strict)",
       ctx -> new VirtioIommuStrategy("virtio-iommu-lazy", VirtioIommuStrategy.Mode.LAZY, false, ctx)),

@@ -44,7 +44,7 @@ public final class Negotiation {
           "DMA API through the emulated VT-d; Linux 6.1 uses strict invalidation under caching mode" + (bounce ? "; every buffer bounced (encrypted guest)" : ""));
       case X86_VIRTIO_IOMMU -> guest.hasVirtioIommuDriver
           ? new Outcome(Status.OK, bounce ? StrategyId.VIRTIO_IOMMU_BOUNCE : StrategyId.VIRTIO_IOMMU,
-              "DMA API through virtio-iommu: a MAP/UNMAP request per mapping" + (bounce ? "; every buffer bounced (encrypted guest)" : ""))
+              "DMA API through virtio-iommu: a MAP request per aligned chunk of a mapping, an UNMAP per MAP chunk" + (bounce ? "; every buffer bounced (encrypted guest)" : ""))
           : new Outcome(Status.OK, bounce ? StrategyId.BOUNCE : StrategyId.VIRTIO_IOMMU_BYPASS,
               "no virtio-iommu driver: dma-direct, and QEMU's boot-bypass leaves the endpoint untranslated");
       case X86_VIRTIO_IOMMU_BYPASS -> guest.hasVirtioIommuDriver
